@@ -1,0 +1,49 @@
+/**
+ * The one sanitiser. Everything that leaves the process as text (events, errors, logs, reports) goes through
+ * it. It removes two things:
+ *  1. every value registered with `registerSecret` (client secret, refresh/access tokens, DB password, ...),
+ *     wherever it appears, also URL-encoded or base64-wrapped in a Basic header;
+ *  2. anything that looks like a credential even if nobody registered it: Bearer/Basic headers, JWT-shaped
+ *     strings, Intuit refresh tokens (`RT1-…`), `password=`/`secret=`/`token=` pairs, passwords in URLs.
+ */
+const registered = new Set<string>();
+const REDACTED = '[REDACTED]';
+
+/** Register a secret value so it is scrubbed from all output. Values shorter than 4 chars are ignored. */
+export function registerSecret(value: string | undefined | null): void {
+  if (!value || value.length < 4) return;
+  registered.add(value);
+  registered.add(encodeURIComponent(value));
+}
+
+/** Test hook: forget registered values. */
+export function clearRegisteredSecrets(): void {
+  registered.clear();
+}
+
+const PATTERNS: Array<[RegExp, string]> = [
+  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${REDACTED}`],
+  [/\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}(\.[A-Za-z0-9_-]*)?/g, REDACTED],
+  [/\bRT1-[A-Za-z0-9-]{10,}/g, REDACTED],
+  [/\b(AB|Q0|L0)[A-Za-z0-9]{30,}\b/g, REDACTED],
+  [
+    /("?(?:access_token|refresh_token|client_secret|password|passwd|pgpassword|secret|authorization)"?\s*[:=]\s*"?)([^"&\s,}]+)/gi,
+    `$1${REDACTED}`,
+  ],
+  [/(\w+:\/\/[^:/@\s]+:)([^@/\s]+)@/g, `$1${REDACTED}@`],
+];
+
+export function sanitize(text: string): string {
+  let out = text;
+  // Longest first, so a secret that contains another is removed whole.
+  for (const value of [...registered].sort((a, b) => b.length - a.length)) {
+    if (out.includes(value)) out = out.split(value).join(REDACTED);
+  }
+  for (const [re, replacement] of PATTERNS) out = out.replace(re, replacement);
+  return out;
+}
+
+/** Deep-sanitises a JSON-able value (returns a new value). */
+export function sanitizeValue<T>(value: T): T {
+  return JSON.parse(sanitize(JSON.stringify(value))) as T;
+}

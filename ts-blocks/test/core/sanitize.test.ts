@@ -1,0 +1,54 @@
+import { clearRegisteredSecrets, registerSecret, sanitize, sanitizeValue } from '../../src/core/sanitize';
+import { AuthError, FatalError, isAuthError, isBackfillError, toBackfillError } from '../../src/core/errors';
+
+describe('sanitize', () => {
+  afterEach(() => clearRegisteredSecrets());
+
+  it('removes a registered secret wherever it appears, also URL-encoded', () => {
+    registerSecret('s3cr3t/value+1');
+    const out = sanitize(`a s3cr3t/value+1 b ${encodeURIComponent('s3cr3t/value+1')} c`);
+    expect(out).not.toContain('s3cr3t');
+    expect(out).toBe('a [REDACTED] b [REDACTED] c');
+  });
+
+  it('removes credential-shaped text nobody registered', () => {
+    const jwt = `eyJ${'a'.repeat(20)}.${'b'.repeat(30)}.${'c'.repeat(10)}`;
+    const rt = `RT1-${'x'.repeat(8)}-H0-${'y'.repeat(20)}`;
+    const text = [
+      `Authorization: Bearer ${jwt}`,
+      `token ${rt}`,
+      'refresh_token=abcdefgh&client_secret=zzzzzzzz',
+      '{"access_token":"qqqqqqqq","password":"pppppppp"}',
+      'postgres://user:hunter22@db:5432/x',
+    ].join('\n');
+    const out = sanitize(text);
+    for (const leak of [jwt, rt, 'abcdefgh', 'zzzzzzzz', 'qqqqqqqq', 'pppppppp', 'hunter22']) {
+      expect(out).not.toContain(leak);
+    }
+    expect(out).toContain('postgres://user:[REDACTED]@db:5432/x');
+  });
+
+  it('sanitises nested values', () => {
+    registerSecret('topsecret');
+    expect(sanitizeValue({ a: ['x topsecret y'] })).toEqual({ a: ['x [REDACTED] y'] });
+  });
+});
+
+describe('errors', () => {
+  afterEach(() => clearRegisteredSecrets());
+
+  it('sanitises messages at construction and keeps kind and code', () => {
+    registerSecret('leaky-token-value');
+    const e = new AuthError('refresh failed for leaky-token-value', { code: 'QBO_INVALID_GRANT', status: 400 });
+    expect(e.message).toBe('refresh failed for [REDACTED]');
+    expect(isAuthError(e)).toBe(true);
+    expect(e.toJSON()).toMatchObject({ kind: 'auth', code: 'QBO_INVALID_GRANT', status: 400 });
+  });
+
+  it('wraps foreign errors as fatal', () => {
+    const e = toBackfillError(new Error('boom'));
+    expect(e).toBeInstanceOf(FatalError);
+    expect(isBackfillError(e)).toBe(true);
+    expect(isBackfillError(new Error('x'))).toBe(false);
+  });
+});

@@ -1,0 +1,42 @@
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+
+describe('db/init', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase('init');
+  });
+  afterAll(async () => db.drop());
+
+  it('creates the raw and ops tables and can be applied twice', async () => {
+    await db.applyInit();
+    await db.applyInit();
+    const c = await db.client();
+    const { rows } = await c.query(
+      `SELECT table_schema || '.' || table_name AS t FROM information_schema.tables
+        WHERE table_schema IN ('raw','ops') ORDER BY 1`,
+    );
+    expect(rows.map((r) => r.t)).toEqual([
+      'ops.backfill_chunks',
+      'ops.backfill_runs',
+      'ops.validation_results',
+      'raw.qb_customers',
+      'raw.qb_invoices',
+      'raw.qb_items',
+    ]);
+  });
+
+  it('rejects a row outside its last_updated window and a payload whose Id differs', async () => {
+    const c = await db.client();
+    const insert = (id: string, payloadId: string, updated: string) =>
+      c.query(
+        `INSERT INTO raw.qb_items (id, realm_id, payload, payload_sha256, source_last_updated_utc,
+           extract_window_start_utc, extract_window_end_utc, page_number, page_size, request_payload, run_id)
+         VALUES ($1, 'r1', jsonb_build_object('Id', $2::text), repeat('a', 64), $3,
+           '2024-01-01T00:00:00Z', '2024-01-08T00:00:00Z', 1, 1000, '{}', gen_random_uuid())`,
+        [id, payloadId, updated],
+      );
+    await expect(insert('1', '1', '2024-01-02T00:00:00Z')).resolves.toBeDefined();
+    await expect(insert('2', '2', '2024-01-08T00:00:00Z')).rejects.toThrow(/qb_items_in_window/);
+    await expect(insert('3', '4', '2024-01-02T00:00:00Z')).rejects.toThrow(/qb_items_payload_id/);
+  });
+});
