@@ -1,0 +1,90 @@
+/**
+ * Runs one compiled block entry point (ts-blocks/dist/blocks/<name>.js) the way the Mage bridge does: a child
+ * `node` process, one JSON input document on stdin, NDJSON events read from stdout, rotated refresh tokens stored
+ * and acknowledged before the block may send another request. While it runs, its peak resident memory is sampled.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { BackfillEvent, ResultEvent } from '../core/events';
+import { FatalError } from '../core/errors';
+import { samplePeakRss } from './rss';
+
+export type BlockName = 'loader' | 'exporter' | 'validator';
+
+export interface BlockRunInput {
+  readonly vars: Record<string, unknown>;
+  readonly secrets: Record<string, string | undefined>;
+  readonly upstream: unknown;
+}
+
+export interface BlockRun {
+  readonly block: BlockName;
+  readonly summary: Record<string, unknown>;
+  readonly events: readonly BackfillEvent[];
+  readonly wallMs: number;
+  /** VmHWM of the block process, KiB (undefined where /proc is not available). */
+  readonly peakRssKb: number | undefined;
+}
+
+/** Where a rotated refresh token goes; the bench keeps the newest for the next block, like Mage Secrets. */
+export interface TokenHolder {
+  current(): string;
+  save(token: string): void;
+}
+
+export const BLOCKS_DIR = join(__dirname, '..', 'blocks');
+
+/** Events worth keeping for the figures (chunk-level progress is dropped to keep memory flat). */
+function keep(event: BackfillEvent): boolean {
+  return event.type !== 'chunk' && event.type !== 'token_rotated';
+}
+
+export function runBlock(block: BlockName, input: BlockRunInput, tokens: TokenHolder): Promise<BlockRun> {
+  const started = process.hrtime.bigint();
+  const child = spawn(process.execPath, [join(BLOCKS_DIR, `${block}.js`)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const sampler = samplePeakRss(child.pid ?? -1);
+  const events: BackfillEvent[] = [];
+  let result: ResultEvent | undefined;
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-4000);
+  });
+  const secrets = { ...input.secrets, QBO_REFRESH_TOKEN: tokens.current() };
+  child.stdin.on('error', () => undefined);
+  child.stdin.write(`${JSON.stringify({ vars: input.vars, secrets, upstream: input.upstream, protocol: { ack_tokens: true } })}\n`);
+  const lines = createInterface({ input: child.stdout, crlfDelay: Infinity });
+  lines.on('line', (line) => {
+    if (!line.trim()) return;
+    let event: BackfillEvent;
+    try {
+      event = JSON.parse(line) as BackfillEvent;
+    } catch {
+      return;
+    }
+    if (event.type === 'token_rotated') {
+      tokens.save(event.refresh_token);
+      child.stdin.write(`${JSON.stringify({ type: 'ack', for: 'token_rotated' })}\n`);
+    } else if (event.type === 'result' || event.type === 'error') {
+      sampler.sample();
+      if (event.type === 'result') result = event;
+    }
+    if (keep(event)) events.push(event);
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', (e) => reject(new FatalError(`Could not start the ${block} block: ${e.message}`, { code: 'BENCH_BLOCK_SPAWN', cause: e })));
+    child.on('close', (code) => {
+      const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+      const peakRssKb = sampler.stop();
+      child.stdin.end();
+      if (code === 0 && result) {
+        resolve({ block, summary: result.summary, events, wallMs, peakRssKb });
+        return;
+      }
+      const error = events.find((e) => e.type === 'error');
+      const why = error?.type === 'error' ? `${error.error.code}: ${error.error.message}` : stderr.trim() || 'no result event';
+      reject(new FatalError(`The ${block} block failed (exit ${code}): ${why}`, { code: 'BENCH_BLOCK_FAILED' }));
+    });
+  });
+}
