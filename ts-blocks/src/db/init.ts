@@ -1,0 +1,51 @@
+/**
+ * Applies db/init/*.sql in file-name order. Every file is idempotent (CREATE … IF NOT EXISTS), so this runs on
+ * every `qbo-backfill db init`, every test database and the demo; an advisory lock keeps two concurrent callers
+ * from racing on the catalog.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Pool } from 'pg';
+import { ConfigError } from '../core/errors';
+import { queryError } from './errors';
+
+/** db/init relative to the compiled (ts-blocks/dist/db) or source (ts-blocks/src/db) file. */
+export const DEFAULT_INIT_DIR = resolve(__dirname, '..', '..', '..', 'db', 'init');
+const INIT_LOCK_KEY = 0x71b0_0001;
+
+export interface InitResult {
+  readonly files: readonly string[];
+}
+
+export function initFiles(dir: string = DEFAULT_INIT_DIR): string[] {
+  if (!existsSync(dir)) {
+    throw new ConfigError(`The DDL directory ${dir} does not exist; expected db/init/*.sql beside ts-blocks/.`, {
+      code: 'DB_INIT_DIR_MISSING',
+    });
+  }
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
+}
+
+export async function initDatabase(pool: Pool, dir: string = DEFAULT_INIT_DIR): Promise<InitResult> {
+  const files = initFiles(dir);
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [INIT_LOCK_KEY]);
+    try {
+      for (const file of files) {
+        try {
+          await client.query(readFileSync(join(dir, file), 'utf8'));
+        } catch (e) {
+          throw queryError(e, `applying db/init/${file}`);
+        }
+      }
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [INIT_LOCK_KEY]).catch(() => undefined);
+    }
+  } finally {
+    client.release();
+  }
+  return { files };
+}

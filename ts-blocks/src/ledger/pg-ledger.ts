@@ -1,0 +1,160 @@
+/**
+ * The run ledger over ops.backfill_runs / ops.backfill_chunks (contract and chunk life in ./types.ts).
+ * Besides the `Ledger` calls used by extraction, it offers the load side: `lockChunkForLoad` and `chunkLoaded`
+ * run on the loading transaction's client, so a chunk is marked loaded in the same commit as its rows.
+ */
+import type { Pool, PoolClient } from 'pg';
+import { ConfigError, FatalError, type BackfillError } from '../core/errors';
+import { queryError } from '../db/errors';
+import { withTransaction } from '../db/pool';
+import type { ChunkPlan, ChunkState, ExtractResult, Ledger, RunParams, RunState, RunStatus } from './types';
+import { openRunIn } from './open-run';
+import { CHUNK_COLUMNS, RUN_COLUMNS, TERMINAL_RUN_STATUSES, toChunkState, toParams, type ChunkRow, type RunRow } from './rows';
+import { getRunDetail, isRunId, listRuns, type RunDetail, type RunFilter, type RunSummary } from './queries';
+
+/** Row counts of one chunk's load. rows_read = inserted + updated + unchanged + skipped. */
+export interface LoadCounts {
+  readonly rows_read: number;
+  readonly rows_inserted: number;
+  readonly rows_updated: number;
+  readonly rows_unchanged: number;
+  readonly rows_skipped: number;
+}
+
+type Queryable = Pool | PoolClient;
+
+export class PgLedger implements Ledger {
+  constructor(private readonly pool: Pool) {}
+
+  async openRun(params: RunParams, plan: readonly ChunkPlan[]): Promise<RunState> {
+    const opened = await this.guard('opening a run', () => withTransaction(this.pool, (c) => openRunIn(c, params, plan)));
+    const state = await this.getRun(opened.runId);
+    return { ...state, resumed: opened.resumed };
+  }
+
+  async getRun(runId: string): Promise<RunState> {
+    return this.guard(`reading run ${runId}`, async () => {
+      if (!isRunId(runId)) throw notFound(runId);
+      const runs = await this.pool.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM ops.backfill_runs WHERE run_id = $1`, [runId]);
+      const run = runs.rows[0];
+      if (!run) throw notFound(runId);
+      const chunks = await this.pool.query<ChunkRow>(
+        `SELECT ${CHUNK_COLUMNS} FROM ops.backfill_chunks WHERE run_id = $1 ORDER BY chunk_index`,
+        [runId],
+      );
+      return { runId, resumed: run.open_count > 1, status: run.status, params: toParams(run), chunks: chunks.rows.map(toChunkState) };
+    });
+  }
+
+  async chunkExtracting(runId: string, index: number): Promise<void> {
+    await this.updateChunk(runId, index, `status = 'extracting', attempts = attempts + 1, error = NULL`, []);
+  }
+
+  async chunkExtracted(runId: string, index: number, result: ExtractResult): Promise<void> {
+    const m = result.metrics;
+    await this.updateChunk(
+      runId,
+      index,
+      `status = 'extracted', spool_path = $3, source_count = $4, pages_read = $5, rows_read = $6,
+       api_calls = api_calls + $7, retries = retries + $8, throttled = throttled + $9, extract_ms = $10,
+       error = NULL, extracted_at_utc = clock_timestamp()`,
+      [result.spoolPath, result.sourceCount, m.pages_read, m.rows_read, m.api_calls, m.retries, m.throttled, Math.round(m.duration_ms)],
+    );
+  }
+
+  async chunkFailed(runId: string, index: number, error: BackfillError): Promise<void> {
+    await this.updateChunk(runId, index, `status = 'failed', error = $3`, [JSON.stringify(error.toJSON())]);
+  }
+
+  async setRunStatus(
+    runId: string,
+    status: RunStatus,
+    extra: { error?: BackfillError; metrics?: Record<string, unknown> } = {},
+  ): Promise<void> {
+    const terminal = TERMINAL_RUN_STATUSES.includes(status);
+    await this.guard(`updating run ${runId}`, async () => {
+      const r = await this.pool.query(
+        `UPDATE ops.backfill_runs
+            SET status = $2,
+                error = CASE WHEN $3::jsonb IS NULL AND $2 <> 'failed' THEN NULL ELSE COALESCE($3::jsonb, error) END,
+                metrics = metrics || $4::jsonb,
+                finished_at_utc = CASE WHEN $5 THEN clock_timestamp() ELSE NULL END
+          WHERE run_id = $1`,
+        [runId, status, extra.error ? JSON.stringify(extra.error.toJSON()) : null, JSON.stringify(extra.metrics ?? {}), terminal],
+      );
+      if (r.rowCount === 0) throw notFound(runId);
+    });
+  }
+
+  /**
+   * Locks the chunk row (FOR UPDATE) on the loading transaction's client and returns its state, so two loaders of
+   * the same chunk serialise and the second sees it 'loaded'.
+   */
+  async lockChunkForLoad(client: PoolClient, runId: string, index: number): Promise<ChunkState> {
+    const { rows } = await client.query<ChunkRow>(
+      `SELECT ${CHUNK_COLUMNS} FROM ops.backfill_chunks WHERE run_id = $1 AND chunk_index = $2 FOR UPDATE`,
+      [runId, index],
+    );
+    const row = rows[0];
+    if (!row) throw chunkNotFound(runId, index);
+    return toChunkState(row);
+  }
+
+  /** Marks an extracted chunk loaded with its counts, on the loading transaction's client. */
+  async chunkLoaded(client: PoolClient, runId: string, index: number, counts: LoadCounts, loadMs: number): Promise<void> {
+    const r = await client.query(
+      `UPDATE ops.backfill_chunks
+          SET status = 'loaded', rows_inserted = $3, rows_updated = $4, rows_unchanged = $5, rows_skipped = $6,
+              load_ms = $7, error = NULL, loaded_at_utc = clock_timestamp()
+        WHERE run_id = $1 AND chunk_index = $2 AND status = 'extracted'`,
+      [runId, index, counts.rows_inserted, counts.rows_updated, counts.rows_unchanged, counts.rows_skipped, Math.round(loadMs)],
+    );
+    if (r.rowCount !== 1) {
+      throw new FatalError(`Chunk ${index} of run ${runId} is not in status 'extracted', so it cannot be marked loaded.`, {
+        code: 'LEDGER_CHUNK_NOT_EXTRACTED',
+        context: { run_id: runId, chunk_index: index },
+      });
+    }
+  }
+
+  /** Runs, newest first (for reports and `report --latest`). An empty list means there are none. */
+  async listRuns(filter: RunFilter = {}): Promise<RunSummary[]> {
+    return this.guard('listing runs', () => listRuns(this.pool, filter));
+  }
+
+  /** A run with every chunk's metrics. */
+  async getRunDetail(runId: string): Promise<RunDetail> {
+    const detail = await this.guard(`reading run ${runId}`, () => getRunDetail(this.pool, runId));
+    if (!detail) throw notFound(runId);
+    return detail;
+  }
+
+  private async updateChunk(runId: string, index: number, set: string, values: unknown[], db: Queryable = this.pool): Promise<void> {
+    await this.guard(`updating chunk ${index} of run ${runId}`, async () => {
+      const r = await db.query(`UPDATE ops.backfill_chunks SET ${set} WHERE run_id = $1 AND chunk_index = $2`, [runId, index, ...values]);
+      if (r.rowCount === 0) throw chunkNotFound(runId, index);
+    });
+  }
+
+  private async guard<T>(doing: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (e) {
+      throw queryError(e, doing);
+    }
+  }
+}
+
+function notFound(runId: string): ConfigError {
+  return new ConfigError(`Run ${runId} is not in ops.backfill_runs. List runs with \`qbo-backfill report --latest\`.`, {
+    code: 'LEDGER_RUN_NOT_FOUND',
+    context: { run_id: runId },
+  });
+}
+
+function chunkNotFound(runId: string, index: number): FatalError {
+  return new FatalError(`Chunk ${index} of run ${runId} is not in ops.backfill_chunks.`, {
+    code: 'LEDGER_CHUNK_NOT_FOUND',
+    context: { run_id: runId, chunk_index: index },
+  });
+}

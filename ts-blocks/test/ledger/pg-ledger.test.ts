@@ -1,0 +1,195 @@
+import type { Pool } from 'pg';
+import { FatalError } from '../../src/core/errors';
+import { createPool } from '../../src/db/pool';
+import { initDatabase } from '../../src/db/init';
+import { PgLedger } from '../../src/ledger/pg-ledger';
+import type { ChunkPlan, RunParams } from '../../src/ledger/types';
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+
+const DAY = 86_400_000;
+const start = new Date('2024-01-01T00:00:00Z');
+
+function plan(n: number, days = 7): ChunkPlan[] {
+  return Array.from({ length: n }, (_, index) => ({
+    index,
+    windowStart: new Date(start.getTime() + index * days * DAY),
+    windowEnd: new Date(start.getTime() + (index + 1) * days * DAY),
+  }));
+}
+
+function params(over: Partial<RunParams> = {}): RunParams {
+  return {
+    entity: 'items',
+    realmId: 'realm-1',
+    dateField: 'last_updated',
+    rangeStart: start,
+    rangeEnd: new Date(start.getTime() + 21 * DAY),
+    chunkDays: 7,
+    pageSize: 1000,
+    resume: true,
+    force: false,
+    origin: 'cli',
+    ...over,
+  };
+}
+
+const metrics = { pages_read: 1, rows_read: 5, api_calls: 2, retries: 0, throttled: 0, duration_ms: 12 };
+
+describe('PgLedger', () => {
+  let db: TestDatabase;
+  let pool: Pool;
+  let ledger: PgLedger;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('ledger');
+    pool = createPool({ connectionString: db.url });
+    await initDatabase(pool);
+    ledger = new PgLedger(pool);
+  });
+  afterAll(async () => {
+    await pool.end();
+    await db.drop();
+  });
+
+  it('opens a new run with one pending chunk per window', async () => {
+    const run = await ledger.openRun(params({ realmId: 'r-new' }), plan(3));
+    expect(run.resumed).toBe(false);
+    expect(run.status).toBe('running');
+    expect(run.chunks.map((c) => [c.index, c.status, c.windowStart.toISOString()])).toEqual([
+      [0, 'pending', '2024-01-01T00:00:00.000Z'],
+      [1, 'pending', '2024-01-08T00:00:00.000Z'],
+      [2, 'pending', '2024-01-15T00:00:00.000Z'],
+    ]);
+    expect(run.params).toMatchObject({ entity: 'items', realmId: 'r-new', chunkDays: 7, pageSize: 1000, resume: true });
+  });
+
+  it('continues the unfinished run with the same key, keeping finished chunks and restarting interrupted ones', async () => {
+    const p = params({ realmId: 'r-resume' });
+    const first = await ledger.openRun(p, plan(3));
+    await ledger.chunkExtracting(first.runId, 0);
+    await ledger.chunkExtracted(first.runId, 0, { spoolPath: '/tmp/c0.ndjson', sourceCount: 5, metrics });
+    await ledger.chunkExtracting(first.runId, 1);
+    await ledger.setRunStatus(first.runId, 'failed', { error: new FatalError('boom', { code: 'X' }) });
+
+    const again = await ledger.openRun({ ...p, pageSize: 500 }, plan(3));
+    expect(again.runId).toBe(first.runId);
+    expect(again.resumed).toBe(true);
+    expect(again.status).toBe('running');
+    expect(again.params.pageSize).toBe(500);
+    expect(again.chunks.map((c) => c.status)).toEqual(['extracted', 'pending', 'pending']);
+    expect(again.chunks[0]).toMatchObject({ spoolPath: '/tmp/c0.ndjson', sourceCount: 5, attempts: 1 });
+    const detail = await ledger.getRunDetail(first.runId);
+    expect(detail.error).toBeNull();
+    expect(detail.openCount).toBe(2);
+  });
+
+  it('starts a new run after a succeeded one', async () => {
+    const p = params({ realmId: 'r-done' });
+    const first = await ledger.openRun(p, plan(2));
+    await ledger.setRunStatus(first.runId, 'succeeded');
+    const second = await ledger.openRun(p, plan(2));
+    expect(second.runId).not.toBe(first.runId);
+    expect(second.resumed).toBe(false);
+    expect((await ledger.getRun(first.runId)).status).toBe('succeeded');
+  });
+
+  it('with force, or without resume, starts a new run and marks the unfinished one superseded', async () => {
+    const p = params({ realmId: 'r-force' });
+    const first = await ledger.openRun(p, plan(2));
+    const forced = await ledger.openRun({ ...p, force: true }, plan(2));
+    expect(forced.runId).not.toBe(first.runId);
+    expect(forced.chunks.every((c) => c.status === 'pending')).toBe(true);
+    const old = await ledger.getRunDetail(first.runId);
+    expect(old.status).toBe('superseded');
+    expect(old.supersededBy).toBe(forced.runId);
+    expect(old.finishedAt).not.toBeNull();
+
+    const fresh = await ledger.openRun({ ...p, resume: false }, plan(2));
+    expect(fresh.runId).not.toBe(forced.runId);
+    expect((await ledger.getRun(forced.runId)).status).toBe('superseded');
+  });
+
+  it('does not continue a run of another key (range, chunk size, realm or date field)', async () => {
+    const p = params({ realmId: 'r-key' });
+    const first = await ledger.openRun(p, plan(3));
+    const others = [
+      await ledger.openRun({ ...p, chunkDays: 3 }, plan(7, 3)),
+      await ledger.openRun({ ...p, dateField: 'txn_date' }, plan(3)),
+      await ledger.openRun({ ...p, realmId: 'r-key-2' }, plan(3)),
+    ];
+    for (const o of others) expect(o.runId).not.toBe(first.runId);
+    expect((await ledger.getRun(first.runId)).status).toBe('running');
+  });
+
+  it('starts a new run when the stored chunk windows differ from the plan', async () => {
+    const p = params({ realmId: 'r-plan' });
+    const first = await ledger.openRun(p, plan(3));
+    const shifted = plan(3).map((c) => ({ ...c, windowEnd: new Date(c.windowEnd.getTime() - 1000) }));
+    const second = await ledger.openRun(p, shifted);
+    expect(second.runId).not.toBe(first.runId);
+    expect((await ledger.getRun(first.runId)).status).toBe('superseded');
+  });
+
+  it('two concurrent openers of the same key get the same run', async () => {
+    const p = params({ realmId: 'r-concurrent' });
+    const [a, b] = await Promise.all([ledger.openRun(p, plan(2)), ledger.openRun(p, plan(2))]);
+    expect(a.runId).toBe(b.runId);
+    expect([a.resumed, b.resumed].sort()).toEqual([false, true]);
+  });
+
+  it('marks a chunk loaded only from extracted, inside the caller transaction', async () => {
+    const run = await ledger.openRun(params({ realmId: 'r-load' }), plan(2));
+    const counts = { rows_read: 5, rows_inserted: 3, rows_updated: 1, rows_unchanged: 1, rows_skipped: 0 };
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await expect(ledger.chunkLoaded(client, run.runId, 0, counts, 10)).rejects.toThrow(/not in status 'extracted'/);
+      await client.query('ROLLBACK');
+      await ledger.chunkExtracted(run.runId, 0, { spoolPath: '/tmp/x', sourceCount: 5, metrics });
+      await client.query('BEGIN');
+      expect((await ledger.lockChunkForLoad(client, run.runId, 0)).status).toBe('extracted');
+      await ledger.chunkLoaded(client, run.runId, 0, counts, 10);
+      await client.query('ROLLBACK');
+      expect((await ledger.getRun(run.runId)).chunks[0]?.status).toBe('extracted');
+      await client.query('BEGIN');
+      await ledger.chunkLoaded(client, run.runId, 0, counts, 10);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    const detail = await ledger.getRunDetail(run.runId);
+    expect(detail.chunks[0]).toMatchObject({ status: 'loaded' });
+    expect(detail.chunks[0]?.metrics).toMatchObject({ rows_inserted: 3, rows_updated: 1, rows_unchanged: 1, api_calls: 2, load_ms: 10 });
+  });
+
+  it('records a failed chunk with its sanitised error, and accumulates API cost across attempts', async () => {
+    const run = await ledger.openRun(params({ realmId: 'r-fail' }), plan(1));
+    await ledger.chunkExtracting(run.runId, 0);
+    await ledger.chunkFailed(run.runId, 0, new FatalError('refresh_token=RT1-abcdefghijklmnop failed', { code: 'QBO_FAULT' }));
+    const failed = await ledger.getRunDetail(run.runId);
+    expect(failed.chunks[0]?.status).toBe('failed');
+    expect(JSON.stringify(failed.chunks[0]?.error)).not.toContain('RT1-abcdefghijklmnop');
+    await ledger.chunkExtracting(run.runId, 0);
+    await ledger.chunkExtracted(run.runId, 0, { spoolPath: '/tmp/y', sourceCount: 5, metrics });
+    await ledger.chunkExtracted(run.runId, 0, { spoolPath: '/tmp/y', sourceCount: 5, metrics });
+    const detail = await ledger.getRunDetail(run.runId);
+    expect(detail.chunks[0]).toMatchObject({ status: 'extracted', attempts: 2, error: null });
+    expect(detail.chunks[0]?.metrics.api_calls).toBe(4);
+  });
+
+  it('sets run status and merges metrics; lists runs newest first', async () => {
+    const run = await ledger.openRun(params({ realmId: 'r-list', entity: 'customers' }), plan(1));
+    await ledger.setRunStatus(run.runId, 'loaded', { metrics: { rows_inserted: 4 } });
+    await ledger.setRunStatus(run.runId, 'succeeded', { metrics: { validation: 'ok' } });
+    const [latest] = await ledger.listRuns({ entity: 'customers' });
+    expect(latest?.runId).toBe(run.runId);
+    expect(latest?.metrics).toEqual({ rows_inserted: 4, validation: 'ok' });
+    expect(latest?.finishedAt).not.toBeNull();
+    expect(await ledger.listRuns({ entity: 'invoices' })).toEqual([]);
+  });
+
+  it('a run id that does not exist is a clear config error', async () => {
+    await expect(ledger.getRun('00000000-0000-4000-8000-000000000000')).rejects.toThrow(/is not in ops\.backfill_runs/);
+    await expect(ledger.getRun('not-a-uuid')).rejects.toMatchObject({ kind: 'config', code: 'LEDGER_RUN_NOT_FOUND' });
+  });
+});
