@@ -1,0 +1,113 @@
+/**
+ * How a benchmark result looks: one JSON document (`--json`), or aligned tables for a person.
+ */
+import type { Entity } from '../core/events';
+import type { Figures } from './figures';
+import type { BenchOptions } from './options';
+
+export interface Machine {
+  readonly cpus: number;
+  readonly cpuModel: string;
+  readonly memoryGiB: number;
+  readonly node: string;
+  readonly postgres: string;
+}
+
+export interface TargetCheck {
+  readonly target: string;
+  readonly value: number;
+  readonly met: boolean;
+}
+
+export interface BenchResult {
+  readonly machine: Machine;
+  readonly options: BenchOptions;
+  /** The chunk size the loader used (its own default when the bench passed none). */
+  readonly chunkDays: number | null;
+  readonly entities: Readonly<Record<Entity, Figures>>;
+  readonly total: Figures;
+  readonly targets: {
+    readonly ratio: TargetCheck;
+    readonly throttled: TargetCheck;
+    readonly requestsOverMin: TargetCheck;
+  };
+}
+
+export const TARGET_RATIO = 0.8;
+export const TARGET_OVER_MIN = 0.1;
+
+export function checkTargets(total: Figures): BenchResult['targets'] {
+  return {
+    ratio: { target: `>= ${TARGET_RATIO}`, value: total.ratio, met: total.ratio >= TARGET_RATIO },
+    throttled: { target: '0', value: total.throttled, met: total.throttled === 0 },
+    requestsOverMin: {
+      target: `<= ${TARGET_OVER_MIN * 100}% over the minimum`,
+      value: total.requests.overMin,
+      met: total.requests.overMin <= TARGET_OVER_MIN,
+    },
+  };
+}
+
+const s = (ms: number) => (ms / 1000).toFixed(2);
+const mib = (kb: number | null) => (kb === null ? 'n/a' : (kb / 1024).toFixed(0));
+const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+const int = (n: number) => n.toLocaleString('en-US');
+
+function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+function labelled(result: BenchResult): Array<[string, Figures]> {
+  return [...(Object.entries(result.entities) as Array<[string, Figures]>), ['total', result.total]];
+}
+
+function workTable(result: BenchResult): string {
+  return table(
+    ['entity', 'rows', 'data', 'count', 'token', 'min', 'vs min', '429s', 'loader s', 'exporter s', 'wall s', 'rows/s'],
+    labelled(result).map(([name, f]) => [
+      name, int(f.rows), int(f.requests.data), int(f.requests.count), int(f.requests.token), int(f.requests.min),
+      pct(f.requests.overMin), int(f.throttled), s(f.loaderMs), s(f.exporterMs), s(f.wallMs), int(f.rowsPerSec),
+    ]),
+  );
+}
+
+function ceilingTable(result: BenchResult): string {
+  return table(
+    ['entity', 'API floor s', 'DB floor s', 'wall s', 'ratio', 'RSS loader MiB', 'RSS exporter MiB', 'RSS validator MiB', 'validator s'],
+    labelled(result).map(([name, f]) => [
+      name, s(f.apiFloorMs), s(f.dbFloorMs), s(f.wallMs), f.ratio.toFixed(3), mib(f.peakRss.loaderKb),
+      mib(f.peakRss.exporterKb), mib(f.peakRss.validatorKb), f.validation ? s(f.validation.ms) : 'n/a',
+    ]),
+  );
+}
+
+export function renderText(result: BenchResult): string {
+  const o = result.options;
+  const m = result.machine;
+  const t = result.targets;
+  const mark = (c: TargetCheck) => (c.met ? 'met' : 'MISSED');
+  return [
+    `qbo-backfill benchmark: ${int(o.invoices)} invoices, ${int(o.customers)} customers, ${int(o.items)} items`,
+    `sandbox: ${o.latencyMs} ms + ${o.latencyPerRowMs} ms/row + 0..${o.latencyJitterMs} ms jitter per request; ` +
+      `limits ${o.ratePerMinute}/min, ${o.maxInFlight} in flight; page size ${o.pageSize}; chunk_days ${result.chunkDays ?? 'default'}`,
+    `machine: ${m.cpus} x ${m.cpuModel}, ${m.memoryGiB} GiB; node ${m.node}; ${m.postgres}`,
+    '',
+    workTable(result),
+    '',
+    ceilingTable(result),
+    '',
+    `ratio (API floor + DB floor) / wall: ${result.total.ratio.toFixed(3)} (target ${t.ratio.target}: ${mark(t.ratio)})`,
+    `429s: ${t.throttled.value} (target ${t.throttled.target}: ${mark(t.throttled)})`,
+    `API requests vs minimum: ${pct(t.requestsOverMin.value)} (target ${t.requestsOverMin.target}: ${mark(t.requestsOverMin)})`,
+    result.total.validation
+      ? `validation: ${result.total.validation.ok ? 'passed' : 'FAILED'} in ${s(result.total.validation.ms)} s, ` +
+        `${result.total.validation.requests.data + result.total.validation.requests.count + result.total.validation.requests.token} requests (not counted above)`
+      : 'validation: not run',
+  ].join('\n');
+}
+
+export function renderJson(result: BenchResult): string {
+  return JSON.stringify(result);
+}

@@ -1,0 +1,59 @@
+import { entityFigures, totalFigures, type EntityMeasure } from '../../src/bench/figures';
+import { checkTargets, renderText, type BenchResult } from '../../src/bench/render';
+import { DEFAULT_BENCH_OPTIONS } from '../../src/bench/options';
+
+const invoices: EntityMeasure = {
+  entity: 'invoices', sourceRows: 10_000, loadedRows: 10_000,
+  requests: { data: 10, count: 1, token: 1, throttled: 0 }, validatorRequests: { data: 0, count: 10, token: 1, throttled: 0 },
+  loaderMs: 3_000, exporterMs: 1_000, validatorMs: 500, validationOk: true,
+  peakRss: { loaderKb: 90_000, exporterKb: 80_000, validatorKb: 70_000 },
+  minRequests: 11, apiFloorMs: 2_000, dbFloorMs: 800,
+};
+const items: EntityMeasure = {
+  ...invoices, entity: 'items', sourceRows: 500, loadedRows: 500,
+  requests: { data: 1, count: 0, token: 1, throttled: 2 }, loaderMs: 500, exporterMs: 500,
+  peakRss: { loaderKb: 95_000, exporterKb: null, validatorKb: 60_000 }, minRequests: 2, apiFloorMs: 300, dbFloorMs: 100,
+};
+
+describe('bench figures', () => {
+  test('an entity: wall is loader + exporter, rows/s over that, ratio is the two floors over the wall', () => {
+    const f = entityFigures(invoices);
+    expect(f.wallMs).toBe(4_000);
+    expect(f.rowsPerSec).toBe(2_500);
+    expect(f.ratio).toBe(0.7);
+    expect(f.requests.total).toBe(12);
+    expect(f.requests.overMin).toBe(0.091);
+  });
+
+  test('the total sums work and floors, keeps the highest peak RSS per block, and counts every 429', () => {
+    const t = totalFigures([invoices, items]);
+    expect(t.rows).toBe(10_500);
+    expect(t.wallMs).toBe(5_000);
+    expect(t.ratio).toBe(0.64);
+    expect(t.throttled).toBe(2);
+    expect(t.peakRss).toEqual({ loaderKb: 95_000, exporterKb: 80_000, validatorKb: 70_000 });
+    expect(t.validation).toEqual({ ms: 1_000, requests: { data: 0, count: 20, token: 2, throttled: 0 }, ok: true });
+  });
+
+  test('targets are judged on the total: ratio, 429s and requests over the minimum', () => {
+    const targets = checkTargets(totalFigures([invoices, items]));
+    expect(targets.ratio.met).toBe(false);
+    expect(targets.throttled.met).toBe(false);
+    expect(targets.requestsOverMin).toEqual({ target: '<= 10% over the minimum', value: 0.077, met: true });
+  });
+
+  test('the text report names every entity and the total, and says which targets were missed', () => {
+    const total = totalFigures([invoices, items]);
+    const result: BenchResult = {
+      machine: { cpus: 2, cpuModel: 'cpu', memoryGiB: 24, node: 'v20', postgres: 'PostgreSQL 17' },
+      options: DEFAULT_BENCH_OPTIONS, chunkDays: 7,
+      entities: { invoices: entityFigures(invoices), customers: entityFigures(items), items: entityFigures(items) },
+      total, targets: checkTargets(total),
+    };
+    const text = renderText(result);
+    for (const word of ['invoices', 'customers', 'items', 'total', 'API floor s', 'DB floor s', 'RSS loader MiB']) {
+      expect(text).toContain(word);
+    }
+    expect(text).toContain('MISSED');
+  });
+});
