@@ -1,0 +1,57 @@
+/**
+ * PostgreSQL COPY text format (https://www.postgresql.org/docs/current/sql-copy.html#id-1.9.3.55.9.2): columns
+ * separated by tabs, rows by newlines; backslash, tab, newline and carriage return inside a value are escaped.
+ * Rows are batched into ~64 KiB strings so the COPY stream moves few large writes (with backpressure).
+ */
+import type { StagingRow } from './staging-row';
+
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+export function copyEscape(value: string): string {
+  return value.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c] ?? c);
+}
+
+/** Column order of the staging table (see merge.ts). */
+export const STAGING_COLUMNS = [
+  'ord',
+  'id',
+  'payload',
+  'payload_sha256',
+  'source_last_updated_utc',
+  'source_sync_token',
+  'page_number',
+  'page_size',
+  'request_payload',
+] as const;
+
+export function copyLine(ord: number, r: StagingRow): string {
+  const values = [
+    String(ord),
+    r.id,
+    r.payload,
+    r.payloadSha256,
+    r.lastUpdatedUtc,
+    r.syncToken,
+    String(r.pageNumber),
+    String(r.pageSize),
+    r.requestPayload,
+  ];
+  return `${values.map(copyEscape).join('\t')}\n`;
+}
+
+const BATCH_BYTES = 64 * 1024;
+
+/** Encodes staging rows as COPY text, in batches; `onRow` sees every row (for counting). */
+export async function* copyText(rows: AsyncIterable<StagingRow>, onRow: () => void = () => undefined): AsyncGenerator<string> {
+  let batch = '';
+  let ord = 0;
+  for await (const row of rows) {
+    batch += copyLine(ord++, row);
+    onRow();
+    if (batch.length >= BATCH_BYTES) {
+      yield batch;
+      batch = '';
+    }
+  }
+  if (batch) yield batch;
+}

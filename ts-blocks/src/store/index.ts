@@ -1,0 +1,5 @@
+export { canonicalJson, payloadSha256, sha256Hex } from './canonical-json';
+export { loadChunk, type ChunkLoadOutcome, type LoadChunkOptions } from './load-chunk';
+export { loadRows } from './load-rows';
+export { toStagingRow, type ChunkTarget, type StagingRow } from './staging-row';
+export { RAW_TABLES, rawTable } from './tables';

@@ -1,0 +1,89 @@
+/**
+ * The upsert from the staging table into raw.qb_<entity>, as one statement that also counts what happened.
+ *
+ * Versions are ordered by (source_last_updated_utc, source_sync_token). For each Id of the chunk (if a spool held
+ * an Id twice, only its newest version takes part; the others count as skipped):
+ *   - not in the table                       → inserted
+ *   - same payload_sha256 as the stored row  → unchanged (the row is not touched: ingested_at_utc, run_id, window
+ *                                              and page stay as they were, so a re-load is byte-for-byte a no-op)
+ *   - older version than the stored row      → skipped (a stale version never overwrites a newer one)
+ *   - otherwise (newer, or same version with a different payload) → updated
+ * The ON CONFLICT … WHERE repeats the version rule, so even a writer that bypassed the table lock could not make
+ * a stale version win.
+ */
+export const STAGING_TABLE = 'qbo_stage';
+
+export const CREATE_STAGING = `
+  CREATE TEMP TABLE ${STAGING_TABLE} (
+    ord                      bigint      NOT NULL,
+    id                       text        NOT NULL,
+    payload                  jsonb       NOT NULL,
+    payload_sha256           text        NOT NULL,
+    source_last_updated_utc  timestamptz NOT NULL,
+    source_sync_token        bigint      NOT NULL,
+    page_number              integer     NOT NULL,
+    page_size                integer     NOT NULL,
+    request_payload          jsonb       NOT NULL
+  ) ON COMMIT DROP`;
+
+export function copyStagingSql(columns: readonly string[]): string {
+  return `COPY ${STAGING_TABLE} (${columns.join(', ')}) FROM STDIN`;
+}
+
+/**
+ * Parameters: $1 realm_id, $2 window start, $3 window end, $4 date_field, $5 run_id.
+ * Returns one row: staged, inserted, updated, unchanged (bigint counts).
+ */
+export function mergeSql(table: string): string {
+  return `
+  WITH incoming AS (
+    SELECT DISTINCT ON (id) *
+      FROM ${STAGING_TABLE}
+     ORDER BY id, source_last_updated_utc DESC, source_sync_token DESC, ord DESC
+  ),
+  classified AS (
+    SELECT i.*,
+           CASE
+             WHEN t.id IS NULL THEN 'insert'
+             WHEN i.payload_sha256 = t.payload_sha256 THEN 'unchanged'
+             WHEN (i.source_last_updated_utc, i.source_sync_token) < (t.source_last_updated_utc, t.source_sync_token)
+               THEN 'stale'
+             ELSE 'update'
+           END AS outcome
+      FROM incoming i
+      LEFT JOIN ${table} t ON t.id = i.id
+  ),
+  written AS (
+    INSERT INTO ${table} AS t (
+      id, realm_id, payload, payload_sha256, source_last_updated_utc, source_sync_token, ingested_at_utc,
+      extract_window_start_utc, extract_window_end_utc, date_field, page_number, page_size, request_payload, run_id)
+    SELECT id, $1, payload, payload_sha256, source_last_updated_utc, source_sync_token, now(),
+           $2, $3, $4, page_number, page_size, request_payload, $5
+      FROM classified
+     WHERE outcome IN ('insert', 'update')
+     ORDER BY id
+    ON CONFLICT (id) DO UPDATE SET
+      realm_id = EXCLUDED.realm_id,
+      payload = EXCLUDED.payload,
+      payload_sha256 = EXCLUDED.payload_sha256,
+      source_last_updated_utc = EXCLUDED.source_last_updated_utc,
+      source_sync_token = EXCLUDED.source_sync_token,
+      ingested_at_utc = EXCLUDED.ingested_at_utc,
+      extract_window_start_utc = EXCLUDED.extract_window_start_utc,
+      extract_window_end_utc = EXCLUDED.extract_window_end_utc,
+      date_field = EXCLUDED.date_field,
+      page_number = EXCLUDED.page_number,
+      page_size = EXCLUDED.page_size,
+      request_payload = EXCLUDED.request_payload,
+      run_id = EXCLUDED.run_id
+    WHERE t.realm_id = EXCLUDED.realm_id
+      AND t.payload_sha256 <> EXCLUDED.payload_sha256
+      AND (EXCLUDED.source_last_updated_utc, EXCLUDED.source_sync_token)
+          >= (t.source_last_updated_utc, t.source_sync_token)
+    RETURNING (xmax = 0) AS inserted
+  )
+  SELECT (SELECT count(*) FROM ${STAGING_TABLE})                          AS staged,
+         (SELECT count(*) FROM written WHERE inserted)                    AS inserted,
+         (SELECT count(*) FROM written WHERE NOT inserted)                AS updated,
+         (SELECT count(*) FROM classified WHERE outcome = 'unchanged')    AS unchanged`;
+}

@@ -1,0 +1,90 @@
+/**
+ * One spooled record turned into the values of one raw.qb_<entity> row, checked on the way: a record without an
+ * Id, without MetaData.LastUpdatedTime, with a non-numeric SyncToken, or (last_updated windows) updated outside its
+ * window is a DataError naming the record, before anything is written.
+ */
+import { DataError } from '../core/errors';
+import type { Entity } from '../core/events';
+import type { DateField } from '../core/types';
+import type { SpooledRow } from '../spool/types';
+import { canonicalJson, sha256Hex } from './canonical-json';
+
+/** The chunk a spool belongs to: what every row of it shares. */
+export interface ChunkTarget {
+  readonly runId: string;
+  readonly entity: Entity;
+  readonly realmId: string;
+  readonly dateField: DateField;
+  readonly chunkIndex: number;
+  readonly windowStart: Date;
+  readonly windowEnd: Date;
+}
+
+export interface StagingRow {
+  readonly id: string;
+  /** Canonical JSON text of the record (also what payload_sha256 hashes). */
+  readonly payload: string;
+  readonly payloadSha256: string;
+  /** ISO-8601 UTC. */
+  readonly lastUpdatedUtc: string;
+  readonly syncToken: string;
+  readonly pageNumber: number;
+  readonly pageSize: number;
+  readonly requestPayload: string;
+}
+
+function bad(target: ChunkTarget, what: string, id?: string): DataError {
+  const where = `chunk ${target.chunkIndex} of ${target.entity} (run ${target.runId})`;
+  return new DataError(`${id === undefined ? 'A record' : `Record Id ${id}`} in ${where} ${what}. Re-extract the chunk with --force.`, {
+    code: 'SPOOL_BAD_RECORD',
+    context: { entity: target.entity, run_id: target.runId, chunk_index: target.chunkIndex, ...(id === undefined ? {} : { id }) },
+  });
+}
+
+function lastUpdated(row: SpooledRow, target: ChunkTarget, id: string): Date {
+  const raw = row.record.MetaData?.LastUpdatedTime;
+  const at = typeof raw === 'string' ? new Date(raw) : undefined;
+  if (!at || Number.isNaN(at.getTime())) throw bad(target, `has no valid MetaData.LastUpdatedTime (${String(raw)})`, id);
+  if (target.dateField === 'last_updated' && (at < target.windowStart || at >= target.windowEnd)) {
+    throw bad(
+      target,
+      `was last updated at ${at.toISOString()}, outside its window [${target.windowStart.toISOString()}, ` +
+        `${target.windowEnd.toISOString()})`,
+      id,
+    );
+  }
+  return at;
+}
+
+function syncToken(row: SpooledRow, target: ChunkTarget, id: string): string {
+  const raw = row.record.SyncToken;
+  if (raw === undefined || raw === null) return '0';
+  const text = String(raw);
+  if (!/^\d{1,18}$/.test(text)) throw bad(target, `has a SyncToken that is not a number (${text})`, id);
+  return text;
+}
+
+function pageInfo(row: SpooledRow, target: ChunkTarget, id: string): { pageNumber: number; pageSize: number } {
+  const { page_number: pageNumber, page_size: pageSize } = row;
+  if (!Number.isInteger(pageNumber) || pageNumber < 1) throw bad(target, `has an invalid page_number (${String(pageNumber)})`, id);
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) {
+    throw bad(target, `has an invalid page_size (${String(pageSize)})`, id);
+  }
+  return { pageNumber, pageSize };
+}
+
+export function toStagingRow(row: SpooledRow, target: ChunkTarget): StagingRow {
+  const rawId: unknown = row.record?.Id;
+  if (typeof rawId !== 'string' || rawId.trim() === '') throw bad(target, 'has no Id');
+  const id = rawId;
+  const payload = canonicalJson(row.record);
+  return {
+    id,
+    payload,
+    payloadSha256: sha256Hex(payload),
+    lastUpdatedUtc: lastUpdated(row, target, id).toISOString(),
+    syncToken: syncToken(row, target, id),
+    ...pageInfo(row, target, id),
+    requestPayload: JSON.stringify(row.request_payload ?? {}),
+  };
+}

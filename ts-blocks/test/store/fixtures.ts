@@ -1,0 +1,92 @@
+/** Small builders for load tests: QBO-shaped records, spooled rows, and a ledger run whose chunks are extracted. */
+import type { Entity } from '../../src/core/events';
+import type { PgLedger } from '../../src/ledger/pg-ledger';
+import type { ChunkPlan, RunState } from '../../src/ledger/types';
+import type { QboRecord, SpooledRow } from '../../src/spool/types';
+import type { ChunkTarget } from '../../src/store/staging-row';
+
+export const DAY = 86_400_000;
+export const RANGE_START = new Date('2024-01-01T00:00:00Z');
+
+/** A QBO-like item; `updated` is sent, as QBO does, with a Pacific offset. */
+export function item(id: string, updated: string, syncToken = 0, extra: Record<string, unknown> = {}): QboRecord {
+  return {
+    Id: id,
+    SyncToken: String(syncToken),
+    Name: `Item ${id}`,
+    Active: true,
+    UnitPrice: 10.5,
+    MetaData: { CreateTime: '2023-12-01T08:00:00-08:00', LastUpdatedTime: updated },
+    domain: 'QBO',
+    sparse: false,
+    ...extra,
+  };
+}
+
+export function spooled(records: readonly QboRecord[], pageSize = 2): SpooledRow[] {
+  return records.map((record, i) => ({
+    page_number: Math.floor(i / pageSize) + 1,
+    page_size: pageSize,
+    request_payload: {
+      method: 'POST',
+      path: '/v3/company/realm/query',
+      params: { minorversion: 75 },
+      query: `SELECT * FROM Item STARTPOSITION ${Math.floor(i / pageSize) * pageSize + 1} MAXRESULTS ${pageSize}`,
+    },
+    record,
+  }));
+}
+
+export async function* iterate<T>(values: readonly T[]): AsyncGenerator<T> {
+  for (const v of values) yield v;
+}
+
+export function weeklyPlan(n: number): ChunkPlan[] {
+  return Array.from({ length: n }, (_, index) => ({
+    index,
+    windowStart: new Date(RANGE_START.getTime() + index * 7 * DAY),
+    windowEnd: new Date(RANGE_START.getTime() + (index + 1) * 7 * DAY),
+  }));
+}
+
+/** Opens a fresh run with `n` weekly chunks, all marked extracted. */
+export async function extractedRun(ledger: PgLedger, entity: Entity, realmId: string, n = 2): Promise<RunState> {
+  const plan = weeklyPlan(n);
+  const run = await ledger.openRun(
+    {
+      entity,
+      realmId,
+      dateField: 'last_updated',
+      rangeStart: RANGE_START,
+      rangeEnd: new Date(RANGE_START.getTime() + n * 7 * DAY),
+      chunkDays: 7,
+      pageSize: 2,
+      resume: false,
+      force: false,
+      origin: 'cli',
+    },
+    plan,
+  );
+  for (const c of plan) {
+    await ledger.chunkExtracted(run.runId, c.index, {
+      spoolPath: `/spool/${run.runId}/${c.index}.ndjson`,
+      sourceCount: null,
+      metrics: { pages_read: 1, rows_read: 0, api_calls: 1, retries: 0, throttled: 0, duration_ms: 1 },
+    });
+  }
+  return run;
+}
+
+export function target(run: RunState, index: number): ChunkTarget {
+  const chunk = run.chunks[index];
+  if (!chunk) throw new Error(`no chunk ${index}`);
+  return {
+    runId: run.runId,
+    entity: run.params.entity,
+    realmId: run.params.realmId,
+    dateField: run.params.dateField,
+    chunkIndex: index,
+    windowStart: chunk.windowStart,
+    windowEnd: chunk.windowEnd,
+  };
+}
