@@ -1,0 +1,73 @@
+/**
+ * Client-side limits. QBO allows 500 requests per rolling minute and 10 concurrent requests per company (realm);
+ * the defaults stay a safety margin below both, because the server counts its minute from when it receives a
+ * request and our clock and its clock never agree exactly.
+ */
+import { ConfigError } from '../core/errors';
+import { isAbsent, toInteger } from './coerce';
+
+export interface Limits {
+  /** Requests in flight per realm at once (QBO: 10). */
+  readonly maxInFlight: number;
+  /** Requests started per rolling window per realm (QBO: 500 per minute). */
+  readonly requestsPerWindow: number;
+  /** The rolling window: a minute plus a margin for clock and network skew. */
+  readonly rateWindowMs: number;
+  /** Retries of one request on 408/429/5xx/network errors before it fails. */
+  readonly maxRetries: number;
+  /** Exponential backoff: attempt n waits a random time in [0, min(retryMaxMs, retryBaseMs * 2^n)]. */
+  readonly retryBaseMs: number;
+  readonly retryMaxMs: number;
+  /** Wait after a 429 without Retry-After (Intuit: wait 60 s). */
+  readonly throttleWaitMs: number;
+  /** Consecutive failed chunks that open the circuit breaker and stop the run. */
+  readonly breakerThreshold: number;
+  /** An access token is refreshed this long before it expires (capped at half its lifetime). */
+  readonly tokenSkewMs: number;
+  /** Per-request timeout (QBO itself gives up after 120 s). */
+  readonly requestTimeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: Limits = Object.freeze({
+  maxInFlight: 8,
+  requestsPerWindow: 450,
+  rateWindowMs: 61_000,
+  maxRetries: 6,
+  retryBaseMs: 1_000,
+  retryMaxMs: 60_000,
+  throttleWaitMs: 60_000,
+  breakerThreshold: 3,
+  tokenSkewMs: 300_000,
+  requestTimeoutMs: 120_000,
+});
+
+/** Setting name → [Limits key, minimum, maximum]. */
+export const LIMIT_SETTINGS: Readonly<Record<string, readonly [keyof Limits, number, number]>> = Object.freeze({
+  QBO_MAX_IN_FLIGHT: ['maxInFlight', 1, 10],
+  QBO_REQUESTS_PER_MINUTE: ['requestsPerWindow', 1, 500],
+  QBO_RATE_WINDOW_MS: ['rateWindowMs', 1_000, 600_000],
+  QBO_MAX_RETRIES: ['maxRetries', 0, 100],
+  QBO_RETRY_BASE_MS: ['retryBaseMs', 0, 600_000],
+  QBO_RETRY_MAX_MS: ['retryMaxMs', 0, 3_600_000],
+  QBO_THROTTLE_WAIT_MS: ['throttleWaitMs', 0, 3_600_000],
+  QBO_BREAKER_THRESHOLD: ['breakerThreshold', 1, 1_000],
+  QBO_TOKEN_SKEW_MS: ['tokenSkewMs', 0, 3_600_000],
+  QBO_REQUEST_TIMEOUT_MS: ['requestTimeoutMs', 1_000, 600_000],
+});
+
+/** Reads the optional limit settings; `lookup` returns a setting's raw value (secret or environment). */
+export function readLimits(lookup: (name: string) => string | undefined): Limits {
+  const out: Record<string, number> = { ...DEFAULT_LIMITS };
+  const problems: string[] = [];
+  for (const [name, [key, min, max]] of Object.entries(LIMIT_SETTINGS)) {
+    const raw = lookup(name);
+    if (isAbsent(raw)) continue;
+    const n = toInteger(raw);
+    if (n === undefined || n < min || n > max) problems.push(`${name} must be an integer from ${min} to ${max}`);
+    else out[key] = n;
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid setting: ${problems.join('; ')}.`, { code: 'CONFIG_INVALID_SETTING', context: { problems } });
+  }
+  return Object.freeze(out as unknown as Limits);
+}

@@ -1,0 +1,23 @@
+/**
+ * How long to wait before retry number `attempt` (1-based): the server's Retry-After first; for a 429 without
+ * one, Intuit's advice (`throttleWaitMs`, 60 s by default); otherwise exponential backoff with full jitter,
+ * a random time in [0, min(retryMaxMs, retryBaseMs * 2^(attempt-1))].
+ */
+import type { BackfillError } from '../core/errors';
+import { isRetriableError } from '../core/errors';
+
+export interface BackoffOptions {
+  readonly retryBaseMs: number;
+  readonly retryMaxMs: number;
+  readonly throttleWaitMs: number;
+}
+
+/** Never wait longer than this, whatever a Retry-After says. */
+export const MAX_RETRY_AFTER_MS = 10 * 60_000;
+
+export function retryDelayMs(attempt: number, error: BackfillError, options: BackoffOptions, random: () => number = Math.random): number {
+  if (isRetriableError(error) && error.retryAfterMs !== undefined) return Math.min(error.retryAfterMs, MAX_RETRY_AFTER_MS);
+  if (error.status === 429) return options.throttleWaitMs;
+  const ceiling = Math.min(options.retryMaxMs, options.retryBaseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.floor(random() * ceiling);
+}

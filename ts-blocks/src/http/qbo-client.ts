@@ -1,0 +1,137 @@
+/**
+ * The QBO query endpoint client. Queries are sent as `POST /v3/company/<realm>/query?minorversion=N` with the
+ * statement as the body (`Content-Type: application/text`, `Accept: application/json`): the statement never
+ * lands in URLs or proxy logs, needs no URL-encoding (a `+00:00` offset in a GET query string turns into a space
+ * when a hop decodes it as a form), and has no URL length limit. It is also what Intuit's own SDKs send.
+ *
+ * Each attempt asks the token manager for a token (so a retry after a long 429 pause uses a fresh one); a 401
+ * invalidates that token and the call is re-sent once with a new one; a second 401 is an AuthError.
+ */
+import type { AxiosInstance } from 'axios';
+import { AuthError, DataError, FatalError, RetriableError, isRetriableError, type BackfillError } from '../core/errors';
+import { nullSink, type EventSink } from '../core/events';
+import type { AccessTokenProvider } from '../auth/token-manager';
+import type { Limits } from '../config/limits';
+import type { QboSettings } from '../config/settings';
+import type { RequestPayload } from '../spool/types';
+import { fromAxiosError } from './axios-errors';
+import { CallContext, emptyCallMetrics, type CallMetrics } from './call-context';
+import { callName, type CallDescriptor } from './classify';
+import type { Clock } from './clock';
+import { describeFault, parseFault } from './fault';
+import type { RealmLimiter } from './limiter';
+import { createRetryingAxios } from './retrying-axios';
+
+export interface QboClientOptions {
+  readonly qbo: Pick<QboSettings, 'apiBaseUrl' | 'realmId' | 'minorVersion'>;
+  readonly limits: Limits;
+  readonly auth: AccessTokenProvider;
+  readonly limiter: RealmLimiter;
+  readonly clock: Clock;
+  readonly random?: () => number;
+  readonly emit?: EventSink;
+}
+
+export interface QueryCallOptions {
+  /** The chunk's counters: attempts, retries and 429s are added here. */
+  readonly metrics?: CallMetrics;
+  readonly signal?: AbortSignal;
+}
+
+export interface QboClient {
+  readonly realmId: string;
+  /** What a query is recorded as in the spool and raw.request_payload (no credential). */
+  requestPayload(statement: string): RequestPayload;
+  /** Sends one statement; resolves with the JSON body of a 2xx answer, or throws a classified BackfillError. */
+  postQuery(statement: string, options?: QueryCallOptions): Promise<Record<string, unknown>>;
+}
+
+export function queryPath(realmId: string): string {
+  return `/v3/company/${encodeURIComponent(realmId)}/query`;
+}
+
+function readOkBody(call: CallDescriptor, data: unknown): Record<string, unknown> {
+  const fault = parseFault(data);
+  if (fault) {
+    throw new FatalError(`${call.label} returned a Fault with status 200: ${callName(call)} (${describeFault(fault)}). It is not retried.`, {
+      code: 'QBO_FAULT',
+      context: { call: callName(call), fault_code: fault.code },
+    });
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new DataError(`${call.label} answered 200 without a JSON object: ${callName(call)}. Check QBO_API_BASE_URL.`, {
+      code: 'QBO_UNEXPECTED_BODY',
+      context: { call: callName(call) },
+    });
+  }
+  return data as Record<string, unknown>;
+}
+
+function finalError(call: CallDescriptor, err: BackfillError, context: CallContext, signal?: AbortSignal): BackfillError {
+  if (signal?.aborted) return new FatalError(`${call.label} was cancelled: ${callName(call)}. The run was stopped.`, { code: 'ABORTED' });
+  if (isRetriableError(err) && context.metrics.retries > 0) {
+    return new RetriableError(`${err.message} Gave up after ${context.metrics.retries} retries.`, {
+      code: err.code,
+      status: err.status,
+      context: err.context,
+    });
+  }
+  return err;
+}
+
+export function createQboClient(options: QboClientOptions): QboClient {
+  const path = queryPath(options.qbo.realmId);
+  const call: CallDescriptor = { label: 'QBO query', method: 'POST', path };
+  const emit = options.emit ?? nullSink;
+  const http: AxiosInstance = createRetryingAxios({
+    call,
+    limits: options.limits,
+    clock: options.clock,
+    baseURL: options.qbo.apiBaseUrl,
+    limiter: options.limiter,
+    random: options.random,
+    emit,
+  });
+  http.interceptors.request.use(async (config) => {
+    const context = config.qbo;
+    const token = await options.auth.accessToken(context?.signal);
+    if (context) context.token = token;
+    config.headers.set('Authorization', `Bearer ${token}`);
+    return config;
+  });
+
+  async function send(statement: string, context: CallContext): Promise<Record<string, unknown>> {
+    const response = await http.post(path, statement, {
+      params: { minorversion: options.qbo.minorVersion },
+      headers: { 'Content-Type': 'application/text', Accept: 'application/json' },
+      signal: context.signal,
+      qbo: context,
+    });
+    return readOkBody(call, response.data);
+  }
+
+  return {
+    realmId: options.qbo.realmId,
+    requestPayload: (statement) => ({ method: 'POST', path, params: { minorversion: options.qbo.minorVersion }, query: statement }),
+    async postQuery(statement, callOptions = {}) {
+      const context = new CallContext(callOptions.metrics ?? emptyCallMetrics(), callOptions.signal);
+      for (let authAttempt = 1; ; authAttempt += 1) {
+        try {
+          return await send(statement, context);
+        } catch (e) {
+          const err = fromAxiosError(call, e, options.clock.now());
+          if (err.code !== 'QBO_UNAUTHORIZED') throw finalError(call, err, context, callOptions.signal);
+          if (authAttempt > 1) {
+            throw new AuthError(`${err.message} A freshly refreshed access token was refused too; re-authorize the app.`, {
+              code: 'QBO_UNAUTHORIZED',
+              status: 401,
+              context: err.context,
+            });
+          }
+          if (context.token !== undefined) options.auth.invalidate(context.token);
+          emit({ type: 'log', level: 'info', phase: 'auth', message: `Access token refused (401) on ${callName(call)}; refreshing once.`, code: 'AUTH_401_REFRESH' });
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * An axios instance with the project's retry policy (axios-retry) and, for the QBO API, the realm limiter:
+ *  - every attempt goes through the limiter (a custom adapter around axios' own), so retries are paced too;
+ *  - retryCondition asks classify.ts; only RetriableError kinds are retried, up to `maxRetries`;
+ *  - the wait happens in onRetry through the injected Clock (axios-retry's own timer gets 0), so tests never
+ *    sleep; a 429 pauses the whole realm for the same wait; every retry emits a `retry` event.
+ */
+import axios, { type AxiosAdapter, type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
+import axiosRetry from 'axios-retry';
+import { isRetriableError } from '../core/errors';
+import { nullSink, type EventSink, type Phase } from '../core/events';
+import type { Limits } from '../config/limits';
+import { fromAxiosError } from './axios-errors';
+import { retryDelayMs } from './backoff';
+import { callName, type CallDescriptor } from './classify';
+import type { Clock } from './clock';
+import type { RealmLimiter } from './limiter';
+
+export interface RetryingAxiosOptions {
+  readonly call: CallDescriptor;
+  readonly limits: Limits;
+  readonly clock: Clock;
+  readonly baseURL?: string;
+  readonly limiter?: RealmLimiter;
+  readonly random?: () => number;
+  readonly emit?: EventSink;
+  readonly phase?: Phase;
+}
+
+function limitedAdapter(limiter: RealmLimiter | undefined): AxiosAdapter {
+  const http = axios.getAdapter('http');
+  return async (config: InternalAxiosRequestConfig) => {
+    const release = limiter ? await limiter.acquire(config.signal as AbortSignal | undefined) : () => undefined;
+    const metrics = config.qbo?.metrics;
+    if (metrics) metrics.api_calls += 1;
+    try {
+      return await http(config);
+    } catch (e) {
+      if (metrics && axios.isAxiosError(e) && e.response?.status === 429) metrics.throttled += 1;
+      throw e;
+    } finally {
+      release();
+    }
+  };
+}
+
+export function createRetryingAxios(options: RetryingAxiosOptions): AxiosInstance {
+  const { call, limits, clock } = options;
+  const emit = options.emit ?? nullSink;
+  const instance = axios.create({
+    baseURL: options.baseURL,
+    timeout: limits.requestTimeoutMs,
+    adapter: limitedAdapter(options.limiter),
+    // Redirects would re-send the Authorization header to wherever they point: refuse them.
+    maxRedirects: 0,
+  });
+  axiosRetry(instance, {
+    retries: limits.maxRetries,
+    shouldResetTimeout: true,
+    retryCondition: (error) => isRetriableError(fromAxiosError(call, error, clock.now())),
+    retryDelay: () => 0,
+    onRetry: async (attempt, error, config) => {
+      const classified = fromAxiosError(call, error, clock.now());
+      const delay = retryDelayMs(attempt, classified, limits, options.random);
+      if (classified.status === 429) options.limiter?.pause(clock.now() + delay);
+      const context = config.qbo;
+      if (context) context.metrics.retries += 1;
+      emit({
+        type: 'retry',
+        phase: options.phase ?? 'extract',
+        attempt,
+        delay_ms: delay,
+        ...(classified.status === undefined ? {} : { status: classified.status }),
+        code: classified.code,
+        url: callName(call),
+      });
+      await clock.sleep(delay, context?.signal);
+    },
+  });
+  return instance;
+}
