@@ -1,0 +1,128 @@
+"""How a block's NDJSON events (ts-blocks/src/core/events.ts) look in Mage's block log.
+
+Each event becomes one line: a readable message, plus its figures as log tags (Mage's DictLogger stores tags as
+JSON fields of the log entry, so per-chunk metrics are searchable). `token_rotated` never comes here.
+"""
+import json
+from typing import Any, Callable, Dict, Optional, Tuple
+
+LogLine = Tuple[str, str, Dict[str, Any]]  # (level: debug|info|warning|error, message, tags)
+
+# Keyword names DictLogger keeps for itself; a tag with one of these names is renamed qbo_<name>.
+_RESERVED_TAGS = frozenset({'message', 'error', 'log_level', 'method_name', 'level', 'timestamp', 'uuid'})
+_LEVELS = {'debug': 'debug', 'info': 'info', 'warn': 'warning', 'warning': 'warning', 'error': 'error'}
+_SEVERITY_LEVELS = {'ok': 'info', 'warning': 'warning', 'failure': 'error'}
+_MAX_TEXT = 4000
+
+
+def _safe_tags(tags: Dict[str, Any]) -> Dict[str, Any]:
+    return {(f'qbo_{k}' if k in _RESERVED_TAGS else k): v for k, v in tags.items() if v is not None}
+
+
+def _compact(value: Any) -> str:
+    text = json.dumps(value, separators=(',', ':'), sort_keys=True, default=str)
+    return text if len(text) <= _MAX_TEXT else text[:_MAX_TEXT] + '...'
+
+
+def _log(event: Dict[str, Any]) -> LogLine:
+    tags = dict(event.get('tags') or {})
+    tags.update(phase=event.get('phase'), entity=event.get('entity'), code=event.get('code'))
+    level = _LEVELS.get(str(event.get('level')), 'info')
+    return level, f"[{event.get('phase', 'run')}] {event.get('message', '')}", tags
+
+
+def _chunk(event: Dict[str, Any]) -> LogLine:
+    metrics = dict(event.get('metrics') or {})
+    status = event.get('status', '')
+    window = f"[{event.get('window_start_utc')}, {event.get('window_end_utc')})"
+    figures = ', '.join(f'{k}={metrics[k]}' for k in sorted(metrics))
+    message = (
+        f"[{event.get('phase')}] {event.get('entity')} chunk {event.get('chunk_index')}/{event.get('chunk_count')} "
+        f"{window} {status}" + (f': {figures}' if figures else '') + (f" ({event['reason']})" if event.get('reason') else '')
+    )
+    tags = {k: event.get(k) for k in ('phase', 'entity', 'run_id', 'chunk_index', 'chunk_count', 'window_start_utc',
+                                       'window_end_utc', 'status', 'reason')}
+    tags.update(metrics)
+    return ('error' if status == 'failed' else 'info'), message, tags
+
+
+def _retry(event: Dict[str, Any]) -> LogLine:
+    status = f" status {event['status']}" if event.get('status') is not None else ''
+    message = (
+        f"[{event.get('phase')}] retry {event.get('attempt')} in {event.get('delay_ms')} ms after"
+        f"{status} {event.get('code')}: {event.get('url')}"
+    )
+    tags = {k: event.get(k) for k in ('phase', 'attempt', 'delay_ms', 'status', 'code', 'url')}
+    return 'warning', message, tags
+
+
+def _validation(event: Dict[str, Any]) -> LogLine:
+    severity = str(event.get('severity'))
+    message = f"[validate] {event.get('entity')} {event.get('check')}: {severity.upper()} {event.get('message', '')}"
+    tags = {k: event.get(k) for k in ('entity', 'run_id', 'check', 'severity')}
+    if event.get('details') is not None:
+        tags['details'] = event['details']
+    return _SEVERITY_LEVELS.get(severity, 'info'), message, tags
+
+
+def _result(event: Dict[str, Any]) -> LogLine:
+    summary = event.get('summary') or {}
+    tags = {k: v for k, v in summary.items() if isinstance(v, (str, int, float, bool))}
+    return 'info', f'[run] result: {_compact(summary)}', tags
+
+
+def _error(event: Dict[str, Any]) -> LogLine:
+    error = event.get('error') or {}
+    tags = {'kind': error.get('kind'), 'code': error.get('code'), 'status': error.get('status')}
+    if error.get('context'):
+        tags['context'] = error['context']
+    return 'error', f"[{error.get('kind', 'fatal')}] {error.get('code', 'ERROR')}: {error.get('message', '')}", tags
+
+
+_FORMATTERS: Dict[str, Callable[[Dict[str, Any]], LogLine]] = {
+    'log': _log,
+    'chunk': _chunk,
+    'retry': _retry,
+    'validation': _validation,
+    'result': _result,
+    'error': _error,
+}
+
+
+def format_event(event: Dict[str, Any]) -> LogLine:
+    formatter = _FORMATTERS.get(str(event.get('type')))
+    if formatter is None:
+        return 'info', f"[event] {_compact(event)}", {'event_type': event.get('type')}
+    level, message, tags = formatter(event)
+    return level, message, _safe_tags(tags)
+
+
+def _redact_values(value: Any, redact: Callable[[str], str]) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {k: _redact_values(v, redact) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_redact_values(v, redact) for v in value]
+    return value
+
+
+class BlockLog:
+    """Writes lines to Mage's logger when the run has one (scheduled runs), else prints them (`mage run`,
+    the notebook), which Mage captures into the block's output and log."""
+
+    def __init__(self, logger: Optional[Any], redact: Callable[[str], str]):
+        self._logger = logger
+        self._redact = redact
+
+    def write(self, level: str, message: str, tags: Optional[Dict[str, Any]] = None) -> None:
+        message = self._redact(message)
+        tags = _redact_values(tags or {}, self._redact)
+        if self._logger is not None:
+            getattr(self._logger, level, self._logger.info)(message, **tags)
+            return
+        suffix = f' {_compact(tags)}' if tags else ''
+        print(f'{level.upper()} {message}{suffix}', flush=True)
+
+    def event(self, event: Dict[str, Any]) -> None:
+        self.write(*format_event(event))
