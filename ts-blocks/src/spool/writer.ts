@@ -1,0 +1,120 @@
+/**
+ * Writes one chunk's spool file: header, one line per record, footer. Lines go to a temporary file in the same
+ * directory; `complete()` drops superseded versions (a record read twice keeps its newer version only), writes
+ * the footer, fsyncs, renames to the final name and fsyncs the directory. Until then, no reader can see it.
+ */
+import { randomBytes } from 'node:crypto';
+import { createReadStream, promises as fs } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { ScannedPage } from '../paginate/types';
+import { fsyncDirectory } from './fsync';
+import { SPOOL_FORMAT, type SpoolFooter, type SpoolHeader, type SpooledRow } from './types';
+import { isAtLeastAsNew, versionOf, type Version } from './versions';
+
+export type SpoolHeaderFields = Omit<SpoolHeader, 'spool' | 'created_at_utc'>;
+
+export interface CompletedSpool {
+  readonly path: string;
+  readonly rows: number;
+  readonly pages: number;
+  /** Record versions read but replaced by a newer read of the same Id. */
+  readonly superseded: number;
+}
+
+export class SpoolWriter {
+  private lines = 0;
+  private readonly latest = new Map<string, { line: number; version: Version }>();
+  private readonly superseded = new Set<number>();
+
+  private constructor(
+    readonly path: string,
+    private readonly temp: string,
+    private handle: fs.FileHandle | undefined,
+  ) {}
+
+  static async open(path: string, header: SpoolHeaderFields): Promise<SpoolWriter> {
+    await fs.mkdir(dirname(path), { recursive: true });
+    const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    const handle = await fs.open(temp, 'wx', 0o640);
+    const full: SpoolHeader = { spool: SPOOL_FORMAT, ...header, created_at_utc: new Date().toISOString() };
+    await handle.write(`${JSON.stringify(full)}\n`);
+    return new SpoolWriter(path, temp, handle);
+  }
+
+  /** Appends a page's records (one write per page). */
+  async writePage(page: ScannedPage): Promise<void> {
+    if (page.records.length === 0) return;
+    let text = '';
+    for (const record of page.records) {
+      this.lines += 1;
+      this.track(record.Id, versionOf(record));
+      const row: SpooledRow = { page_number: page.pageNumber, page_size: page.pageSize, request_payload: page.request, record };
+      text += `${JSON.stringify(row)}\n`;
+    }
+    await this.open().write(text);
+  }
+
+  private track(id: string, version: Version): void {
+    const previous = this.latest.get(id);
+    if (previous === undefined || isAtLeastAsNew(version, previous.version)) {
+      if (previous !== undefined) this.superseded.add(previous.line);
+      this.latest.set(id, { line: this.lines, version });
+    } else {
+      this.superseded.add(this.lines);
+    }
+  }
+
+  private open(): fs.FileHandle {
+    if (!this.handle) throw new Error(`The spool file ${this.path} is already closed.`);
+    return this.handle;
+  }
+
+  /** Finishes the file and makes it visible under its final name. */
+  async complete(footer: { pages: number; sourceCount: number | null }): Promise<CompletedSpool> {
+    const handle = this.open();
+    const rows = this.lines - this.superseded.size;
+    const end: SpoolFooter = { end: true, rows, pages: footer.pages, source_count: footer.sourceCount };
+    let source = this.temp;
+    if (this.superseded.size === 0) {
+      await handle.write(`${JSON.stringify(end)}\n`);
+      await handle.sync();
+      await handle.close();
+    } else {
+      await handle.close();
+      source = await this.rewriteWithout(this.superseded, end);
+      await fs.rm(this.temp, { force: true });
+    }
+    this.handle = undefined;
+    await fs.rename(source, this.path);
+    await fsyncDirectory(dirname(this.path));
+    return { path: this.path, rows, pages: footer.pages, superseded: this.superseded.size };
+  }
+
+  private async rewriteWithout(skip: ReadonlySet<number>, end: SpoolFooter): Promise<string> {
+    const target = `${this.temp}.2`;
+    const out = await fs.open(target, 'wx', 0o640);
+    try {
+      let index = 0;
+      const lines = createInterface({ input: createReadStream(this.temp, 'utf8'), crlfDelay: Infinity });
+      for await (const line of lines) {
+        if (!skip.has(index)) await out.write(`${line}\n`);
+        index += 1;
+      }
+      await out.write(`${JSON.stringify(end)}\n`);
+      await out.sync();
+    } finally {
+      await out.close();
+    }
+    return target;
+  }
+
+  /** Discards the unfinished file (the chunk failed). */
+  async abort(): Promise<void> {
+    const handle = this.handle;
+    this.handle = undefined;
+    await handle?.close().catch(() => undefined);
+    await fs.rm(this.temp, { force: true });
+    await fs.rm(`${this.temp}.2`, { force: true });
+  }
+}
