@@ -49,3 +49,23 @@ export async function initDatabase(pool: Pool, dir: string = DEFAULT_INIT_DIR): 
   }
   return { files };
 }
+
+/** Throws ConfigError DB_NOT_INITIALISED unless db/init has been applied (the ledger and raw tables exist). */
+export async function assertInitialised(pool: Pool): Promise<void> {
+  let missing: string[];
+  try {
+    const { rows } = await pool.query<{ name: string; present: boolean }>(
+      `SELECT name, to_regclass(name) IS NOT NULL AS present
+         FROM unnest(ARRAY['ops.backfill_runs', 'ops.backfill_chunks', 'raw.qb_invoices', 'raw.qb_customers', 'raw.qb_items']) AS name`,
+    );
+    missing = rows.filter((r) => !r.present).map((r) => r.name);
+  } catch (e) {
+    throw queryError(e, 'checking the backfill tables');
+  }
+  if (missing.length > 0) {
+    throw new ConfigError(`The database has no ${missing.join(', ')}. Run \`qbo-backfill db init\` (or apply db/init/*.sql) first.`, {
+      code: 'DB_NOT_INITIALISED',
+      context: { missing },
+    });
+  }
+}

@@ -1,7 +1,8 @@
 /**
  * Loads one chunk's records into raw.qb_<entity> on the caller's transaction: table lock, realm guard, COPY into
  * a temporary staging table (streamed: memory stays flat whatever the chunk size), then one merge statement.
- * Nothing is committed here; the caller commits together with the ledger update.
+ * Nothing is committed and no transaction statement is issued here: the caller commits together with the ledger
+ * update (or rolls back, as the validator's idempotency proof does).
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -37,6 +38,8 @@ export async function loadRows(client: PoolClient, target: ChunkTarget, rows: As
   const table = rawTable(target.entity);
   await lockTableForLoad(client, table);
   await assertSingleRealm(client, table, target.realmId);
+  // The staging table lives until the end of this load, so the caller may load several chunks in one transaction.
+  await client.query(`DROP TABLE IF EXISTS pg_temp.${STAGING_TABLE}`);
   await client.query(CREATE_STAGING);
   const read = await copyIntoStaging(client, rows, target);
   await client.query(`ANALYZE ${STAGING_TABLE}`);
@@ -47,6 +50,7 @@ export async function loadRows(client: PoolClient, target: ChunkTarget, rows: As
     target.dateField,
     target.runId,
   ]);
+  await client.query(`DROP TABLE pg_temp.${STAGING_TABLE}`);
   const r = result[0] as MergeRow;
   const inserted = Number(r.inserted);
   const updated = Number(r.updated);

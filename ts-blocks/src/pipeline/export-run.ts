@@ -1,0 +1,211 @@
+/**
+ * The exporter's work, shared by the Mage block (blocks/exporter.ts) and the CLI pipeline: load every chunk of a
+ * run that is extracted but not yet loaded, one transaction per chunk (store/load-chunk.ts), emitting a `chunk`
+ * event per chunk. Chunks already loaded (a resumed run) are skipped. When every chunk is loaded the run becomes
+ * 'loaded' with its totals; a chunk that fails is marked failed (a resume re-extracts it) and fails the run.
+ */
+import type { Pool } from 'pg';
+import { DataError, FatalError, toBackfillError, type BackfillError } from '../core/errors';
+import type { ChunkMetrics, Entity, EventSink } from '../core/events';
+import type { LoadCounts, PgLedger } from '../ledger/pg-ledger';
+import type { ChunkState, RunState } from '../ledger/types';
+import type { SpooledRow } from '../spool/types';
+import { loadChunk } from '../store/load-chunk';
+import type { ChunkTarget } from '../store/staging-row';
+
+export type SpoolReader = (path: string) => AsyncIterable<SpooledRow>;
+
+export interface ExportDeps {
+  readonly pool: Pool;
+  readonly ledger: PgLedger;
+  readonly readSpool: SpoolReader;
+  readonly emit: EventSink;
+  readonly now?: () => number;
+  readonly signal?: AbortSignal;
+}
+
+export interface ChunkExportSummary extends Partial<LoadCounts> {
+  readonly chunk_index: number;
+  readonly window_start_utc: string;
+  readonly window_end_utc: string;
+  /** loaded: by this export; skipped: loaded earlier; failed, not_extracted, not_loaded (after a failure): not loaded. */
+  readonly status: 'loaded' | 'skipped' | 'failed' | 'not_extracted' | 'not_loaded';
+  readonly load_ms?: number;
+}
+
+export interface ExportSummary {
+  readonly run_id: string;
+  readonly entity: Entity;
+  readonly realm_id: string;
+  readonly status: 'loaded' | 'failed';
+  readonly chunks_loaded: number;
+  readonly chunks_skipped: number;
+  /** Counts of the chunks loaded by this export. */
+  readonly totals: LoadCounts;
+  readonly chunks: readonly ChunkExportSummary[];
+}
+
+const ZERO: LoadCounts = { rows_read: 0, rows_inserted: 0, rows_updated: 0, rows_unchanged: 0, rows_skipped: 0 };
+
+function add(a: LoadCounts, b: LoadCounts): LoadCounts {
+  return {
+    rows_read: a.rows_read + b.rows_read,
+    rows_inserted: a.rows_inserted + b.rows_inserted,
+    rows_updated: a.rows_updated + b.rows_updated,
+    rows_unchanged: a.rows_unchanged + b.rows_unchanged,
+    rows_skipped: a.rows_skipped + b.rows_skipped,
+  };
+}
+
+export function chunkTarget(run: RunState, chunk: ChunkState): ChunkTarget {
+  return {
+    runId: run.runId,
+    entity: run.params.entity,
+    realmId: run.params.realmId,
+    dateField: run.params.dateField,
+    chunkIndex: chunk.index,
+    windowStart: chunk.windowStart,
+    windowEnd: chunk.windowEnd,
+  };
+}
+
+class RunExport {
+  private totals = ZERO;
+  private readonly chunks: ChunkExportSummary[] = [];
+  private failure: BackfillError | undefined;
+
+  constructor(private readonly deps: ExportDeps, private readonly run: RunState) {}
+
+  private event(chunk: ChunkState, status: 'started' | 'done' | 'skipped' | 'failed', extra: { metrics?: Partial<ChunkMetrics>; reason?: string } = {}) {
+    this.deps.emit({
+      type: 'chunk',
+      phase: 'load',
+      entity: this.run.params.entity,
+      run_id: this.run.runId,
+      chunk_index: chunk.index,
+      chunk_count: this.run.chunks.length,
+      window_start_utc: chunk.windowStart.toISOString(),
+      window_end_utc: chunk.windowEnd.toISOString(),
+      status,
+      ...extra,
+    });
+  }
+
+  private record(chunk: ChunkState, status: ChunkExportSummary['status'], extra: Partial<ChunkExportSummary> = {}): void {
+    this.chunks.push({
+      chunk_index: chunk.index,
+      window_start_utc: chunk.windowStart.toISOString(),
+      window_end_utc: chunk.windowEnd.toISOString(),
+      status,
+      ...extra,
+    });
+  }
+
+  async chunk(chunk: ChunkState): Promise<void> {
+    if (chunk.status === 'loaded') {
+      this.event(chunk, 'skipped', { reason: 'already loaded' });
+      return this.record(chunk, 'skipped');
+    }
+    if (chunk.status !== 'extracted' || chunk.spoolPath === null) {
+      this.event(chunk, 'skipped', { reason: `not extracted (${chunk.status})` });
+      return this.record(chunk, 'not_extracted');
+    }
+    if (this.failure) return this.record(chunk, 'not_loaded');
+    await this.load(chunk, chunk.spoolPath);
+  }
+
+  private async load(chunk: ChunkState, spoolPath: string): Promise<void> {
+    const { pool, ledger, readSpool, now } = this.deps;
+    this.event(chunk, 'started');
+    try {
+      const outcome = await loadChunk(pool, ledger, chunkTarget(this.run, chunk), () => readSpool(spoolPath), { now });
+      if (outcome.status === 'already_loaded') {
+        this.event(chunk, 'skipped', { reason: 'already loaded' });
+        return this.record(chunk, 'skipped');
+      }
+      this.totals = add(this.totals, outcome.counts);
+      this.event(chunk, 'done', { metrics: { ...outcome.counts, duration_ms: Math.round(outcome.loadMs) } });
+      this.record(chunk, 'loaded', { ...outcome.counts, load_ms: Math.round(outcome.loadMs) });
+    } catch (e) {
+      const err = toBackfillError(e);
+      this.failure = err;
+      await ledger.chunkFailed(this.run.runId, chunk.index, err).catch(() => undefined);
+      this.event(chunk, 'failed', { reason: err.message });
+      this.record(chunk, 'failed');
+    }
+  }
+
+  interrupted(): void {
+    this.failure ??= new FatalError('The export was interrupted; re-run with the same parameters to resume where it stopped.', {
+      code: 'EXPORT_INTERRUPTED',
+      context: { run_id: this.run.runId },
+    });
+  }
+
+  async finish(): Promise<ExportSummary> {
+    const loadedNow = this.chunks.filter((c) => c.status === 'loaded').length;
+    const skipped = this.chunks.filter((c) => c.status === 'skipped').length;
+    const missing = this.chunks.filter((c) => c.status !== 'loaded' && c.status !== 'skipped').map((c) => c.chunk_index);
+    const summary: ExportSummary = {
+      run_id: this.run.runId,
+      entity: this.run.params.entity,
+      realm_id: this.run.params.realmId,
+      status: missing.length === 0 ? 'loaded' : 'failed',
+      chunks_loaded: loadedNow,
+      chunks_skipped: skipped,
+      totals: this.totals,
+      chunks: this.chunks,
+    };
+    if (missing.length === 0) {
+      await this.deps.ledger.setRunStatus(this.run.runId, 'loaded', { metrics: await this.runTotals() });
+      return summary;
+    }
+    const error = this.failure ?? notExtracted(this.run, missing);
+    await this.deps.ledger.setRunStatus(this.run.runId, 'failed', { error, metrics: await this.runTotals() }).catch(() => undefined);
+    throw error;
+  }
+
+  /** Totals over every chunk of the run (this export and earlier ones), stored as the run's metrics. */
+  private async runTotals(): Promise<Record<string, number>> {
+    const detail = await this.deps.ledger.getRunDetail(this.run.runId);
+    const sum = (k: keyof ChunkMetrics) => detail.chunks.reduce((s, c) => s + Number(c.metrics[k] ?? 0), 0);
+    return {
+      chunks: detail.chunks.length,
+      chunks_loaded: detail.chunks.filter((c) => c.status === 'loaded').length,
+      pages_read: sum('pages_read'),
+      rows_read: sum('rows_read'),
+      rows_inserted: sum('rows_inserted'),
+      rows_updated: sum('rows_updated'),
+      rows_unchanged: sum('rows_unchanged'),
+      rows_skipped: sum('rows_skipped'),
+      api_calls: sum('api_calls'),
+      retries: sum('retries'),
+      throttled: sum('throttled'),
+    };
+  }
+}
+
+function notExtracted(run: RunState, missing: readonly number[]): DataError {
+  return new DataError(
+    `Run ${run.runId} (${run.params.entity}): chunk(s) ${missing.join(', ')} were not extracted, so they could not be ` +
+      'loaded. Re-run with the same parameters to resume: loaded chunks are skipped, the rest extracted again.',
+    { code: 'EXPORT_CHUNKS_NOT_EXTRACTED', context: { run_id: run.runId, chunks: [...missing] } },
+  );
+}
+
+/** Loads every extracted, not yet loaded chunk of `runId` (see the file comment). */
+export async function exportRun(deps: ExportDeps, runId: string, expectedEntity?: Entity): Promise<ExportSummary> {
+  const run = await deps.ledger.getRun(runId);
+  if (expectedEntity !== undefined && run.params.entity !== expectedEntity) {
+    throw new DataError(`Run ${runId} is a ${run.params.entity} run, not ${expectedEntity}: the exporter got another pipeline's output.`, {
+      code: 'EXPORT_ENTITY_MISMATCH',
+      context: { run_id: runId },
+    });
+  }
+  const work = new RunExport(deps, run);
+  for (const chunk of run.chunks) {
+    if (deps.signal?.aborted) work.interrupted();
+    await work.chunk(chunk);
+  }
+  return work.finish();
+}
