@@ -1,0 +1,78 @@
+/**
+ * Integrity: every row has an id (not null, not blank), no id appears twice, and the id is the payload's `Id`.
+ * Queried generically, without trusting the table's constraints: a table restored without its primary key, or
+ * created by hand, is judged by its rows.
+ */
+import { dbFailure, rawTable, type Queryable } from '../run-info';
+import { SAMPLE_IDS, type CheckResult, type RunInfo } from '../types';
+
+export const PRIMARY_KEY_CHECK = 'primary_key';
+
+export async function checkPrimaryKey(db: Queryable, run: RunInfo): Promise<CheckResult[]> {
+  const table = rawTable(run.entity);
+  try {
+    const totals = await db.query(
+      `SELECT count(*)::bigint AS total,
+              count(*) FILTER (WHERE id IS NULL OR btrim(id) = '')::bigint AS null_ids,
+              (count(id) FILTER (WHERE btrim(id) <> '') - count(DISTINCT id) FILTER (WHERE btrim(id) <> ''))::bigint AS extra_copies,
+              count(*) FILTER (WHERE payload ->> 'Id' IS DISTINCT FROM id)::bigint AS payload_id_mismatch
+         FROM ${table}`,
+    );
+    const t = totals.rows[0] as Record<string, string>;
+    const total = Number(t.total);
+    const nullIds = Number(t.null_ids);
+    const extraCopies = Number(t.extra_copies);
+    const mismatch = Number(t.payload_id_mismatch);
+    const duplicates =
+      extraCopies > 0
+        ? (
+            await db.query(
+              `SELECT id, count(*)::int AS copies FROM ${table} WHERE btrim(id) <> ''
+                GROUP BY id HAVING count(*) > 1 ORDER BY count(*) DESC, id LIMIT ${SAMPLE_IDS}`,
+            )
+          ).rows
+        : [];
+    const mismatchIds =
+      mismatch > 0
+        ? (
+            await db.query(
+              `SELECT id, payload ->> 'Id' AS payload_id FROM ${table}
+                WHERE payload ->> 'Id' IS DISTINCT FROM id ORDER BY id LIMIT ${SAMPLE_IDS}`,
+            )
+          ).rows
+        : [];
+    const details = {
+      table,
+      rows: total,
+      null_or_blank_ids: nullIds,
+      duplicate_copies: extraCopies,
+      duplicate_ids: duplicates,
+      payload_id_mismatches: mismatch,
+      payload_id_mismatch_sample: mismatchIds,
+    };
+    const problems: string[] = [];
+    if (nullIds > 0) problems.push(`${nullIds} row(s) with a null or blank id`);
+    if (extraCopies > 0) {
+      problems.push(`${extraCopies} extra copies of ${duplicates.length}${duplicates.length === SAMPLE_IDS ? '+' : ''} id(s) (e.g. ${duplicates
+        .slice(0, 3)
+        .map((d) => d.id)
+        .join(', ')})`);
+    }
+    if (mismatch > 0) problems.push(`${mismatch} row(s) whose id differs from payload.Id`);
+    if (problems.length === 0) {
+      return [{ check: PRIMARY_KEY_CHECK, severity: 'ok', message: `${table}: ${total} rows, every id present and unique.`, details }];
+    }
+    return [
+      {
+        check: PRIMARY_KEY_CHECK,
+        severity: 'failure',
+        message:
+          `${table}: ${problems.join('; ')}. The table has lost its primary key or was written outside the loader: ` +
+          'restore the constraint (db/init) after removing the bad rows, then re-run the affected windows with force.',
+        details,
+      },
+    ];
+  } catch (e) {
+    throw dbFailure(e, `checking ids in ${table}`);
+  }
+}

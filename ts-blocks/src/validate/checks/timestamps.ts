@@ -1,0 +1,128 @@
+/**
+ * Temporal coherence of the raw table:
+ *  - `timestamps_utc`: every *_utc column is `timestamptz` (an instant, shown in UTC); source_last_updated_utc is
+ *    the payload's MetaData.LastUpdatedTime (QBO sends a Pacific offset: a conversion mistake shows here as a
+ *    shift of 7 or 8 hours); no version was updated after it was ingested; no ingestion in the future.
+ *  - `records_in_window`: every row's date field lies in its half-open window [start, end).
+ * Queried without trusting the table's CHECK constraints.
+ */
+import type { ValidationOptions } from '../options';
+import { dbFailure, rawTable, type Queryable } from '../run-info';
+import { SAMPLE_IDS, type CheckResult, type RunInfo } from '../types';
+
+export const TIMESTAMPS_CHECK = 'timestamps_utc';
+export const IN_WINDOW_CHECK = 'records_in_window';
+
+const ISO_WITH_ZONE = String.raw`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$`;
+
+/** The instant a row is windowed by, from its own date_field column (alias t). */
+const ROW_DATE_VALUE = `CASE WHEN t.date_field = 'txn_date'
+    THEN (CASE WHEN t.payload ->> 'TxnDate' ~ '^\\d{4}-\\d{2}-\\d{2}$'
+               THEN (t.payload ->> 'TxnDate')::date::timestamp AT TIME ZONE 'UTC' END)
+    ELSE t.source_last_updated_utc END`;
+
+async function columnTypes(db: Queryable, table: string): Promise<Array<{ column: string; type: string }>> {
+  const [schema, name] = table.split('.');
+  const { rows } = await db.query(
+    `SELECT table_schema || '.' || table_name || '.' || column_name AS column, data_type AS type
+       FROM information_schema.columns
+      WHERE ((table_schema = $1 AND table_name = $2) OR (table_schema = 'ops' AND table_name LIKE 'backfill_%'))
+        AND column_name LIKE '%\\_utc' AND data_type <> 'timestamp with time zone'
+      ORDER BY 1`,
+    [schema, name],
+  );
+  return rows as Array<{ column: string; type: string }>;
+}
+
+async function timestampCounts(db: Queryable, table: string, skewMs: number): Promise<Record<string, number>> {
+  const { rows } = await db.query(
+    `SELECT count(*) FILTER (WHERE lu IS NULL) AS missing_last_updated,
+            count(*) FILTER (WHERE lu IS NOT NULL AND lu !~ $1) AS last_updated_without_zone,
+            count(*) FILTER (WHERE lu ~ $1 AND lu::timestamptz <> t.source_last_updated_utc) AS last_updated_mismatch,
+            count(*) FILTER (WHERE t.source_last_updated_utc > t.ingested_at_utc) AS updated_after_ingestion,
+            count(*) FILTER (WHERE t.ingested_at_utc > now() + make_interval(secs => $2::double precision / 1000)) AS ingested_in_future
+       FROM (SELECT *, payload -> 'MetaData' ->> 'LastUpdatedTime' AS lu FROM ${table}) t`,
+    [ISO_WITH_ZONE, skewMs],
+  );
+  return Object.fromEntries(Object.entries(rows[0] as Record<string, string>).map(([k, v]) => [k, Number(v)]));
+}
+
+async function timestampSample(db: Queryable, table: string): Promise<unknown[]> {
+  const { rows } = await db.query(
+    `SELECT id, lu AS payload_last_updated, source_last_updated_utc, ingested_at_utc
+       FROM (SELECT *, payload -> 'MetaData' ->> 'LastUpdatedTime' AS lu FROM ${table}) t
+      WHERE lu IS NULL OR lu !~ $1 OR lu::timestamptz <> t.source_last_updated_utc
+         OR t.source_last_updated_utc > t.ingested_at_utc
+      ORDER BY id LIMIT ${SAMPLE_IDS}`,
+    [ISO_WITH_ZONE],
+  );
+  return rows;
+}
+
+export async function checkTimestamps(db: Queryable, run: RunInfo, options: ValidationOptions): Promise<CheckResult[]> {
+  const table = rawTable(run.entity);
+  try {
+    const badColumns = await columnTypes(db, table);
+    const counts = await timestampCounts(db, table, options.clockSkewMs);
+    const problems: string[] = [];
+    if (badColumns.length > 0) problems.push(`${badColumns.length} *_utc column(s) are not timestamptz`);
+    if (counts.last_updated_mismatch > 0) {
+      problems.push(`${counts.last_updated_mismatch} row(s) whose source_last_updated_utc differs from payload MetaData.LastUpdatedTime`);
+    }
+    if (counts.updated_after_ingestion > 0) problems.push(`${counts.updated_after_ingestion} row(s) updated in QBO after they were ingested`);
+    if (counts.ingested_in_future > 0) problems.push(`${counts.ingested_in_future} row(s) ingested in the future`);
+    const notes: string[] = [];
+    if (counts.missing_last_updated > 0) notes.push(`${counts.missing_last_updated} payload(s) without MetaData.LastUpdatedTime`);
+    if (counts.last_updated_without_zone > 0) notes.push(`${counts.last_updated_without_zone} LastUpdatedTime value(s) without a UTC offset`);
+    const sample = problems.length + notes.length > 0 ? await timestampSample(db, table) : [];
+    const details = { table, ...counts, columns_not_timestamptz: badColumns, sample };
+    if (problems.length > 0) {
+      return [{
+        check: TIMESTAMPS_CHECK,
+        severity: 'failure',
+        message: `${table}: ${[...problems, ...notes].join('; ')}. A time-zone conversion is wrong (QBO sends Pacific offsets; ` +
+          'the loader must convert to UTC): fix it, then re-run the affected windows with force.',
+        details,
+      }];
+    }
+    if (notes.length > 0) {
+      return [{
+        check: TIMESTAMPS_CHECK,
+        severity: 'warning',
+        message: `${table}: ${notes.join('; ')}; their UTC instant cannot be verified against the payload.`,
+        details,
+      }];
+    }
+    return [{ check: TIMESTAMPS_CHECK, severity: 'ok', message: `${table}: timestamps are UTC instants and match the payloads.`, details }];
+  } catch (e) {
+    throw dbFailure(e, `checking timestamps in ${table}`);
+  }
+}
+
+export async function checkRecordsInWindow(db: Queryable, run: RunInfo): Promise<CheckResult[]> {
+  const table = rawTable(run.entity);
+  const outside = `NOT (${ROW_DATE_VALUE} >= t.extract_window_start_utc AND ${ROW_DATE_VALUE} < t.extract_window_end_utc)
+                   OR ${ROW_DATE_VALUE} IS NULL OR NOT (t.extract_window_start_utc < t.extract_window_end_utc)`;
+  try {
+    const { rows } = await db.query(`SELECT count(*)::bigint AS n, count(*) FILTER (WHERE ${outside})::bigint AS outside FROM ${table} t`);
+    const total = Number(rows[0].n);
+    const out = Number(rows[0].outside);
+    if (out === 0) {
+      return [{ check: IN_WINDOW_CHECK, severity: 'ok', message: `${table}: all ${total} rows lie inside their [start, end) window.`, details: { table, rows: total, outside: 0 } }];
+    }
+    const sample = await db.query(
+      `SELECT id, date_field, source_last_updated_utc, payload ->> 'TxnDate' AS txn_date,
+              extract_window_start_utc, extract_window_end_utc, run_id
+         FROM ${table} t WHERE ${outside} ORDER BY id LIMIT ${SAMPLE_IDS}`,
+    );
+    return [{
+      check: IN_WINDOW_CHECK,
+      severity: 'failure',
+      message: `${table}: ${out} of ${total} rows lie outside the window recorded for them (e.g. id ${String(sample.rows[0]?.id)}). ` +
+        'The window filter or the time-zone conversion of the query is wrong: fix it and re-run those windows with force.',
+      details: { table, rows: total, outside: out, sample: sample.rows },
+    }];
+  } catch (e) {
+    throw dbFailure(e, `checking windows in ${table}`);
+  }
+}

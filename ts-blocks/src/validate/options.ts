@@ -1,0 +1,92 @@
+/**
+ * Validation thresholds: named defaults, overridable per call (CLI flags, Mage variables). Read once into a
+ * readonly object by `validationOptions`, which rejects nonsense with a ConfigError naming the setting.
+ */
+import { ConfigError } from '../core/errors';
+
+/** Which chunks the idempotency proof re-loads from their spool files. */
+export type IdempotencyChunks = 'largest' | 'all' | 'none' | readonly number[];
+
+export interface ValidationOptions {
+  /** A zero day is "empty" when the median of its neighbours (± this many days, inside the active span) … */
+  readonly emptyDayNeighbourDays: number;
+  /** … is at least this many records per day. Quiet days of a small company are not flagged. */
+  readonly emptyDayMinNeighbourMedian: number;
+  /** Outliers: a day is compared with the days within ± this many days (rolling, centred). */
+  readonly outlierNeighbourDays: number;
+  /** Modified z-score (0.6745·(x − median)/MAD, Iglewicz–Hoaglin) above which a day is an outlier. */
+  readonly outlierZ: number;
+  /** … and the day must differ from the median by at least this many records (ignores noise on tiny counts). */
+  readonly outlierMinDeviation: number;
+  /** Fewer days with data than this: volumetry reports "too few days" instead of judging. */
+  readonly volumetryMinDays: number;
+  /** Chunks re-loaded by the idempotency proof. */
+  readonly idempotencyChunks: IdempotencyChunks;
+  /** Ingestion timestamps later than now + this are reported as clock errors. */
+  readonly clockSkewMs: number;
+}
+
+export const DEFAULT_EMPTY_DAY_NEIGHBOUR_DAYS = 7;
+export const DEFAULT_EMPTY_DAY_MIN_NEIGHBOUR_MEDIAN = 10;
+export const DEFAULT_OUTLIER_NEIGHBOUR_DAYS = 14;
+export const DEFAULT_OUTLIER_Z = 3.5;
+export const DEFAULT_OUTLIER_MIN_DEVIATION = 10;
+export const DEFAULT_VOLUMETRY_MIN_DAYS = 7;
+export const DEFAULT_IDEMPOTENCY_CHUNKS: IdempotencyChunks = 'largest';
+export const DEFAULT_CLOCK_SKEW_MS = 5 * 60_000;
+
+export const DEFAULT_VALIDATION_OPTIONS: ValidationOptions = {
+  emptyDayNeighbourDays: DEFAULT_EMPTY_DAY_NEIGHBOUR_DAYS,
+  emptyDayMinNeighbourMedian: DEFAULT_EMPTY_DAY_MIN_NEIGHBOUR_MEDIAN,
+  outlierNeighbourDays: DEFAULT_OUTLIER_NEIGHBOUR_DAYS,
+  outlierZ: DEFAULT_OUTLIER_Z,
+  outlierMinDeviation: DEFAULT_OUTLIER_MIN_DEVIATION,
+  volumetryMinDays: DEFAULT_VOLUMETRY_MIN_DAYS,
+  idempotencyChunks: DEFAULT_IDEMPOTENCY_CHUNKS,
+  clockSkewMs: DEFAULT_CLOCK_SKEW_MS,
+};
+
+const NUMERIC: ReadonlyArray<[keyof ValidationOptions, number]> = [
+  ['emptyDayNeighbourDays', 1],
+  ['emptyDayMinNeighbourMedian', 0],
+  ['outlierNeighbourDays', 1],
+  ['outlierZ', 0],
+  ['outlierMinDeviation', 0],
+  ['volumetryMinDays', 1],
+  ['clockSkewMs', 0],
+];
+
+/** Defaults merged with overrides, checked. */
+export function validationOptions(overrides: Partial<ValidationOptions> = {}): ValidationOptions {
+  const merged: ValidationOptions = { ...DEFAULT_VALIDATION_OPTIONS, ...stripUndefined(overrides) };
+  for (const [key, min] of NUMERIC) {
+    const v = merged[key];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min) {
+      throw new ConfigError(`Validation setting ${key} must be a number >= ${min}; got ${JSON.stringify(v)}.`, {
+        code: 'CONFIG_INVALID_VALIDATION_OPTION',
+        context: { setting: key },
+      });
+    }
+  }
+  return merged;
+}
+
+/**
+ * Parses the idempotency chunk selection as an operator writes it: `largest` (default), `all`, `none`, or a
+ * comma-separated list of chunk indexes such as `0,3,7`.
+ */
+export function parseIdempotencyChunks(text: string | undefined, name = 'idempotency_chunks'): IdempotencyChunks {
+  const value = (text ?? '').trim().toLowerCase();
+  if (value === '') return DEFAULT_IDEMPOTENCY_CHUNKS;
+  if (value === 'largest' || value === 'all' || value === 'none') return value;
+  const parts = value.split(',').map((p) => p.trim());
+  if (parts.every((p) => /^\d+$/.test(p))) return parts.map(Number);
+  throw new ConfigError(
+    `${name} must be "largest", "all", "none" or a comma-separated list of chunk indexes like "0,3"; got "${text}".`,
+    { code: 'CONFIG_INVALID_VARIABLE', context: { variable: name } },
+  );
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,66 @@
+import { Pool, type Client } from 'pg';
+import { checkPrimaryKey } from '../../src/validate/checks/primary-key';
+import { loadRunInfo } from '../../src/validate/run-info';
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { resetTables, seedCleanRun } from './fixtures';
+
+describe('primary_key check', () => {
+  let db: TestDatabase;
+  let pool: Pool;
+  let c: Client;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('validate_pk');
+    await db.applyInit();
+    pool = new Pool({ connectionString: db.url, max: 2 });
+    c = await db.client();
+  });
+  afterAll(async () => {
+    await pool.end();
+    await db.drop();
+  });
+  beforeEach(async () => resetTables(c));
+
+  it('is ok on a clean backfill', async () => {
+    const seeded = await seedCleanRun(c, { days: 14 });
+    const [r] = await checkPrimaryKey(pool, await loadRunInfo(pool, seeded.runId));
+    expect(r.severity).toBe('ok');
+    expect(r.details).toMatchObject({ rows: seeded.records.length, null_or_blank_ids: 0, duplicate_copies: 0 });
+  });
+
+  describe('on a table without its constraints', () => {
+    beforeAll(async () => {
+      await c.query('ALTER TABLE raw.qb_items DROP CONSTRAINT qb_items_pkey');
+      await c.query('ALTER TABLE raw.qb_items DROP CONSTRAINT qb_items_id_not_blank');
+      await c.query('ALTER TABLE raw.qb_items DROP CONSTRAINT qb_items_payload_id');
+      await c.query('ALTER TABLE raw.qb_items ALTER COLUMN id DROP NOT NULL');
+    });
+
+    it('detects a planted duplicate id and names it', async () => {
+      const seeded = await seedCleanRun(c, { days: 14 });
+      await c.query(`INSERT INTO raw.qb_items SELECT * FROM raw.qb_items WHERE id = '17'`);
+      const [r] = await checkPrimaryKey(pool, await loadRunInfo(pool, seeded.runId));
+      expect(r.severity).toBe('failure');
+      expect(r.details).toMatchObject({ duplicate_copies: 1, duplicate_ids: [{ id: '17', copies: 2 }] });
+      expect(r.message).toMatch(/extra copies .*17/);
+    });
+
+    it('detects a planted null id and a blank id', async () => {
+      const seeded = await seedCleanRun(c, { days: 14 });
+      await c.query(`UPDATE raw.qb_items SET id = NULL WHERE id = '3'`);
+      await c.query(`UPDATE raw.qb_items SET id = '  ' WHERE id = '4'`);
+      const [r] = await checkPrimaryKey(pool, await loadRunInfo(pool, seeded.runId));
+      expect(r.severity).toBe('failure');
+      expect(r.details).toMatchObject({ null_or_blank_ids: 2, duplicate_copies: 0 });
+      expect(r.message).toMatch(/2 row\(s\) with a null or blank id/);
+    });
+
+    it('detects an id that is not the payload Id', async () => {
+      const seeded = await seedCleanRun(c, { days: 14 });
+      await c.query(`UPDATE raw.qb_items SET id = '99999' WHERE id = '5'`);
+      const [r] = await checkPrimaryKey(pool, await loadRunInfo(pool, seeded.runId));
+      expect(r.severity).toBe('failure');
+      expect(r.details).toMatchObject({ payload_id_mismatches: 1, payload_id_mismatch_sample: [{ id: '99999', payload_id: '5' }] });
+    });
+  });
+});
