@@ -2,6 +2,7 @@
  * Turns what `pg` throws into the project's error kinds, with messages that name the database (never the
  * password) and say what to do.
  */
+import { DatabaseError } from 'pg';
 import { ConfigError, FatalError, isBackfillError, type BackfillError } from '../core/errors';
 import { describeTarget, type DbConfig } from './config';
 
@@ -69,8 +70,9 @@ export function queryError(e: unknown, doing: string): BackfillError {
     });
   }
   const constraint = (e as { constraint?: unknown }).constraint;
-  return new FatalError(`PostgreSQL failed while ${doing}: ${messageOf(e)}`, {
-    code: code ? `DB_${code}` : 'DB_ERROR',
+  const fromServer = e instanceof DatabaseError;
+  return new FatalError(`${fromServer ? 'PostgreSQL failed' : 'Failed'} while ${doing}: ${messageOf(e)}`, {
+    code: fromServer ? `DB_${code ?? 'ERROR'}` : (code ?? 'LOAD_FAILED'),
     context: typeof constraint === 'string' ? { constraint } : {},
     cause: e,
   });

@@ -12,13 +12,15 @@ import type { ChunkState, RunState } from '../ledger/types';
 import type { SpooledRow } from '../spool/types';
 import { loadChunk } from '../store/load-chunk';
 import type { ChunkTarget } from '../store/staging-row';
+import { chunkSpoolRows } from './spool-source';
 
-export type SpoolReader = (path: string) => AsyncIterable<SpooledRow>;
+/** Streams a chunk's spool rows (default: chunkSpoolRows, which checks the file belongs to the chunk). */
+export type SpoolReader = (path: string, target: ChunkTarget) => AsyncIterable<SpooledRow>;
 
 export interface ExportDeps {
   readonly pool: Pool;
   readonly ledger: PgLedger;
-  readonly readSpool: SpoolReader;
+  readonly readSpool?: SpoolReader;
   readonly emit: EventSink;
   readonly now?: () => number;
   readonly signal?: AbortSignal;
@@ -115,10 +117,12 @@ class RunExport {
   }
 
   private async load(chunk: ChunkState, spoolPath: string): Promise<void> {
-    const { pool, ledger, readSpool, now } = this.deps;
+    const { pool, ledger, now } = this.deps;
+    const readSpool = this.deps.readSpool ?? chunkSpoolRows;
+    const target = chunkTarget(this.run, chunk);
     this.event(chunk, 'started');
     try {
-      const outcome = await loadChunk(pool, ledger, chunkTarget(this.run, chunk), () => readSpool(spoolPath), { now });
+      const outcome = await loadChunk(pool, ledger, target, () => readSpool(spoolPath, target), { now });
       if (outcome.status === 'already_loaded') {
         this.event(chunk, 'skipped', { reason: 'already loaded' });
         return this.record(chunk, 'skipped');

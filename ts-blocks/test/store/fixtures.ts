@@ -2,6 +2,7 @@
 import type { Entity } from '../../src/core/events';
 import type { PgLedger } from '../../src/ledger/pg-ledger';
 import type { ChunkPlan, RunState } from '../../src/ledger/types';
+import { SpoolWriter, spoolPath } from '../../src/spool';
 import type { QboRecord, SpooledRow } from '../../src/spool/types';
 import type { ChunkTarget } from '../../src/store/staging-row';
 
@@ -89,4 +90,58 @@ export function target(run: RunState, index: number): ChunkTarget {
     windowStart: chunk.windowStart,
     windowEnd: chunk.windowEnd,
   };
+}
+
+/** Writes a complete spool file for chunk `index` of `run` with the extract side's writer; returns its path. */
+export async function writeChunkSpool(dir: string, run: RunState, index: number, records: readonly QboRecord[], pageSize = 2): Promise<string> {
+  const chunk = run.chunks[index];
+  if (!chunk) throw new Error(`no chunk ${index}`);
+  const path = spoolPath(dir, run.runId, run.params.entity, index);
+  const writer = await SpoolWriter.open(path, {
+    run_id: run.runId,
+    entity: run.params.entity,
+    realm_id: run.params.realmId,
+    chunk_index: index,
+    window_start_utc: chunk.windowStart.toISOString(),
+    window_end_utc: chunk.windowEnd.toISOString(),
+    date_field: run.params.dateField,
+  });
+  const rows = spooled(records, pageSize);
+  for (let p = 0; p * pageSize < rows.length; p++) {
+    const page = rows.slice(p * pageSize, (p + 1) * pageSize);
+    await writer.writePage({ pageNumber: p + 1, pageSize, request: page[0]!.request_payload, records: page.map((r) => r.record) });
+  }
+  const done = await writer.complete({ pages: Math.ceil(rows.length / pageSize), sourceCount: records.length });
+  return done.path;
+}
+
+/** Opens a run with `n` weekly chunks (not extracted yet). */
+export async function openItemsRun(ledger: PgLedger, realmId: string, n = 2, force = true): Promise<RunState> {
+  return ledger.openRun(
+    {
+      entity: 'items',
+      realmId,
+      dateField: 'last_updated',
+      rangeStart: RANGE_START,
+      rangeEnd: new Date(RANGE_START.getTime() + n * 7 * DAY),
+      chunkDays: 7,
+      pageSize: 2,
+      resume: true,
+      force,
+      origin: 'cli',
+    },
+    weeklyPlan(n),
+  );
+}
+
+/** Writes the chunk's spool and marks it extracted in the ledger, as the loader does. */
+export async function extractChunk(ledger: PgLedger, dir: string, run: RunState, index: number, records: readonly QboRecord[]): Promise<string> {
+  const path = await writeChunkSpool(dir, run, index, records);
+  await ledger.chunkExtracting(run.runId, index);
+  await ledger.chunkExtracted(run.runId, index, {
+    spoolPath: path,
+    sourceCount: records.length,
+    metrics: { pages_read: Math.ceil(records.length / 2), rows_read: records.length, api_calls: 2, retries: 0, throttled: 0, duration_ms: 5 },
+  });
+  return path;
 }
