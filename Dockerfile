@@ -6,6 +6,7 @@
 #   /home/src/ts-blocks/dist/               compiled blocks, CLI and local QBO sandbox
 #   /home/src/db/init/                      the DDL (also mounted into the warehouse container)
 #   /home/src/mage_project/                 the Mage project (docker-compose.yml mounts the working copy over it)
+#   /home/src/scripts/mage-*secrets.py      loading Mage Secrets inside the container
 #   /home/src/mage_data/                    MAGE_DATA_DIR: Mage's DB and its secrets key (a named volume)
 #
 # The mageai/mageai tag must equal the mage-ai pin in mage_project/requirements-mage.txt (checked by
@@ -39,6 +40,8 @@ COPY --from=build /build/ts-blocks/dist ./ts-blocks/dist
 COPY package.json ./
 COPY db/init ./db/init
 COPY mage_project ./mage_project
+# the secrets tools, run in the container by scripts/compose-mage-secrets.sh
+COPY scripts/mage-secrets.py scripts/mage-sandbox-secrets.py ./scripts/
 COPY docker/entrypoint.sh /usr/local/bin/qbo-entrypoint
 RUN chmod 0755 /usr/local/bin/qbo-entrypoint \
     && node --version \
