@@ -9,3 +9,4 @@ export { loadRunInfo, latestRunIds, rawTable, toRunInfo } from './run-info';
 export { savepointClient } from './savepoint-client';
 export { median, mad, modifiedZ } from './robust';
 export { findEmptyDays, findOutliers, activeSpan, type EmptyDay, type OutlierDay } from './volume-findings';
+export { reloadFromSpool, chunkTargetOf, DEFAULT_VALIDATOR_DEPS } from './reload';

@@ -8,12 +8,18 @@ import { ConfigError } from '../core/errors';
 export type IdempotencyChunks = 'largest' | 'all' | 'none' | readonly number[];
 
 export interface ValidationOptions {
-  /** A zero day is "empty" when the median of its neighbours (± this many days, inside the active span) … */
-  readonly emptyDayNeighbourDays: number;
+  /**
+   * A zero day is "empty" when the median of its nearest non-empty days of the SAME weekday (this many before and
+   * this many after, inside the active span) …
+   */
+  readonly emptyDayNeighbours: number;
   /** … is at least this many records per day. Quiet days of a small company are not flagged. */
   readonly emptyDayMinNeighbourMedian: number;
-  /** Outliers: a day is compared with the days within ± this many days (rolling, centred). */
-  readonly outlierNeighbourDays: number;
+  /**
+   * Outliers: a day is compared with the same weekday within ± this many weeks (so a weekly rhythm — quiet
+   * weekends — is not an anomaly); with fewer than 3 such days, with every day within ± this many weeks.
+   */
+  readonly outlierNeighbourWeeks: number;
   /** Modified z-score (0.6745·(x − median)/MAD, Iglewicz–Hoaglin) above which a day is an outlier. */
   readonly outlierZ: number;
   /** … and the day must differ from the median by at least this many records (ignores noise on tiny counts). */
@@ -26,9 +32,9 @@ export interface ValidationOptions {
   readonly clockSkewMs: number;
 }
 
-export const DEFAULT_EMPTY_DAY_NEIGHBOUR_DAYS = 7;
+export const DEFAULT_EMPTY_DAY_NEIGHBOURS = 4;
 export const DEFAULT_EMPTY_DAY_MIN_NEIGHBOUR_MEDIAN = 10;
-export const DEFAULT_OUTLIER_NEIGHBOUR_DAYS = 14;
+export const DEFAULT_OUTLIER_NEIGHBOUR_WEEKS = 4;
 export const DEFAULT_OUTLIER_Z = 3.5;
 export const DEFAULT_OUTLIER_MIN_DEVIATION = 10;
 export const DEFAULT_VOLUMETRY_MIN_DAYS = 7;
@@ -36,9 +42,9 @@ export const DEFAULT_IDEMPOTENCY_CHUNKS: IdempotencyChunks = 'largest';
 export const DEFAULT_CLOCK_SKEW_MS = 5 * 60_000;
 
 export const DEFAULT_VALIDATION_OPTIONS: ValidationOptions = {
-  emptyDayNeighbourDays: DEFAULT_EMPTY_DAY_NEIGHBOUR_DAYS,
+  emptyDayNeighbours: DEFAULT_EMPTY_DAY_NEIGHBOURS,
   emptyDayMinNeighbourMedian: DEFAULT_EMPTY_DAY_MIN_NEIGHBOUR_MEDIAN,
-  outlierNeighbourDays: DEFAULT_OUTLIER_NEIGHBOUR_DAYS,
+  outlierNeighbourWeeks: DEFAULT_OUTLIER_NEIGHBOUR_WEEKS,
   outlierZ: DEFAULT_OUTLIER_Z,
   outlierMinDeviation: DEFAULT_OUTLIER_MIN_DEVIATION,
   volumetryMinDays: DEFAULT_VOLUMETRY_MIN_DAYS,
@@ -47,9 +53,9 @@ export const DEFAULT_VALIDATION_OPTIONS: ValidationOptions = {
 };
 
 const NUMERIC: ReadonlyArray<[keyof ValidationOptions, number]> = [
-  ['emptyDayNeighbourDays', 1],
+  ['emptyDayNeighbours', 1],
   ['emptyDayMinNeighbourMedian', 0],
-  ['outlierNeighbourDays', 1],
+  ['outlierNeighbourWeeks', 1],
   ['outlierZ', 0],
   ['outlierMinDeviation', 0],
   ['volumetryMinDays', 1],

@@ -3,6 +3,7 @@
  * `validation` events. It does not throw on failed checks — the caller decides (the validator block fails the
  * Mage run when `failures > 0`). A check that cannot run at all (e.g. the database went away) becomes a failure
  * result naming the check, so the other checks and the reports still happen.
+ * Collaborators default to the exporter's spool reader and loader (./reload.ts); tests inject their own.
  */
 import type { Pool } from 'pg';
 import { toBackfillError } from '../core/errors';
@@ -16,6 +17,7 @@ import { checkVolumetry } from './checks/volumetry';
 import type { ValidatorDeps } from './deps';
 import { validationOptions, type ValidationOptions } from './options';
 import { saveResults } from './results-store';
+import { DEFAULT_VALIDATOR_DEPS } from './reload';
 import { loadRunInfo } from './run-info';
 import type { CheckResult, RunInfo } from './types';
 
@@ -64,12 +66,13 @@ export async function validateRun(
   pool: Pool, runId: string, options: Partial<ValidationOptions> = {}, deps: ValidatorDeps = {},
 ): Promise<ValidationSummary> {
   const o = validationOptions(options);
+  const collaborators: ValidatorDeps = { ...DEFAULT_VALIDATOR_DEPS, ...deps };
   const emit: EventSink = deps.emit ?? nullSink;
   const run = await loadRunInfo(pool, runId);
   emit({ type: 'log', level: 'info', phase: 'validate', entity: run.entity, code: 'VALIDATE_START',
     message: `Validating run ${run.runId} (${run.entity}, ${run.chunks.length} chunks, ${run.rangeStart.toISOString()} → ${run.rangeEnd.toISOString()})` });
   const results: CheckResult[] = [];
-  for (const check of checksFor(pool, run, o, deps)) {
+  for (const check of checksFor(pool, run, o, collaborators)) {
     for (const r of await runCheck(check)) {
       results.push(r);
       emit({ type: 'validation', entity: run.entity, run_id: run.runId, check: r.check, severity: r.severity, message: r.message, details: r.details });

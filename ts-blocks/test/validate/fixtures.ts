@@ -3,11 +3,12 @@
  * `days` days cut into `chunkDays` windows, `perDay(i)` records on day i, every window's source_count exact.
  * Tests then plant one problem and check that exactly the right check fires. Spool files can be written too.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from 'pg';
 import type { Entity } from '../../src/core/events';
+import { payloadSha256 } from '../../src/store/canonical-json';
 
 export interface SeedOptions {
   readonly entity?: Entity;
@@ -48,8 +49,9 @@ export function pacific(at: Date): string {
   return `${new Date(at.getTime() - 8 * 3600_000).toISOString().slice(0, 19)}-08:00`;
 }
 
+/** payload_sha256 as the loader computes it (canonical JSON), so a re-load of these rows is a no-op. */
 export function sha(payload: unknown): string {
-  return createHash('sha256').update(JSON.stringify(payload)).digest('hex');
+  return payloadSha256(payload);
 }
 
 function record(id: number, at: Date, chunk: number, page: number): SeededRecord {
@@ -144,14 +146,4 @@ export async function seedCleanRun(c: Client, o: SeedOptions = {}): Promise<Seed
   }
   await insertRows(c, run, records);
   return run;
-}
-
-/** Reads a spool file written by `writeSpool` (record lines only). */
-export async function* readTestSpool(path: string): AsyncGenerator<{ record: { Id: string; MetaData?: { LastUpdatedTime?: string } } }> {
-  const { readFileSync } = await import('node:fs');
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    const doc = JSON.parse(line) as Record<string, unknown>;
-    if (doc.record) yield doc as { record: { Id: string } };
-  }
 }

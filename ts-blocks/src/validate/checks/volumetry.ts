@@ -31,9 +31,9 @@ function stats(days: readonly DayCount[]): Record<string, unknown> {
 export function judgeVolumetry(days: readonly DayCount[], o: ValidationOptions, field: string): CheckResult[] {
   const base = stats(days);
   const thresholds = {
-    empty_day_neighbour_days: o.emptyDayNeighbourDays,
+    empty_day_neighbours_same_weekday: o.emptyDayNeighbours,
     empty_day_min_neighbour_median: o.emptyDayMinNeighbourMedian,
-    outlier_neighbour_days: o.outlierNeighbourDays,
+    outlier_neighbour_weeks: o.outlierNeighbourWeeks,
     outlier_z: o.outlierZ,
     outlier_min_deviation: o.outlierMinDeviation,
     min_days: o.volumetryMinDays,
