@@ -2,7 +2,7 @@
  * docker-compose.yml, checked statically: no Docker engine runs here, so the deployment must be right by
  * construction. Every check is also fed a broken document (compose-checks.test.ts) to prove it can fail.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeModel } from './compose-model';
@@ -102,6 +102,12 @@ describe('docker-compose.yml', () => {
   it('mounts db/init into the PostgreSQL init directory', () => {
     expect(checkInitSqlMounted(model)).toEqual([]);
     expect(repoFileExists('db/init/001_schemas.sql')).toBe(true);
+  });
+
+  it('gives the PostgreSQL entrypoint only .sql files, which it runs in name order', () => {
+    const files = readdirSync(repoPath('db/init'));
+    expect(files.length).toBeGreaterThan(0);
+    expect(files.filter((f) => !/^\d{3}_[a-z0-9_]+\.sql$/.test(f))).toEqual([]);
   });
 
   it('starts Mage and pgAdmin only once the database is healthy', () => {
