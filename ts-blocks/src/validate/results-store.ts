@@ -18,9 +18,9 @@ export async function saveResults(db: Queryable, runId: string, entity: Entity, 
       `WITH stamp AS (SELECT clock_timestamp() AS at),
             ins AS (
               INSERT INTO ops.validation_results (run_id, entity, check_name, severity, message, details, checked_at_utc)
-              SELECT $1, $2, x."check", x.severity, x.message, coalesce(x.details, '{}'::jsonb), stamp.at
-                FROM jsonb_to_recordset($3::jsonb) WITH ORDINALITY
-                     AS x("check" text, severity text, message text, details jsonb, ord bigint), stamp
+              SELECT $1, $2, x.doc ->> 'check', x.doc ->> 'severity', x.doc ->> 'message',
+                     coalesce(x.doc -> 'details', '{}'::jsonb), stamp.at
+                FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS x(doc, ord), stamp
                ORDER BY x.ord
               RETURNING checked_at_utc)
        SELECT at FROM stamp`,

@@ -1,0 +1,107 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Pool, type Client } from 'pg';
+import { checkIdempotency, selectChunks } from '../../src/validate/checks/idempotency';
+import type { ChunkReloader } from '../../src/validate/deps';
+import { validationOptions } from '../../src/validate/options';
+import { reloadFromSpool } from '../../src/validate/reload';
+import { loadRunInfo } from '../../src/validate/run-info';
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { resetTables, seedCleanRun, writeSpool } from './fixtures';
+
+describe('idempotency proof', () => {
+  let db: TestDatabase;
+  let pool: Pool;
+  let c: Client;
+  let spoolDir: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('validate_idem');
+    await db.applyInit();
+    pool = new Pool({ connectionString: db.url, max: 3 });
+    c = await db.client();
+    spoolDir = mkdtempSync(join(tmpdir(), 'qbo-validate-idem-'));
+  });
+  afterAll(async () => {
+    await pool.end();
+    await db.drop();
+    rmSync(spoolDir, { recursive: true, force: true });
+  });
+  beforeEach(async () => resetTables(c));
+
+  const tableState = async () =>
+    (await c.query(`SELECT count(*)::int AS n, md5(string_agg(t::text, '|' ORDER BY id)) AS h FROM raw.qb_items t`)).rows[0];
+  const ledgerState = async () =>
+    (await c.query(`SELECT md5(string_agg(t::text, '|' ORDER BY chunk_index)) AS h FROM ops.backfill_chunks t`)).rows[0];
+
+  it('re-loading every window of a clean backfill with the exporter\'s loader changes no row', async () => {
+    const run = await seedCleanRun(c, { days: 21, spoolDir });
+    const [before, ledgerBefore] = [await tableState(), await ledgerState()];
+    const [r] = await checkIdempotency(pool, await loadRunInfo(pool, run.runId), validationOptions({ idempotencyChunks: 'all' }), { reloadChunk: reloadFromSpool });
+    expect(r.severity).toBe('ok');
+    const chunks = r.details.chunks as Array<Record<string, any>>;
+    expect(chunks).toHaveLength(3);
+    for (const p of chunks) {
+      expect(p.reload).toEqual({ inserted: 0, updated: 0, unchanged: run.records.filter((x) => x.chunk === p.chunk).length, skipped: 0 });
+      expect(p.diff).toMatchObject({ rows_before: run.records.length, rows_after: run.records.length, inserted: 0, deleted: 0, payload_changed: 0, row_changed: 0 });
+    }
+    expect(r.message).toMatch(/changed no row of raw\.qb_items/);
+    expect(await tableState()).toEqual(before);
+    expect(await ledgerState()).toEqual(ledgerBefore);
+  });
+
+  it('fails when a window re-loaded from its spool brings a changed payload, and leaves the table as it was', async () => {
+    const run = await seedCleanRun(c, { days: 21, spoolDir });
+    const records = run.records.filter((x) => x.chunk === 1).map((x) => (x.id === '200' ? { ...x, payload: { ...x.payload, Name: 'Changed at source' } } : x));
+    expect(records.some((x) => x.id === '200')).toBe(true);
+    writeSpool(run.spoolPaths[1], run, 1, records, records.length);
+    const before = await tableState();
+    const [r] = await checkIdempotency(pool, await loadRunInfo(pool, run.runId), validationOptions({ idempotencyChunks: [1] }), { reloadChunk: reloadFromSpool });
+    expect(r.severity).toBe('failure');
+    const [proof] = r.details.chunks as Array<Record<string, any>>;
+    expect(proof.reload).toMatchObject({ updated: 1, inserted: 0 });
+    expect(proof.diff).toMatchObject({ payload_changed: 1, row_changed: 1, changed_ids: ['200'] });
+    expect(r.message).toMatch(/Re-loading chunk 1 .* changed the table/);
+    expect(await tableState()).toEqual(before);
+  });
+
+  it('rolls back even a loader that commits its own transaction', async () => {
+    const run = await seedCleanRun(c, { days: 14, spoolDir });
+    const committing: ChunkReloader = async (client) => {
+      await client.query('BEGIN');
+      await client.query(`UPDATE raw.qb_items SET ingested_at_utc = now() WHERE id = '1'`);
+      await client.query('COMMIT');
+      client.release();
+      return { inserted: 0, updated: 0, unchanged: 1, skipped: 0 };
+    };
+    const before = await tableState();
+    const [r] = await checkIdempotency(pool, await loadRunInfo(pool, run.runId), validationOptions(), { reloadChunk: committing });
+    expect(r.severity).toBe('failure');
+    expect((r.details.chunks as Array<Record<string, any>>)[0].diff).toMatchObject({ payload_changed: 0, row_changed: 1, changed_ids: ['1'] });
+    expect(await tableState()).toEqual(before);
+  });
+
+  it('picks the largest loaded chunk by default', async () => {
+    const run = await seedCleanRun(c, { days: 21, perDay: (d) => (d >= 7 && d < 14 ? 30 : 10) });
+    const info = await loadRunInfo(pool, run.runId);
+    expect(selectChunks(info, 'largest').map((x) => x.index)).toEqual([1]);
+    expect(selectChunks(info, 'none')).toEqual([]);
+    expect(selectChunks(info, [0, 2, 9]).map((x) => x.index)).toEqual([0, 2]);
+  });
+
+  it('warns that idempotency is not proven when the spool file is gone', async () => {
+    const run = await seedCleanRun(c, { days: 14 });
+    const [r] = await checkIdempotency(pool, await loadRunInfo(pool, run.runId), validationOptions(), { reloadChunk: reloadFromSpool });
+    expect(r.severity).toBe('warning');
+    expect(r.message).toMatch(/not proven .* no loaded chunk was selected|spool file .* is gone/);
+  });
+
+  it('reports a re-load that cannot run (corrupt spool) as a failure of the proof', async () => {
+    const run = await seedCleanRun(c, { days: 14, spoolDir });
+    writeSpool(run.spoolPaths[0], { ...run, runId: '00000000-0000-4000-8000-0000000000ff' }, 0, [], 0);
+    const [r] = await checkIdempotency(pool, await loadRunInfo(pool, run.runId), validationOptions({ idempotencyChunks: [0] }), { reloadChunk: reloadFromSpool });
+    expect(r.severity).toBe('failure');
+    expect(r.message).toMatch(/could not run: .*does not belong to chunk 0/);
+  });
+});

@@ -1,0 +1,86 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Pool, type Client } from 'pg';
+import type { BackfillEvent, ValidationEvent } from '../../src/core/events';
+import { latestResults } from '../../src/validate/results-store';
+import { validateRun } from '../../src/validate/validate-run';
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { resetTables, seedCleanRun } from './fixtures';
+
+const ALL_CHECKS = [
+  'chunk_coverage',
+  'primary_key',
+  'timestamps_utc',
+  'records_in_window',
+  'source_count',
+  'volumetry_empty_days',
+  'volumetry_outliers',
+  'idempotency',
+];
+
+describe('validateRun', () => {
+  let db: TestDatabase;
+  let pool: Pool;
+  let c: Client;
+  let spoolDir: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('validate_run');
+    await db.applyInit();
+    pool = new Pool({ connectionString: db.url, max: 3 });
+    c = await db.client();
+    spoolDir = mkdtempSync(join(tmpdir(), 'qbo-validate-run-'));
+  });
+  afterAll(async () => {
+    await pool.end();
+    await db.drop();
+    rmSync(spoolDir, { recursive: true, force: true });
+  });
+  beforeEach(async () => resetTables(c));
+
+  it('passes a clean backfill with every check ok, stores the results and emits one event per result', async () => {
+    const run = await seedCleanRun(c, { days: 28, spoolDir });
+    const events: BackfillEvent[] = [];
+    const summary = await validateRun(pool, run.runId, {}, { emit: (e) => events.push(e) });
+    expect(summary.results.map((r) => [r.check, r.severity])).toEqual(ALL_CHECKS.map((name) => [name, 'ok']));
+    expect(summary).toMatchObject({ run_id: run.runId, entity: 'items', passed: true, counts: { ok: 8, warning: 0, failure: 0 } });
+    const validations = events.filter((e): e is ValidationEvent => e.type === 'validation');
+    expect(validations.map((e) => e.check)).toEqual(ALL_CHECKS);
+    expect(validations.every((e) => e.run_id === run.runId && e.entity === 'items')).toBe(true);
+    const stored = await latestResults(pool, run.runId);
+    expect(stored.map((r) => r.check)).toEqual(ALL_CHECKS);
+    expect(new Set(stored.map((r) => r.checked_at_utc)).size).toBe(1);
+    expect(stored[0].checked_at_utc).toBe(summary.checked_at_utc);
+  });
+
+  it('reports failures without throwing, and a later pass supersedes the earlier one', async () => {
+    const run = await seedCleanRun(c, { days: 28, spoolDir });
+    await validateRun(pool, run.runId);
+    await c.query('UPDATE ops.backfill_chunks SET source_count = source_count + 3 WHERE run_id = $1 AND chunk_index = 2', [run.runId]);
+    const summary = await validateRun(pool, run.runId);
+    expect(summary.passed).toBe(false);
+    expect(summary.counts.failure).toBe(1);
+    expect(summary.results.find((r) => r.severity === 'failure')?.check).toBe('source_count');
+    const stored = await latestResults(pool, run.runId);
+    expect(stored.filter((r) => r.severity === 'failure').map((r) => r.check)).toEqual(['source_count']);
+    const all = await c.query('SELECT count(*)::int AS n FROM ops.validation_results WHERE run_id = $1', [run.runId]);
+    expect(all.rows[0].n).toBe(16);
+  });
+
+  it('turns a check that cannot run into a failure result naming it', async () => {
+    const run = await seedCleanRun(c, { days: 28, spoolDir });
+    const summary = await validateRun(pool, run.runId, {}, {
+      reloadChunk: async () => {
+        throw new Error('disk on fire');
+      },
+    });
+    const idem = summary.results.find((r) => r.check === 'idempotency');
+    expect(idem).toMatchObject({ severity: 'failure' });
+    expect(idem?.message).toMatch(/disk on fire/);
+  });
+
+  it('names a run that does not exist', async () => {
+    await expect(validateRun(pool, '00000000-0000-4000-8000-00000000abcd')).rejects.toThrow(/00000000-0000-4000-8000-00000000abcd/);
+  });
+});
