@@ -134,6 +134,11 @@ describe('compose checks', () => {
     expect(checkNoCredentialValues(broken((d) => (d.services.mage.env_file = '.env')))[0]).toMatch(/env_file/);
   });
 
+  it('accept an on/off flag whose name mentions a token', () => {
+    const flag = broken((d) => ((d.services.mage.environment as Record<string, string>).HIDE_API_TRIGGER_TOKEN = 'true'));
+    expect(checkNoCredentialValues(flag)).toEqual([]);
+  });
+
   it('catch a secrets file git does not ignore', () => {
     const m = broken((d) => (d.secrets.pg = { file: './pg.txt' }));
     expect(checkSecretFilesIgnored(m, (p) => p.startsWith('./docker/secrets/'))).toEqual([

@@ -8,6 +8,8 @@ export const POSTGRES_INIT_DIR = '/docker-entrypoint-initdb.d';
 const PROHIBITED_TAGS = ['latest', 'stable', 'edge', 'main', 'master', 'nightly', 'dev', 'beta', 'lts'];
 /** Environment keys that name a credential. */
 const CREDENTIAL_KEY = /PASS(WORD)?|PASSWD|PWD|SECRET|TOKEN|API_?KEY|CREDENTIAL|PRIVATE_?KEY/i;
+/** Values that switch a setting on or off: never a credential, whatever the key says. */
+const FLAG = /^(true|false|yes|no|on|off|0|1)$/i;
 /** Environment keys that name another machine. */
 const HOST_KEY = /(^|_)(HOST|URL|URI|ADDR|ADDRESS|SERVER|ENDPOINT)(_|$)/i;
 /** Where each kind of stateful service keeps its state. */
@@ -97,7 +99,7 @@ export function checkNoCredentialValues(model: ComposeModel): string[] {
       if (value !== null && /:\/\/[^/@\s]*:[^/@\s]*@/.test(value)) {
         problems.push(`${s.name}: ${key} carries a URL with a password`);
       }
-      if (!CREDENTIAL_KEY.test(key)) continue;
+      if (!CREDENTIAL_KEY.test(key) || FLAG.test(value ?? '')) continue;
       const secret = /^\/run\/secrets\/([A-Za-z0-9._-]+)$/.exec(value ?? '')?.[1];
       if (!key.endsWith('_FILE') || secret === undefined) {
         problems.push(`${s.name}: ${key} holds a credential value; use ${key}_FILE pointing at a Docker secret`);
