@@ -15,6 +15,17 @@ export interface EnvFiles {
   readonly examplePath?: string;
 }
 
+/**
+ * Names .env.example lists that may stay unset: they have defaults (Intuit's endpoints, QBO_ENV, the minor
+ * version), or, for DATABASE_URL, the libpq or Mage-style variables say where the database is.
+ */
+const OPTIONAL = new Set(['QBO_ENV', 'QBO_API_BASE_URL', 'QBO_TOKEN_URL', 'QBO_MINOR_VERSION']);
+
+function reallyMissing(missing: readonly string[], env: NodeJS.ProcessEnv): string[] {
+  const dbElsewhere = Boolean(env.PGHOST || env.PG_HOST);
+  return missing.filter((name) => !OPTIONAL.has(name) && !(name === 'DATABASE_URL' && dbElsewhere));
+}
+
 function firstExisting(paths: readonly string[]): string | undefined {
   return paths.find((p) => existsSync(p));
 }
@@ -42,14 +53,15 @@ export function loadEnv(cwd: string, strict: boolean, files: EnvFiles = {}): Nod
   try {
     dotenvSafe.config({ path: envPath, example: examplePath, allowEmptyValues: true, quiet: true } as dotenvSafe.DotenvSafeOptions);
   } catch (e) {
-    const missing = (e as { missing?: unknown }).missing;
-    if (strict && Array.isArray(missing)) {
+    const listed = (e as { missing?: unknown }).missing;
+    if (!Array.isArray(listed)) throw e;
+    const missing = reallyMissing(listed as string[], process.env);
+    if (strict && missing.length > 0) {
       throw new ConfigError(
         `Missing settings: ${missing.join(', ')}. Set them in the environment or in ${envPath} (see ${examplePath}).`,
         { code: 'CONFIG_MISSING_SETTING', context: { missing } },
       );
     }
-    if (!Array.isArray(missing)) throw e;
   }
   return process.env;
 }

@@ -1,0 +1,76 @@
+/**
+ * `qbo-backfill run`: validates every flag and setting before anything runs (one message naming the problem),
+ * connects the database, then runs loader → exporter → validator per entity (pipeline/run-entity.ts).
+ * Progress: bars and a summary table, or NDJSON events ending with a `result` or `error` line (--json).
+ */
+import { ConfigError, isConfigError, toBackfillError, type BackfillError } from '../core/errors';
+import { loadSettings } from '../config/settings';
+import { parseVariables, type RunVariables } from '../config/variables';
+import { openBackfillContext } from '../pipeline/context';
+import { runEntity, type EntityRunSummary } from '../pipeline/run-entity';
+import { inFlagTerms, type RunCommand } from './args';
+import { loadEnv } from './env';
+import { EXIT_CODES, EXIT_OK } from './exit-codes';
+import { writeLine, type CliIo } from './io';
+import { jsonRenderer, progressRenderer, type Renderer } from './render';
+import { summaryTable } from './summary';
+
+function variablesFor(cmd: RunCommand): RunVariables[] {
+  try {
+    return cmd.entities.map((entity) => parseVariables(cmd.variables, entity));
+  } catch (e) {
+    if (isConfigError(e)) throw new ConfigError(inFlagTerms(e.message), { code: e.code, context: e.context });
+    throw e;
+  }
+}
+
+async function runAll(
+  vars: readonly RunVariables[],
+  io: CliIo,
+  renderer: Renderer,
+): Promise<{ summaries: EntityRunSummary[]; failure?: BackfillError }> {
+  const settings = loadSettings({ env: loadEnv(io.cwd, true) });
+  const ctx = await openBackfillContext(settings, { emit: renderer.emit, origin: 'cli', signal: io.signal });
+  const summaries: EntityRunSummary[] = [];
+  try {
+    for (const v of vars) {
+      if (io.signal?.aborted) break;
+      summaries.push(await runEntity(ctx, v));
+    }
+  } catch (e) {
+    return { summaries, failure: toBackfillError(e) };
+  } finally {
+    await ctx.db.close().catch(() => undefined);
+  }
+  return { summaries };
+}
+
+function exitCode(summaries: readonly EntityRunSummary[], failure: BackfillError | undefined): number {
+  if (failure) return EXIT_CODES[failure.kind];
+  return summaries.some((s) => s.status === 'failed') ? EXIT_CODES.data : EXIT_OK;
+}
+
+/** Bad variables throw before anything else happens (the caller prints the message and the usage). */
+export async function runCommand(cmd: RunCommand, io: CliIo): Promise<number> {
+  const vars = variablesFor(cmd);
+  const renderer = cmd.json ? jsonRenderer(io.stdout) : progressRenderer(io.stderr);
+  let outcome: { summaries: EntityRunSummary[]; failure?: BackfillError };
+  try {
+    outcome = await runAll(vars, io, renderer);
+  } catch (e) {
+    outcome = { summaries: [], failure: toBackfillError(e) };
+  } finally {
+    renderer.stop();
+  }
+  const { summaries, failure } = outcome;
+  const code = exitCode(summaries, failure);
+  if (cmd.json) {
+    if (failure) renderer.emit({ type: 'error', error: failure.toJSON() });
+    else renderer.emit({ type: 'result', ok: true, summary: { runs: summaries } });
+    return code;
+  }
+  if (summaries.length > 0) writeLine(io.stdout, summaryTable(summaries));
+  if (failure) writeLine(io.stderr, `error: ${failure.message}`);
+  else if (code !== EXIT_OK) writeLine(io.stderr, 'error: validation failed; see the validation lines above and `qbo-backfill report`.');
+  return code;
+}
