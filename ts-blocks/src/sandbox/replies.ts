@@ -1,0 +1,85 @@
+/**
+ * The bodies QBO sends, success and Fault, in JSON or XML. Statuses and codes follow QBO_API.md:
+ * 400 ValidationFault 4000/4001, 401 AUTHENTICATION 3200 (lower-case `fault.error[]` keys, as seen), 403 3100,
+ * 429 ThrottleExceeded 3001 (JSON or XML), 500 SystemFault 10000, 503 from the gateway as HTML.
+ */
+import type { QueryResult } from './query/evaluate';
+import type { QueryFault } from './query/errors';
+import { element, faultXml, intuitResponse } from './xml';
+
+export interface Reply {
+  readonly status: number;
+  readonly contentType: string;
+  readonly body: string;
+  /** Rows of data in the body (stats: rowsServed, latencyPerRowMs). */
+  readonly rows?: number;
+}
+
+const JSON_TYPE = 'application/json;charset=UTF-8';
+const XML_TYPE = 'application/xml;charset=UTF-8';
+
+function json(status: number, value: unknown, rows?: number): Reply {
+  return { status, contentType: JSON_TYPE, body: JSON.stringify(value), rows };
+}
+
+function xml(status: number, body: string, rows?: number): Reply {
+  return { status, contentType: XML_TYPE, body, rows };
+}
+
+export function queryReply(result: QueryResult, time: string, asJson: boolean): Reply {
+  if (result.count) {
+    return asJson
+      ? json(200, { QueryResponse: { totalCount: result.total }, time })
+      : xml(200, intuitResponse(time, `<QueryResponse totalCount="${result.total}"/>`));
+  }
+  const n = result.rows.length;
+  if (asJson) {
+    const page = n === 0 ? {} : { [result.entity]: result.rows, startPosition: result.startPosition, maxResults: n };
+    return json(200, { QueryResponse: page, time }, n);
+  }
+  const rowsXml = result.rows.map((r) => element(result.entity, r)).join('');
+  const body =
+    n === 0 ? '<QueryResponse/>' : `<QueryResponse startPosition="${result.startPosition}" maxResults="${n}">${rowsXml}</QueryResponse>`;
+  return xml(200, intuitResponse(time, body), n);
+}
+
+function fault(status: number, type: string, code: string, message: string, detail: string, time: string, asJson: boolean): Reply {
+  return asJson
+    ? json(status, { Fault: { Error: [{ Message: message, Detail: detail, code }], type }, time })
+    : xml(status, faultXml(time, type, code, message, detail));
+}
+
+export function queryFaultReply(f: QueryFault, time: string, asJson: boolean): Reply {
+  return fault(400, 'ValidationFault', f.code, f.faultMessage, f.detail, time, asJson);
+}
+
+export function authFaultReply(detail: string, requestId: string, time: string, asJson: boolean): Reply {
+  const message = 'message=AuthenticationFailed; errorCode=003200; statusCode=401';
+  return asJson
+    ? json(401, { fault: { error: [{ message, detail, code: '3200' }], type: 'AUTHENTICATION' }, requestId })
+    : xml(401, faultXml(time, 'AUTHENTICATION', '3200', message, detail));
+}
+
+export function forbiddenReply(time: string, asJson: boolean): Reply {
+  const message = 'message=ApplicationAuthorizationFailed; errorCode=003100; statusCode=403';
+  return fault(403, 'AUTHENTICATION', '3100', message, 'The access token does not grant access to this company.', time, asJson);
+}
+
+export function throttleReply(time: string, asJson: boolean): Reply {
+  const message = 'message=ThrottleExceeded; errorCode=003001; statusCode=429';
+  return fault(429, 'SERVICE', '3001', message, 'The request limit was reached.', time, asJson);
+}
+
+export function systemFaultReply(time: string, asJson: boolean): Reply {
+  const message = 'An application error has occurred while processing your request';
+  return fault(500, 'SystemFault', '10000', message, 'System Failure Error: An unexpected error occurred.', time, asJson);
+}
+
+export function unavailableReply(): Reply {
+  const body = '<html><head><title>503 Service Temporarily Unavailable</title></head><body><h1>Service Temporarily Unavailable</h1></body></html>';
+  return { status: 503, contentType: 'text/html', body };
+}
+
+export function notFoundReply(what: string, time: string, asJson: boolean): Reply {
+  return fault(400, 'ValidationFault', '610', 'Object Not Found', `Object Not Found : ${what}`, time, asJson);
+}

@@ -1,0 +1,70 @@
+/** Counters the tests and the benchmark read (the benchmark derives its "API floor" from query vs count). */
+export type EndpointKind = 'token' | 'query' | 'count' | 'cdc' | 'read' | 'discovery' | 'admin' | 'other';
+
+export interface SandboxStats {
+  /** Every non-admin request (QBO API, token, discovery). */
+  readonly requests: number;
+  /** QBO API requests (/v3/…): query + count + cdc + read. */
+  readonly apiRequests: number;
+  /** 429 responses sent (limits and injected). */
+  readonly throttled: number;
+  /** Requests per endpoint; `query` = SELECT * queries, `count` = SELECT COUNT(*) queries. */
+  readonly byEndpoint: Readonly<Record<EndpointKind, number>>;
+  /** Responses per HTTP status (a dropped connection counts as "reset"). */
+  readonly byStatus: Readonly<Record<string, number>>;
+  /** Failures injected by the fault settings, by kind. */
+  readonly injected: Readonly<Record<string, number>>;
+  /** Records returned by query pages (not counts). */
+  readonly rowsServed: number;
+  /** Highest number of QBO API requests in flight at once. */
+  readonly maxInFlight: number;
+  readonly inFlight: number;
+  /** Successful token refreshes. */
+  readonly tokenRefreshes: number;
+  /** Records changed by live updates and `mutate`. */
+  readonly mutations: number;
+}
+
+export class StatsCollector {
+  requests = 0;
+  apiRequests = 0;
+  throttled = 0;
+  rowsServed = 0;
+  mutations = 0;
+  readonly byEndpoint: Record<EndpointKind, number> = {
+    token: 0, query: 0, count: 0, cdc: 0, read: 0, discovery: 0, admin: 0, other: 0,
+  };
+  readonly byStatus: Record<string, number> = {};
+  readonly injected: Record<string, number> = {};
+
+  arrive(kind: EndpointKind): void {
+    this.byEndpoint[kind]++;
+    if (kind === 'admin') return;
+    this.requests++;
+    if (kind === 'query' || kind === 'count' || kind === 'cdc' || kind === 'read') this.apiRequests++;
+  }
+
+  sent(status: number | 'reset', rows = 0): void {
+    this.byStatus[status] = (this.byStatus[status] ?? 0) + 1;
+    if (status === 429) this.throttled++;
+    this.rowsServed += rows;
+  }
+
+  inject(kind: string): void {
+    this.injected[kind] = (this.injected[kind] ?? 0) + 1;
+  }
+
+  snapshot(extra: { maxInFlight: number; inFlight: number; tokenRefreshes: number }): SandboxStats {
+    return {
+      requests: this.requests,
+      apiRequests: this.apiRequests,
+      throttled: this.throttled,
+      byEndpoint: { ...this.byEndpoint },
+      byStatus: { ...this.byStatus },
+      injected: { ...this.injected },
+      rowsServed: this.rowsServed,
+      mutations: this.mutations,
+      ...extra,
+    };
+  }
+}
