@@ -127,6 +127,7 @@ def _run_child(role, entity, variables, secrets, upstream, log: BlockLog, redact
     message = _failure_message(role, entity, code, error, list(process.stderr_tail), redact)
     if code in _NOT_RETRIABLE_EXIT_CODES:
         _failed_for_good[run_key] = message
+    log.write('error', message)
     raise BlockFailed(message)
 
 

@@ -1,0 +1,121 @@
+/**
+ * The Mage bridge (mage_project/utils/bridge.py) run by real `mage run`s of qb_invoices_backfill, with the block
+ * entry points replaced by a protocol double (fixtures/blocks, on the real harness) so each protocol case can be
+ * produced on demand: results and upstream outputs, events, acknowledged token rotation, failures, stderr.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runPipeline, storeSecrets, type MageOptions } from '../../src/demo/mage-cli';
+import { deleteSecrets, FIXTURE_BLOCKS, filesUnder, leaks, readSecret, tempDataDir } from './helpers';
+
+jest.setTimeout(120_000);
+
+const SECRETS: Record<string, string> = {
+  QBO_CLIENT_ID: 'double-client-id-7f3a',
+  QBO_CLIENT_SECRET: 'double-client-secret-91c2',
+  QBO_REALM_ID: '4620816365000000001',
+  QBO_REFRESH_TOKEN: 'double-refresh-token-5d8e',
+  QBO_ENV: 'sandbox',
+  QBO_API_BASE_URL: 'http://127.0.0.1:9/unused',
+  QBO_TOKEN_URL: 'http://127.0.0.1:9/unused-token',
+  PG_HOST: '127.0.0.1',
+  PG_PORT: '5432',
+  PG_DATABASE: 'unused',
+  PG_USER: 'postgres',
+  PG_PASSWORD: 'double-pg-password-0b4d',
+};
+const PIPELINE = 'qb_invoices_backfill';
+const data = tempDataDir('bridge');
+const options = (mode: string): MageOptions => ({
+  dataDir: data.dir,
+  env: { QBO_BLOCKS_DIR: FIXTURE_BLOCKS, QBO_DOUBLE_MODE: mode },
+});
+
+function blockOutput(block: string): Record<string, any> {
+  const file = join(data.dir, 'mage_project', 'pipelines', PIPELINE, '.variables', block, 'output_0', 'data.json');
+  return JSON.parse(readFileSync(file, 'utf8')) as Record<string, any>;
+}
+
+beforeAll(async () => {
+  await storeSecrets(SECRETS, { dataDir: data.dir });
+});
+afterAll(() => data.remove());
+
+describe('a successful run', () => {
+  let output = '';
+  let code = -1;
+  beforeAll(async () => {
+    const result = await runPipeline(PIPELINE, { fecha_inicio: '2024-03-01T00:00:00Z', chunk_days: 3 }, options('ok'));
+    output = result.stdout + result.stderr;
+    code = result.code;
+  });
+
+  test('runs loader, exporter and validator, each block getting the previous block output as upstream', () => {
+    expect(code).toBe(0);
+    const validator = blockOutput('qb_invoices_validator');
+    expect(validator.role).toBe('validator');
+    expect(validator.upstream.role).toBe('exporter');
+    expect(validator.upstream.upstream.role).toBe('loader');
+    expect(validator.upstream.upstream.upstream).toBeNull();
+  });
+
+  test('passes the run variables over the pipeline defaults, the entity, and every secret by name', () => {
+    const loader = blockOutput('qb_invoices_loader');
+    expect(loader.vars).toEqual({
+      entity: 'invoices',
+      fecha_inicio: '2024-03-01T00:00:00Z',
+      fecha_fin: '2026-01-01T00:00:00Z',
+      chunk_days: 3,
+      page_size: 1000,
+      date_field: 'last_updated',
+      resume: true,
+      force: false,
+    });
+    expect(loader.secret_names).toEqual(Object.keys(SECRETS).sort());
+  });
+
+  test('logs each event as one line, chunk metrics included as tags', () => {
+    expect(output).toMatch(/INFO \[extract\] invoices chunk 1\/1 \[2024-01-01T00:00:00.000Z, 2024-01-08T00:00:00.000Z\) done: .*rows_read=1500/);
+    expect(output).toMatch(/"rows_inserted":1400/);
+    expect(output).toContain('[stdout] a line that is not JSON');
+  });
+
+  test('stores each rotated refresh token in Mage Secrets, acknowledges it, and never logs it', async () => {
+    expect(await readSecret('QBO_REFRESH_TOKEN', { dataDir: data.dir })).toBe(`${SECRETS.QBO_REFRESH_TOKEN}-r2`);
+    expect(output.match(/Refresh token rotated by Intuit; stored in Mage Secrets/g)).toHaveLength(2);
+    expect(output).not.toContain(SECRETS.QBO_REFRESH_TOKEN);
+  });
+
+  test('writes no secret value into Mage\'s logs or block outputs', () => {
+    const written = filesUnder(data.dir, ['.logs', '.variables']);
+    expect(written.length).toBeGreaterThan(0);
+    const values = { ...SECRETS, ROTATED_1: `${SECRETS.QBO_REFRESH_TOKEN}-r1`, ROTATED_2: `${SECRETS.QBO_REFRESH_TOKEN}-r2` };
+    expect(leaks(written, values)).toEqual([]);
+    expect(output).not.toContain(SECRETS.QBO_CLIENT_SECRET);
+  });
+});
+
+test('a block that exits non-zero fails the run with its own error message', async () => {
+  const result = await runPipeline(PIPELINE, { fecha_inicio: 'yesterday' }, options('config-error'));
+  expect(result.code).not.toBe(0);
+  expect(result.stdout).toContain('ERROR [config] CONFIG_INVALID_VARIABLE: Invalid variable: fecha_inicio must be ISO-8601 (got "yesterday").');
+  expect(result.stdout).toContain('ERROR loader for invoices failed (config error CONFIG_INVALID_VARIABLE, exit code 2): Invalid variable');
+  expect(result.stdout).not.toContain('Starting exporter');
+});
+
+test('a crashing block fails with its stderr, secret values redacted', async () => {
+  const result = await runPipeline(PIPELINE, {}, options('crash'));
+  expect(result.code).not.toBe(0);
+  expect(result.stdout).toContain('[stderr] double loader crashed; client secret was [REDACTED]');
+  expect(result.stdout).toContain('ERROR loader for invoices failed (exit code 1, no result): double loader crashed; client secret was [REDACTED]');
+  expect(result.stdout + result.stderr).not.toContain(SECRETS.QBO_CLIENT_SECRET);
+});
+
+test('a missing secret fails the block naming it, before the entry point starts', async () => {
+  // The last test of the file: the data dir is thrown away afterwards.
+  await deleteSecrets(['QBO_REALM_ID', 'PG_HOST'], { dataDir: data.dir });
+  const result = await runPipeline(PIPELINE, {}, options('ok'));
+  expect(result.code).not.toBe(0);
+  expect(result.stdout).toContain('Missing Mage Secrets QBO_REALM_ID, PG_HOST.');
+  expect(result.stdout).not.toContain('Starting loader');
+});
