@@ -3,8 +3,8 @@
  * the same value), so that one value is read by offset: [v, v + unit) with STARTPOSITION 1, 1 + n, ...
  * Offsets shift if a record leaves the value mid-scan (it was updated, so its LastUpdatedTime moved to "now"),
  * which could skip a record. So each pass is bracketed by COUNT(*) of the value: the pass is complete when the
- * count before, the count after and the rows returned all agree; otherwise it is read again (already delivered
- * Ids are not delivered twice). A value that never settles is a DataError, not a silent gap.
+ * count before, the count after, the rows returned and the distinct Ids returned all agree; otherwise it is read
+ * again (already delivered Ids are not delivered twice). A value that never settles is a DataError, not a gap.
  */
 import { DataError } from '../core/errors';
 import { fetchCount } from '../query/execute';
@@ -31,17 +31,19 @@ export async function* scanTie(options: WindowScanOptions, value: number, counte
   for (let pass = 1; pass <= passes; pass += 1) {
     const before = await fetchCount(options.client, target, callOptions);
     let returned = 0;
+    const passIds = new Set<string>();
     for (let position = 1; ; position += options.pageSize) {
       const page = await readCheckedPage(options, value, upper, position);
       counter.pageNumber += 1;
       returned += page.records.length;
+      for (const r of page.records) passIds.add(r.record.Id);
       const fresh = page.records.filter((r) => !seen.has(r.record.Id)).map((r) => r.record);
       for (const r of fresh) seen.add(r.Id);
       yield { pageNumber: counter.pageNumber, pageSize: options.pageSize, request: page.request, records: fresh };
       if (page.records.length < options.pageSize) break;
     }
     const after = await fetchCount(options.client, target, callOptions);
-    if (before === after && after === returned) return;
+    if (before === after && after === returned && passIds.size === returned) return;
   }
   throw new DataError(
     `${options.entity.qboEntity} records at ${options.dateField.qboField} = ${new Date(value).toISOString()} kept changing during ` +
