@@ -1,7 +1,8 @@
 /**
  * The CLI's configuration: the process environment, completed by a git-ignored `.env` (never overriding what the
  * environment already says) and checked with dotenv-safe against the committed `.env.example`, so a missing
- * setting is reported by name before anything runs. Values are never printed.
+ * setting is reported by name before anything runs. Values are never printed. `.env` is read from the current
+ * directory; `.env.example` from there or, failing that, from the installed project.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { ConfigError } from '../core/errors';
 import { REPO_ROOT } from '../config/paths';
 
 export interface EnvFiles {
-  /** Where `.env` is looked for (default: the current directory, then the repository root). */
+  /** Where `.env` is looked for (default: the current directory, as dotenv does). */
   readonly envPath?: string;
   readonly examplePath?: string;
 }
@@ -31,7 +32,7 @@ function firstExisting(paths: readonly string[]): string | undefined {
 }
 
 export function envFiles(cwd: string, files: EnvFiles = {}): { envPath: string; examplePath: string | undefined } {
-  const envPath = files.envPath ?? firstExisting([join(cwd, '.env'), join(REPO_ROOT, '.env')]) ?? join(cwd, '.env');
+  const envPath = files.envPath ?? join(cwd, '.env');
   const examplePath = files.examplePath ?? firstExisting([join(cwd, '.env.example'), join(REPO_ROOT, '.env.example')]);
   return { envPath, examplePath };
 }

@@ -91,4 +91,15 @@ describe('qbo-backfill CLI against the sandbox', () => {
     expect(out.stdout).toMatch(/invoices run [0-9a-f-]{36}: succeeded/);
     expect(out.stdout).toMatch(/chunk\s+window \(UTC, \[start, end\)\)\s+status/);
   });
+
+  it('report --run <id> --json gives one run with every chunk\'s metrics', async () => {
+    const { rows } = await client.query(`SELECT run_id FROM ops.backfill_runs WHERE entity = 'items' ORDER BY started_at_utc LIMIT 1`);
+    const out = await cli(['report', '--run', rows[0].run_id, '--json'], env, dir);
+    expect(out.code).toBe(0);
+    const doc = JSON.parse(out.stdout) as { runs: Array<{ runId: string; status: string; chunks: Array<{ status: string; metrics: Record<string, number> }> }> };
+    expect(doc.runs).toHaveLength(1);
+    expect(doc.runs[0]).toMatchObject({ runId: rows[0].run_id, status: 'succeeded' });
+    expect(doc.runs[0]?.chunks.every((c) => c.status === 'loaded')).toBe(true);
+    expect(doc.runs[0]?.chunks.reduce((n, c) => n + c.metrics.rows_inserted, 0)).toBe(truthPayloads(sandbox, 'items').size);
+  });
 });

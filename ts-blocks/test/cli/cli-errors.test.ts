@@ -1,0 +1,120 @@
+import { createServer } from 'node:net';
+import { rmSync } from 'node:fs';
+import type { Client } from 'pg';
+import type { SandboxHandle } from '../../src/sandbox';
+import { createTestDatabase, withDatabase, adminUrl, type TestDatabase } from '../helpers/db';
+import { cli, cliEnv, runArgs, smallSandbox, workDir } from './helpers';
+
+async function closedPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const address = srv.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+describe('qbo-backfill CLI failures: clear message, nothing written, non-zero exit', () => {
+  let db: TestDatabase;
+  let sandbox: SandboxHandle;
+  let client: Client;
+  let dir: string;
+
+  const written = async () => {
+    const { rows } = await client.query(
+      `SELECT (SELECT count(*) FROM ops.backfill_runs)::int AS runs,
+              (SELECT count(*) FROM raw.qb_customers)::int + (SELECT count(*) FROM raw.qb_items)::int
+                + (SELECT count(*) FROM raw.qb_invoices)::int AS rows`,
+    );
+    return rows[0] as { runs: number; rows: number };
+  };
+  const apiCalls = () => sandbox.stats().requests;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('clierrors');
+    await db.applyInit();
+    sandbox = await smallSandbox();
+    client = await db.client();
+    dir = workDir('errors');
+  });
+  afterAll(async () => {
+    await sandbox.close();
+    await db.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('an invalid refresh token is an auth error telling the operator to re-authorize (exit 3)', async () => {
+    const badToken = 'RT1-this-token-was-never-issued-0000';
+    const out = await cli(runArgs('customers'), cliEnv(sandbox, db.url, dir, { QBO_REFRESH_TOKEN: badToken }), dir);
+    expect(out.code).toBe(3);
+    expect(out.stderr).toMatch(/error: .*re-?authori[sz]e/i);
+    expect(out.stdout + out.stderr).not.toContain(badToken);
+    expect(out.stdout + out.stderr).not.toContain(sandbox.clientSecret);
+    expect(await written()).toEqual({ runs: 0, rows: 0 });
+  });
+
+  it('an unreachable database fails before any request, naming it without the password (exit 2)', async () => {
+    const before = apiCalls();
+    const url = `postgres://loader:db-pw-never-printed@127.0.0.1:${await closedPort()}/warehouse`;
+    const out = await cli(runArgs('all'), cliEnv(sandbox, url, dir), dir);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/error: PostgreSQL at .*127\.0\.0\.1:\d+\/warehouse does not answer/);
+    expect(out.stderr).not.toContain('db-pw-never-printed');
+    expect(apiCalls()).toBe(before);
+  });
+
+  it('a database without the schemas says to run db init (exit 2)', async () => {
+    const empty = await createTestDatabase('clierrors_empty');
+    try {
+      const out = await cli(runArgs('items'), cliEnv(sandbox, empty.url, dir), dir);
+      expect(out.code).toBe(2);
+      expect(out.stderr).toMatch(/qbo-backfill db init/);
+    } finally {
+      await empty.drop();
+    }
+  });
+
+  it.each([
+    [['--from', '2024-07-01', '--to', '2024-01-01'], /--to must be after --from/],
+    [['--from', 'yesterday', '--to', '2024-01-01'], /--from must be ISO-8601/],
+    [['--from', '2024-01-01', '--to', '2024-07-01', '--page-size', '5000'], /--page-size must be an integer from 1 to 1000/],
+    [['--from', '2024-01-01', '--to', '2024-07-01', '--date-field', 'txn_date'], /txn_date is only available for invoices/],
+  ])('bad variables %j fail with one message naming the flag, the usage, and no request (exit 2)', async (flags, message) => {
+    const before = apiCalls();
+    const out = await cli(['run', '--entity', 'customers', ...flags], cliEnv(sandbox, db.url, dir), dir);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(message);
+    expect(out.stderr).toContain('Usage:');
+    expect(apiCalls()).toBe(before);
+    expect(await written()).toEqual({ runs: 0, rows: 0 });
+  });
+
+  it.each([
+    [['run', '--entity', 'vendors', '--from', '2024-01-01', '--to', '2024-02-01'], /--entity must be one of invoices, customers, items, all/],
+    [['run', '--entity', 'items'], /run needs --from, --to/],
+    [['run', '--entity', 'items', '--from', '2024-01-01', '--to', '2024-02-01', '--colour'], /Unknown option '--colour'/],
+    [['migrate'], /Unknown command "migrate"/],
+    [['report', '--run', 'x', '--latest'], /not both/],
+  ])('bad command line %j: one message and the usage (exit 2)', async (args, message) => {
+    const out = await cli(args, cliEnv(sandbox, db.url, dir), dir);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(message);
+    expect(out.stderr).toContain('Usage:');
+  });
+
+  it('missing settings are named (never their values) before anything runs (exit 2)', async () => {
+    const env = cliEnv(sandbox, db.url, dir);
+    delete env.QBO_CLIENT_ID;
+    delete env.QBO_REALM_ID;
+    const out = await cli(runArgs('items'), env, dir);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/Missing settings: QBO_REALM_ID, QBO_CLIENT_ID/);
+    expect(out.stderr).not.toContain(sandbox.clientSecret);
+  });
+
+  it('report on a database with no runs says so (exit 2)', async () => {
+    const out = await cli(['report', '--latest'], cliEnv(sandbox, withDatabase(adminUrl(), db.name), dir), dir);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/No backfill run is recorded/);
+  });
+});
