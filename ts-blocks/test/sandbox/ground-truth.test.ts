@@ -65,14 +65,18 @@ describe('a realistic company', () => {
     const customerIds = new Set(customers().map((c) => c.Id));
     const itemIds = new Set([...qbo.groundTruth('Item')].map((i) => i.Id));
     const lineCounts: number[] = [];
+    const problems: string[] = [];
     for (const inv of invoices()) {
-      expect(customerIds.has(inv.CustomerRef.value)).toBe(true);
+      if (!customerIds.has(inv.CustomerRef.value)) problems.push(`${inv.Id}: customer ${inv.CustomerRef.value}`);
       const sales = inv.Line.filter((l: any) => l.DetailType === 'SalesItemLineDetail');
-      for (const l of sales) expect(itemIds.has(l.SalesItemLineDetail.ItemRef.value)).toBe(true);
+      for (const l of sales) {
+        if (!itemIds.has(l.SalesItemLineDetail.ItemRef.value)) problems.push(`${inv.Id}: item ${l.SalesItemLineDetail.ItemRef.value}`);
+      }
       const sum = sales.reduce((s: number, l: any) => s + Math.round(l.Amount * 100), 0);
-      expect(Math.round(inv.TotalAmt * 100)).toBe(sum + Math.round(inv.TxnTaxDetail.TotalTax * 100));
+      if (Math.round(inv.TotalAmt * 100) !== sum + Math.round(inv.TxnTaxDetail.TotalTax * 100)) problems.push(`${inv.Id}: total`);
       lineCounts.push(sales.length);
     }
+    expect(problems).toEqual([]);
     expect(Math.min(...lineCounts)).toBe(1);
     expect(Math.max(...lineCounts)).toBeGreaterThanOrEqual(50);
   });
@@ -86,6 +90,7 @@ describe('a realistic company', () => {
     expect(weekend / inv.length).toBeLessThan(0.1);
     const late = inv.filter((i) => Date.parse(i.MetaData.LastUpdatedTime) - Date.parse(i.MetaData.CreateTime) > 90 * 86400_000);
     expect(late.length).toBeGreaterThan(0);
-    for (const i of inv) expect(Date.parse(i.MetaData.LastUpdatedTime)).toBeGreaterThanOrEqual(Date.parse(i.MetaData.CreateTime));
+    const backwards = inv.filter((i) => Date.parse(i.MetaData.LastUpdatedTime) < Date.parse(i.MetaData.CreateTime));
+    expect(backwards).toEqual([]);
   });
 });
