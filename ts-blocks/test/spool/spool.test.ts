@@ -1,0 +1,98 @@
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { isDataError } from '../../src/core/errors';
+import { readSpool, readSpoolFooter, readSpoolHeader, spoolPath, SpoolWriter, type SpooledRow } from '../../src/spool';
+import type { ScannedPage } from '../../src/paginate/types';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'qbo-spool-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const header = {
+  run_id: '00000000-0000-4000-8000-000000000001',
+  entity: 'invoices' as const,
+  realm_id: 'realm-1',
+  chunk_index: 12,
+  window_start_utc: '2024-01-01T00:00:00.000Z',
+  window_end_utc: '2024-01-08T00:00:00.000Z',
+  date_field: 'last_updated' as const,
+};
+const request = (q: string) => ({ method: 'POST' as const, path: '/v3/company/realm-1/query', params: { minorversion: 75 }, query: q });
+const rec = (id: string, updated: string, sync = '0') => ({ Id: id, SyncToken: sync, MetaData: { LastUpdatedTime: updated } });
+const page = (n: number, records: ScannedPage['records']): ScannedPage => ({ pageNumber: n, pageSize: 2, request: request(`Q${n}`), records });
+
+async function rows(path: string): Promise<SpooledRow[]> {
+  const out: SpooledRow[] = [];
+  for await (const r of readSpool(path)) out.push(r);
+  return out;
+}
+
+describe('spool files', () => {
+  it('names files <spoolDir>/<run_id>/<entity>/chunk-NNNNN.ndjson', () => {
+    expect(spoolPath('/s', header.run_id, 'invoices', 12)).toBe(`/s/${header.run_id}/invoices/chunk-00012.ndjson`);
+  });
+
+  it('round-trips header, rows (page number, page size, request payload, record) and footer', async () => {
+    const path = spoolPath(dir, header.run_id, 'invoices', 12);
+    const w = await SpoolWriter.open(path, header);
+    await w.writePage(page(1, [rec('1', '2024-01-01T01:00:00-08:00'), rec('2', '2024-01-01T02:00:00-08:00')]));
+    await w.writePage(page(2, [rec('3', '2024-01-01T03:00:00-08:00')]));
+    const done = await w.complete({ pages: 2, sourceCount: 3 });
+    expect(done).toEqual({ path, rows: 3, pages: 2, superseded: 0 });
+    expect(await readSpoolHeader(path)).toMatchObject({ spool: 'qbo-backfill/1', ...header });
+    expect(await readSpoolFooter(path)).toEqual({ end: true, rows: 3, pages: 2, source_count: 3 });
+    const got = await rows(path);
+    expect(got.map((r) => [r.page_number, r.page_size, r.request_payload.query, r.record.Id])).toEqual([
+      [1, 2, 'Q1', '1'],
+      [1, 2, 'Q1', '2'],
+      [2, 2, 'Q2', '3'],
+    ]);
+  });
+
+  it('is invisible under its final name until complete, and leaves nothing behind when aborted', async () => {
+    const path = spoolPath(dir, header.run_id, 'invoices', 1);
+    const w = await SpoolWriter.open(path, header);
+    await w.writePage(page(1, [rec('1', '2024-01-01T01:00:00-08:00')]));
+    expect(existsSync(path)).toBe(false);
+    expect(await readSpoolFooter(path)).toBeUndefined();
+    await w.abort();
+    expect(readdirSync(dirname(path))).toEqual([]);
+  });
+
+  it('keeps only the newest version of a record read twice', async () => {
+    const path = spoolPath(dir, header.run_id, 'invoices', 2);
+    const w = await SpoolWriter.open(path, header);
+    await w.writePage(page(1, [rec('1', '2024-01-01T01:00:00-08:00'), rec('2', '2024-01-01T02:00:00-08:00')]));
+    await w.writePage(page(2, [rec('1', '2024-01-01T05:00:00-08:00', '1'), rec('3', '2024-01-01T03:00:00-08:00')]));
+    await w.writePage(page(3, [rec('2', '2024-01-01T01:59:00-08:00')])); // an older version read later: ignored
+    const done = await w.complete({ pages: 3, sourceCount: null });
+    expect(done).toMatchObject({ rows: 3, superseded: 2 });
+    const got = await rows(path);
+    expect(got.map((r) => [r.record.Id, r.record.SyncToken, r.page_number])).toEqual([
+      ['2', '0', 1],
+      ['1', '1', 2],
+      ['3', '0', 2],
+    ]);
+    expect(readdirSync(dirname(path))).toEqual(['chunk-00002.ndjson']);
+  });
+
+  it('refuses a file without footer or with a wrong row count', async () => {
+    const path = join(dir, 'x.ndjson');
+    writeFileSync(path, `${JSON.stringify({ spool: 'qbo-backfill/1', ...header })}\n${JSON.stringify({ page_number: 1, page_size: 2, request_payload: request('Q'), record: rec('1', 'x') })}\n`);
+    await expect(rows(path)).rejects.toMatchObject({ code: 'SPOOL_INCOMPLETE' });
+    appendFileSync(path, `${JSON.stringify({ end: true, rows: 2, pages: 1, source_count: 2 })}\n`);
+    const err = await rows(path).catch((e: unknown) => e);
+    expect(isDataError(err)).toBe(true);
+    expect((err as Error).message).toContain('declares 2 rows but holds 1');
+  });
+
+  it('refuses a file that is not a spool file', async () => {
+    const path = join(dir, 'y.ndjson');
+    writeFileSync(path, '{"hello":1}\n');
+    await expect(rows(path)).rejects.toThrow(/does not start with a qbo-backfill\/1 header/);
+    expect(readFileSync(path, 'utf8')).toBe('{"hello":1}\n');
+  });
+});
