@@ -12,6 +12,7 @@ beforeEach(async () => {
 });
 afterEach(() => qbo.close());
 
+const gt = (entity: 'Invoice' | 'Customer' | 'Item'): any[] => [...qbo.groundTruth(entity)];
 const byId = (rows: Iterable<any>): Map<string, any> => new Map([...rows].map((r) => [r.Id, r]));
 
 async function cdc(entities: string, changedSince: string): Promise<any> {
@@ -21,7 +22,7 @@ async function cdc(entities: string, changedSince: string): Promise<any> {
 }
 
 test('mutate(update) bumps SyncToken and moves LastUpdatedTime to the sandbox clock (Pacific offset)', async () => {
-  const before = byId(qbo.groundTruth('Invoice')).get('105') ?? [...qbo.groundTruth('Invoice')][3];
+  const before = byId(qbo.groundTruth('Invoice')).get('105') ?? gt('Invoice')[3];
   const result = qbo.mutate({ entity: 'Invoice', id: before.Id });
   expect(result).toMatchObject({ id: before.Id, syncToken: String(Number(before.SyncToken) + 1), lastUpdatedTime: '2026-04-10T10:00:00-07:00' });
   const after = byId(qbo.groundTruth('Invoice')).get(before.Id);
@@ -32,7 +33,7 @@ test('mutate(update) bumps SyncToken and moves LastUpdatedTime to the sandbox cl
 });
 
 test('a deleted invoice disappears from queries and ground truth, and shows in CDC as Deleted', async () => {
-  const victim = [...qbo.groundTruth('Invoice')][10];
+  const victim = gt('Invoice')[10];
   const total = (await query(qbo, 'SELECT COUNT(*) FROM Invoice', { token })).json().QueryResponse.totalCount;
   qbo.mutate({ entity: 'Invoice', id: victim.Id, op: 'delete' });
   expect((await query(qbo, 'SELECT COUNT(*) FROM Invoice', { token })).json().QueryResponse.totalCount).toBe(total - 1);
@@ -45,7 +46,7 @@ test('a deleted invoice disappears from queries and ground truth, and shows in C
 });
 
 test('deleting a customer makes it inactive (name lists are never removed)', async () => {
-  const active = [...qbo.groundTruth('Customer')].find((c) => c.Active && !c.Job);
+  const active = gt('Customer').find((c) => c.Active && !c.Job);
   const result = qbo.mutate({ entity: 'Customer', id: active.Id, op: 'delete' });
   expect(result).toMatchObject({ deleted: false, active: false });
   const now = byId(qbo.groundTruth('Customer')).get(active.Id);
@@ -95,7 +96,7 @@ test('records keep moving while a client pages by offset: naive paging misses or
     if (rows.length < 100) break;
   }
   expect(qbo.stats().mutations).toBeGreaterThan(0);
-  const truth = [...qbo.groundTruth('Invoice')].map((r) => r.Id);
+  const truth = gt('Invoice').map((r) => r.Id);
   const missing = truth.filter((id) => !seen.includes(id));
   const repeated = seen.length - new Set(seen).size;
   expect(missing.length + repeated).toBeGreaterThan(0);
@@ -108,11 +109,11 @@ test('CDC: changedSince more than 30 days back is refused; at most 1000 objects'
   await qbo.close();
   qbo = await startSandbox({ seed: 5, customers: 40, items: 20, invoices: 1200, now: () => now });
   token = await accessToken(qbo);
-  for (const c of [...qbo.groundTruth('Customer')]) qbo.mutate({ entity: 'Customer', id: c.Id });
+  for (const c of gt('Customer')) qbo.mutate({ entity: 'Customer', id: c.Id });
   const one = await cdc('Customer', '2026-04-10T00:00:00-07:00');
   expect(one.body.CDCResponse[0].QueryResponse[0].Customer.length).toBe(40);
-  for (const inv of [...qbo.groundTruth('Invoice')]) qbo.mutate({ entity: 'Invoice', id: inv.Id });
-  for (const item of [...qbo.groundTruth('Item')]) qbo.mutate({ entity: 'Item', id: item.Id });
+  for (const inv of gt('Invoice')) qbo.mutate({ entity: 'Invoice', id: inv.Id });
+  for (const item of gt('Item')) qbo.mutate({ entity: 'Item', id: item.Id });
   const r = await cdc('Customer,Item,Invoice', '2026-04-10T00:00:00-07:00');
   const [cus, items, inv] = r.body.CDCResponse[0].QueryResponse;
   expect([cus.Customer.length, items.Item.length, inv.Invoice.length]).toEqual([40, 20, 1000 - 60]);
