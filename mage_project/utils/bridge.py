@@ -55,9 +55,17 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _origin_ref(kwargs: Dict[str, Any]) -> str:
+    """Which Mage run started this (recorded in the run ledger, ops.backfill_runs.origin_ref)."""
+    if kwargs.get('pipeline_run_id') is None:
+        return 'mage run (headless)'
+    return f"trigger {kwargs.get('trigger_name')}, pipeline run {kwargs['pipeline_run_id']}"
+
+
 def run_variables(entity: str, kwargs: Dict[str, Any]) -> Dict[str, Any]:
     variables = {name: _jsonable(kwargs[name]) for name in RUN_VARIABLES if name in kwargs}
     variables['entity'] = entity
+    variables['origin_ref'] = _origin_ref(kwargs)
     return variables
 
 

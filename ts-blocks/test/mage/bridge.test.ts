@@ -70,6 +70,7 @@ describe('a successful run', () => {
       date_field: 'last_updated',
       resume: true,
       force: false,
+      origin_ref: 'mage run (headless)',
     });
     expect(loader.secret_names).toEqual(Object.keys(SECRETS).sort());
   });

@@ -1,0 +1,102 @@
+/**
+ * `npm run demo`: the three real Mage pipelines against the local QBO sandbox and a PostgreSQL the demo finds or
+ * starts itself. Steps: Mage venv (created once, cached) → PostgreSQL + db/init → sandbox → its values into Mage
+ * Secrets (a demo-only MAGE_DATA_DIR, so real credentials in .run/mage_data are never touched) → `mage run` of
+ * each pipeline → summary and where the reports and logs are → clean-up (sandbox, embedded PostgreSQL).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { startSandbox, type SandboxHandle } from '../sandbox';
+import { prepareDemoDatabase, type DemoDatabase } from './database';
+import { ensureMageVenv, lastLines, loadSandboxSecrets, PROJECT_ROOT, runPipeline } from './mage-cli';
+import { blockOutput, ENTITIES, pipelineOf, renderSummary, reportPaths, type DemoEntity, type EntityOutcome } from './summary';
+
+export interface DemoOptions {
+  readonly invoices?: number;
+  readonly customers?: number;
+  readonly items?: number;
+  readonly seed?: number;
+  /** The backfill window; defaults to the sandbox company's whole history. */
+  readonly from?: string;
+  readonly to?: string;
+}
+
+export type Say = (line: string) => void;
+
+export const DEMO_DIR = resolve(PROJECT_ROOT, '.run', 'demo');
+export const DEMO_MAGE_DATA_DIR = resolve(DEMO_DIR, 'mage_data');
+const SANDBOX_HISTORY = { from: '2021-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z' };
+
+/** Bridge lines worth showing live; everything else goes to the log file. */
+function shown(line: string): boolean {
+  if (/^(WARNING|ERROR) /.test(line)) return true;
+  return /^INFO (Starting |Refresh token rotated|\[validate\]|One-time trigger)/.test(line);
+}
+
+async function runEntity(entity: DemoEntity, vars: Record<string, string>, say: Say): Promise<EntityOutcome> {
+  const logFile = resolve(DEMO_DIR, 'logs', `${pipelineOf(entity)}.log`);
+  const started = Date.now();
+  say(`\n== ${pipelineOf(entity)} (mage run)`);
+  const result = await runPipeline(pipelineOf(entity), vars, {
+    dataDir: DEMO_MAGE_DATA_DIR,
+    onLine: (line) => {
+      if (shown(line)) say(`   ${line.length > 220 ? `${line.slice(0, 217)}...` : line}`);
+    },
+  });
+  writeFileSync(logFile, `${result.stdout}\n--- stderr ---\n${result.stderr}`);
+  const ok = result.code === 0;
+  if (!ok) say(`   FAILED (exit ${result.code}): ${lastLines(result.stderr, 3)}`);
+  return { entity, ok, seconds: (Date.now() - started) / 1000, logFile };
+}
+
+export async function runDemo(options: DemoOptions, say: Say, signal?: AbortSignal): Promise<boolean> {
+  mkdirSync(resolve(DEMO_DIR, 'logs'), { recursive: true });
+  say('== Mage venv (pinned mage-ai; the first time installs it, which takes several minutes)');
+  say(`   ${await ensureMageVenv()}`);
+
+  say('== PostgreSQL');
+  let db: DemoDatabase | undefined;
+  let sandbox: SandboxHandle | undefined;
+  try {
+    db = await prepareDemoDatabase((m) => say(`   ${m}`));
+    say('== Local QBO sandbox');
+    sandbox = await startSandbox({
+      port: 0,
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+      ...(options.invoices === undefined ? {} : { invoices: options.invoices }),
+      ...(options.customers === undefined ? {} : { customers: options.customers }),
+      ...(options.items === undefined ? {} : { items: options.items }),
+    });
+    say(`   ${sandbox.baseUrl} (realm ${sandbox.realmId})`);
+    await loadSandboxSecrets(sandbox, db.url, { dataDir: DEMO_MAGE_DATA_DIR });
+    say(`   Sandbox values loaded into Mage Secrets (MAGE_DATA_DIR=${relative(PROJECT_ROOT, DEMO_MAGE_DATA_DIR)}).`);
+
+    const vars = { fecha_inicio: options.from ?? SANDBOX_HISTORY.from, fecha_fin: options.to ?? SANDBOX_HISTORY.to };
+    const outcomes: EntityOutcome[] = [];
+    for (const entity of ENTITIES) {
+      if (signal?.aborted) break;
+      outcomes.push(await runEntity(entity, vars, say));
+    }
+    if (signal?.aborted) {
+      say('\nInterrupted: stopping.');
+      return false;
+    }
+
+    say(`\n== Summary (${vars.fecha_inicio} to ${vars.fecha_fin}, sandbox stats: ${sandbox.stats().requests} requests, ${sandbox.stats().throttled} throttled)`);
+    say(await renderSummary(DEMO_MAGE_DATA_DIR, db.url, outcomes));
+    say('\n== Where to look');
+    for (const o of outcomes) {
+      const reports = reportPaths(blockOutput(DEMO_MAGE_DATA_DIR, o.entity, 'validator'));
+      const shownReports = reports.length > 0 ? reports.map((r) => relative(PROJECT_ROOT, resolve(PROJECT_ROOT, r))).join(', ') : `evidencias/${o.entity}/`;
+      say(`   ${o.entity}: reports ${shownReports}; Mage output ${relative(PROJECT_ROOT, o.logFile)}`);
+    }
+    say(`   Block outputs: ${relative(PROJECT_ROOT, DEMO_MAGE_DATA_DIR)}/mage_project/pipelines/<pipeline>/.variables/`);
+    return outcomes.every((o) => o.ok);
+  } finally {
+    await sandbox?.close();
+    if (db?.started) {
+      say('== Stopping the embedded PostgreSQL');
+      await db.stop();
+    }
+  }
+}
