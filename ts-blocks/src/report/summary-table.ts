@@ -1,0 +1,62 @@
+/**
+ * The run summary as plain-text lines: a headline, the per-chunk table, the totals row and the validation
+ * results. The validator block logs it line by line (Mage shows it in the block log); `summary.txt` holds it.
+ */
+import { formatDuration, renderTable } from '../cli/table';
+import type { ChunkReportRow, RunReport } from './model';
+
+const MESSAGE_WIDTH = 140;
+
+export const SEVERITY_LABEL = { ok: 'OK', warning: 'WARNING', failure: 'FAILURE' } as const;
+
+function windowText(start: string, end: string): string {
+  const short = (iso: string) => iso.replace(':00.000Z', 'Z').replace('T00:00Z', '');
+  return `${short(start)} → ${short(end)}`;
+}
+
+function chunkCells(c: ChunkReportRow): Array<string | number> {
+  return [
+    c.chunk, windowText(c.window_start_utc, c.window_end_utc), c.status, c.pages, c.source_count ?? '-', c.rows_read,
+    c.inserted, c.updated, c.unchanged, c.skipped, c.api_calls, c.retries, c.throttled, formatDuration(c.duration_ms),
+  ];
+}
+
+export function headline(r: RunReport): string {
+  const t = r.totals;
+  const v = r.validation.counts;
+  const n = (x: number) => x.toLocaleString('en-US');
+  const validation = r.validation.checked_at_utc
+    ? `validation ${v.ok} ok, ${v.warning} warning(s), ${v.failure} failure(s)`
+    : 'not validated yet';
+  return `${r.run.entity} run ${r.run.run_id} (${r.run.status}): ${t.chunks_loaded}/${t.chunks} chunks loaded, ` +
+    `${n(t.rows_read)} read, ${n(t.inserted)} inserted, ${n(t.updated)} updated, ${n(t.unchanged)} unchanged, ${n(t.skipped)} skipped; ` +
+    `${n(t.api_calls)} API calls, ${n(t.retries)} retries, ${n(t.throttled)} 429s; ${validation}`;
+}
+
+export function chunkTable(r: RunReport): string[] {
+  const t = r.totals;
+  const rows = [
+    ...r.chunks.map(chunkCells),
+    ['total', `${r.run.range_start_utc.slice(0, 10)} → ${r.run.range_end_utc.slice(0, 10)}`, `${t.chunks_loaded}/${t.chunks}`, t.pages,
+      t.source_count, t.rows_read, t.inserted, t.updated, t.unchanged, t.skipped, t.api_calls, t.retries, t.throttled,
+      formatDuration(t.extract_ms + t.load_ms)],
+  ];
+  return renderTable(
+    ['chunk', 'window (UTC, [start, end))', 'status', 'pages', 'QBO count', 'read', 'inserted', 'updated', 'unchanged', 'skipped', 'API calls', 'retries', '429s', 'duration'],
+    rows,
+  ).split('\n');
+}
+
+export function validationTable(r: RunReport): string[] {
+  if (r.validation.results.length === 0) return ['(no validation results stored for this run)'];
+  const clip = (m: string) => (m.length > MESSAGE_WIDTH ? `${m.slice(0, MESSAGE_WIDTH - 1)}…` : m);
+  return renderTable(
+    ['check', 'result', 'message'],
+    r.validation.results.map((v) => [v.check, SEVERITY_LABEL[v.severity], clip(v.message)]),
+  ).split('\n');
+}
+
+/** Every line of the text summary. */
+export function summaryLines(r: RunReport): string[] {
+  return [headline(r), '', ...chunkTable(r), '', ...validationTable(r)];
+}
