@@ -1,0 +1,146 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AuthError, RetriableError, type BackfillError } from '../../src/core/errors';
+import type { BackfillEvent, ChunkEvent } from '../../src/core/events';
+import type { AccessTokenProvider } from '../../src/auth/token-manager';
+import { parseVariables } from '../../src/config/variables';
+import { extractRun, type ExtractDeps } from '../../src/extract/run';
+import { readSpool } from '../../src/spool';
+import { FakeQbo } from '../paginate/fake-qbo';
+import { instantClock } from '../http/test-clock';
+import { MemoryLedger } from './memory-ledger';
+
+const DAY = 86_400_000;
+const T0 = Date.UTC(2024, 0, 1);
+const vars = (extra: Record<string, unknown> = {}) =>
+  parseVariables({ fecha_inicio: '2024-01-01', fecha_fin: '2024-01-05', chunk_days: 1, page_size: 10, ...extra }, 'invoices');
+
+let spoolDir: string;
+beforeEach(() => {
+  spoolDir = mkdtempSync(join(tmpdir(), 'qbo-extract-'));
+});
+afterEach(() => rmSync(spoolDir, { recursive: true, force: true }));
+
+const auth = (fail?: BackfillError): AccessTokenProvider => ({
+  accessToken: async () => {
+    if (fail) throw fail;
+    return 'token';
+  },
+  invalidate: () => undefined,
+});
+
+function setup(overrides: Partial<ExtractDeps> = {}) {
+  const qbo = new FakeQbo();
+  for (let i = 0; i < 40; i += 1) qbo.add(String(i + 1), T0 + Math.floor(i / 10) * DAY + (i % 10) * 60_000 + 1000);
+  const ledger = new MemoryLedger();
+  const events: BackfillEvent[] = [];
+  const deps: ExtractDeps = {
+    ledger, client: qbo, auth: auth(), spoolDir, concurrency: 3, breakerThreshold: 2, origin: 'cli',
+    emit: (e) => events.push(e), clock: instantClock(), ...overrides,
+  };
+  return { qbo, ledger, events, deps };
+}
+
+async function spooledIds(path: string): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const row of readSpool(path)) ids.push(row.record.Id);
+  return ids;
+}
+
+const chunkEvents = (events: BackfillEvent[], status: ChunkEvent['status']) =>
+  events.filter((e): e is ChunkEvent => e.type === 'chunk' && e.status === status);
+
+describe('extractRun', () => {
+  it('extracts every window into its spool file and returns the manifest', async () => {
+    const { deps, ledger, events } = setup();
+    const manifest = await extractRun(deps, vars());
+    expect(manifest).toMatchObject({ entity: 'invoices', realm_id: 'realm-1', date_field: 'last_updated', spool_dir: spoolDir, resumed: false });
+    expect(manifest.range).toEqual({ start_utc: '2024-01-01T00:00:00.000Z', end_utc: '2024-01-05T00:00:00.000Z', chunk_days: 1, page_size: 10 });
+    expect(manifest.chunks.map((c) => [c.chunk_index, c.status, c.rows, c.source_count])).toEqual([
+      [0, 'extracted', 10, 10],
+      [1, 'extracted', 10, 10],
+      [2, 'extracted', 10, 10],
+      [3, 'extracted', 10, 10],
+    ]);
+    expect(manifest.totals).toMatchObject({ chunks: 4, extracted: 4, skipped: 0, failed: 0, rows: 40, pages: 8, api_calls: 12 });
+    const all = (await Promise.all(manifest.chunks.map((c) => spooledIds(c.spool_path!)))).flat();
+    expect(all.sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: 40 }, (_, i) => String(i + 1)));
+    expect(ledger.runs[0]!.status).toBe('extracted');
+    expect(chunkEvents(events, 'done')[0]).toMatchObject({
+      phase: 'extract', chunk_count: 4, metrics: { pages_read: 2, rows_read: 10, api_calls: 3, retries: 0, throttled: 0, source_count: 10 },
+    });
+  });
+
+  it('on resume skips loaded chunks and extracted chunks whose spool file is complete, without API calls', async () => {
+    const { deps, ledger, qbo, events } = setup();
+    const first = await extractRun(deps, vars());
+    ledger.markLoaded(first.run_id, 0);
+    ledger.runs[0]!.status = 'failed';
+    rmSync(first.chunks[3]!.spool_path!);
+    qbo.statements.length = 0;
+    const second = await extractRun(deps, vars());
+    expect(second.run_id).toBe(first.run_id);
+    expect(second.resumed).toBe(true);
+    expect(second.chunks.map((c) => c.status)).toEqual(['already_loaded', 'already_extracted', 'already_extracted', 'extracted']);
+    expect(second.chunks[1]).toMatchObject({ rows: 10, pages: 2, source_count: 10 });
+    expect(qbo.statements.length).toBeGreaterThan(0);
+    expect(qbo.statements.every((s) => s.includes("< '2024-01-05T00:00:00+00:00'"))).toBe(true);
+    expect(chunkEvents(events, 'skipped').map((e) => e.reason)).toContain('loaded earlier in this run');
+  });
+
+  it('with force starts a new run and extracts everything again', async () => {
+    const { deps } = setup();
+    const first = await extractRun(deps, vars());
+    const forced = await extractRun(deps, vars({ force: true }));
+    expect(forced.run_id).not.toBe(first.run_id);
+    expect(forced.totals.extracted).toBe(4);
+  });
+
+  it('opens the circuit breaker after N consecutive failed chunks and fails the run', async () => {
+    const { deps, ledger, qbo } = setup({ concurrency: 1 });
+    qbo.failOn = () => new RetriableError('QBO query failed with status 503: POST /v3/company/realm-1/query', { code: 'QBO_SERVER_ERROR', status: 503 });
+    const err = (await extractRun(deps, vars()).catch((e: unknown) => e)) as BackfillError;
+    expect(err.code).toBe('CIRCUIT_OPEN');
+    expect(err.message).toContain('2 consecutive chunks failed');
+    expect(err.message).toContain('status 503');
+    expect(ledger.calls.filter((c) => c.startsWith('failed'))).toEqual(['failed 0 QBO_SERVER_ERROR', 'failed 1 QBO_SERVER_ERROR']);
+    expect(ledger.runs[0]!.status).toBe('failed');
+  });
+
+  it('fails the run naming the failed chunk when fewer than N fail in a row', async () => {
+    const { deps, qbo, ledger } = setup({ concurrency: 1 });
+    qbo.failOn = (s) => (s.includes(">= '2024-01-02T00:00:00+00:00'") ? new RetriableError('boom 503', { code: 'QBO_SERVER_ERROR', status: 503 }) : undefined);
+    const err = (await extractRun(deps, vars()).catch((e: unknown) => e)) as BackfillError;
+    expect(err.code).toBe('CHUNKS_FAILED');
+    expect(err.message).toContain('1 of 4 chunks failed; first, chunk 1');
+    expect(ledger.runs[0]!.chunks.map((c) => c.status)).toEqual(['extracted', 'failed', 'extracted', 'extracted']);
+  });
+
+  it('stops at once on an authentication failure', async () => {
+    const { deps, qbo, ledger } = setup({ concurrency: 1, breakerThreshold: 10 });
+    qbo.failOn = (_s, n) => (n === 4 ? new AuthError('refused twice', { code: 'QBO_UNAUTHORIZED', status: 401 }) : undefined);
+    const err = (await extractRun(deps, vars()).catch((e: unknown) => e)) as BackfillError;
+    expect(err.code).toBe('QBO_UNAUTHORIZED');
+    expect(ledger.runs[0]!.chunks.map((c) => c.status)).toEqual(['extracted', 'failed', 'pending', 'pending']);
+  });
+
+  it('writes nothing when the refresh token is unusable', async () => {
+    const { deps, ledger, qbo } = setup({ auth: auth(new AuthError('invalid_grant', { code: 'QBO_REAUTHORIZE', status: 400 })) });
+    await expect(extractRun(deps, vars())).rejects.toMatchObject({ code: 'QBO_REAUTHORIZE' });
+    expect(ledger.runs).toHaveLength(0);
+    expect(qbo.statements).toHaveLength(0);
+  });
+
+  it('extracts windows reaching past the run start last, one at a time, in order', async () => {
+    const now = Date.now();
+    const from = new Date(Math.floor(now / DAY) * DAY - 3 * DAY);
+    const { deps, events } = setup({ concurrency: 3 });
+    await extractRun(deps, parseVariables({ fecha_inicio: from.toISOString(), fecha_fin: new Date(from.getTime() + 6 * DAY).toISOString(), chunk_days: 1 }, 'invoices'));
+    const order = chunkEvents(events, 'started').map((e) => e.chunk_index);
+    expect(order.slice(3)).toEqual([3, 4, 5]);
+    const startedLive = events.findIndex((e) => e.type === 'chunk' && e.status === 'started' && e.chunk_index === 3);
+    const doneHistoric = events.map((e, i) => (e.type === 'chunk' && e.status === 'done' && e.chunk_index < 3 ? i : -1)).filter((i) => i >= 0);
+    expect(Math.max(...doneHistoric)).toBeLessThan(startedLive);
+  });
+});
