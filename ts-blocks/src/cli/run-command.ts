@@ -7,6 +7,7 @@ import { ConfigError, isConfigError, toBackfillError, type BackfillError } from 
 import { loadSettings } from '../config/settings';
 import { parseVariables, type RunVariables } from '../config/variables';
 import { openBackfillContext } from '../pipeline/context';
+import { evidenceDir } from '../report/write';
 import { runEntity, type EntityRunSummary } from '../pipeline/run-entity';
 import { inFlagTerms, type RunCommand } from './args';
 import { loadEnv } from './env';
@@ -29,8 +30,9 @@ async function runAll(
   io: CliIo,
   renderer: Renderer,
 ): Promise<{ summaries: EntityRunSummary[]; failure?: BackfillError }> {
-  const settings = loadSettings({ env: loadEnv(io.cwd, true) });
-  const ctx = await openBackfillContext(settings, { emit: renderer.emit, origin: 'cli', signal: io.signal });
+  const env = loadEnv(io.cwd, true);
+  const settings = loadSettings({ env });
+  const ctx = await openBackfillContext(settings, { emit: renderer.emit, origin: 'cli', signal: io.signal, evidenceDir: evidenceDir(env) });
   const summaries: EntityRunSummary[] = [];
   try {
     for (const v of vars) {
@@ -70,6 +72,8 @@ export async function runCommand(cmd: RunCommand, io: CliIo): Promise<number> {
     return code;
   }
   if (summaries.length > 0) writeLine(io.stdout, summaryTable(summaries));
+  const reports = [...new Set(summaries.flatMap((s) => (s.report_dir ? [s.report_dir] : [])))];
+  if (reports.length > 0) writeLine(io.stdout, `\nReports: ${reports.join(', ')}`);
   if (failure) writeLine(io.stderr, `error: ${failure.message}`);
   else if (code !== EXIT_OK) writeLine(io.stderr, 'error: validation failed; see the validation lines above and `qbo-backfill report`.');
   return code;

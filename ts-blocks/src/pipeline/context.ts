@@ -22,6 +22,8 @@ export interface BackfillContext {
   readonly clock?: Clock;
   /** Monotonic milliseconds for durations. */
   readonly now?: () => number;
+  /** Root of the report files (default: the report module's, `<repo>/evidencias` or QBO_EVIDENCE_DIR). */
+  readonly evidenceDir?: string;
 }
 
 export interface OpenContextOptions {
@@ -33,6 +35,7 @@ export interface OpenContextOptions {
   readonly tokenStore?: RefreshTokenStore;
   readonly clock?: Clock;
   readonly random?: () => number;
+  readonly evidenceDir?: string;
 }
 
 /** Connects the database (checked: reachable and initialised) and wires the QBO side. No request is sent yet. */
@@ -57,6 +60,7 @@ export async function openBackfillContext(settings: Settings, options: OpenConte
       ...(options.originRef === undefined ? {} : { originRef: options.originRef }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(options.clock === undefined ? {} : { clock: options.clock }),
+      ...(options.evidenceDir === undefined ? {} : { evidenceDir: options.evidenceDir }),
     };
   } catch (e) {
     await db.close().catch(() => undefined);

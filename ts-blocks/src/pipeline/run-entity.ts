@@ -4,11 +4,12 @@
  * variables behave the same and share the ledger: either can resume the other's unfinished run.
  */
 import { performance } from 'node:perf_hooks';
-import { DataError, type BackfillError } from '../core/errors';
+import { DataError, toBackfillError, type BackfillError } from '../core/errors';
 import type { Entity } from '../core/events';
 import type { RunVariables } from '../config/variables';
 import type { ManifestTotals } from '../extract/manifest';
 import { extractRun } from '../extract/run';
+import { reportRun } from '../report/command';
 import { validateRun, type ValidationSummary } from '../validate/validate-run';
 import type { BackfillContext } from './context';
 import { exportRun, type ExportSummary } from './export-run';
@@ -22,6 +23,8 @@ export interface EntityRunSummary {
   readonly load: Pick<ExportSummary, 'chunks_loaded' | 'chunks_skipped' | 'totals'>;
   readonly validation: { readonly ok: number; readonly warning: number; readonly failure: number; readonly passed: boolean };
   readonly duration_ms: number;
+  /** Where the run's report files were written (evidencias/<entity>/), when they could be. */
+  readonly report_dir?: string;
 }
 
 function validationError(v: ValidationSummary): DataError {
@@ -31,6 +34,18 @@ function validationError(v: ValidationSummary): DataError {
       `${failed.map((r) => `${r.check}: ${r.message}`).join(' | ')}`,
     { code: 'VALIDATION_FAILED', context: { run_id: v.run_id, checks: failed.map((r) => r.check) } },
   );
+}
+
+/** Writes the run's report files; a failure to write them is a warning, not a reason to fail a loaded run. */
+async function writeRunReport(ctx: BackfillContext, runId: string): Promise<string | undefined> {
+  try {
+    const outcome = await reportRun(ctx.db.pool, runId, ctx.evidenceDir === undefined ? {} : { outDir: ctx.evidenceDir });
+    return outcome.paths.dir;
+  } catch (e) {
+    const err = toBackfillError(e);
+    ctx.emit({ type: 'log', level: 'warn', phase: 'report', code: err.code, message: `The report of run ${runId} was not written: ${err.message}` });
+    return undefined;
+  }
 }
 
 /** Runs one entity end to end. Throws what stopped extraction or loading; a failed validation is returned. */
@@ -61,6 +76,7 @@ export async function runEntity(ctx: BackfillContext, vars: RunVariables): Promi
     ...(failure ? { error: failure } : {}),
     metrics: { validation: validation.counts },
   });
+  const reportDir = await writeRunReport(ctx, manifest.run_id);
   return {
     entity: vars.entity,
     run_id: manifest.run_id,
@@ -70,5 +86,6 @@ export async function runEntity(ctx: BackfillContext, vars: RunVariables): Promi
     load: { chunks_loaded: loaded.chunks_loaded, chunks_skipped: loaded.chunks_skipped, totals: loaded.totals },
     validation: { ...validation.counts, passed: validation.passed },
     duration_ms: Math.round(now() - started),
+    ...(reportDir === undefined ? {} : { report_dir: reportDir }),
   };
 }

@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from 'pg';
 import type { SandboxHandle } from '../../src/sandbox';
@@ -84,22 +84,24 @@ describe('qbo-backfill CLI against the sandbox', () => {
     for (const secret of [sandbox.clientSecret, sandbox.refreshToken, saved.refresh_token]) expect(all).not.toContain(secret);
   });
 
-  it('report shows the latest run of each entity with its chunks', async () => {
+  it('writes the report of each run, and report --latest rewrites and shows those of the latest runs', async () => {
+    for (const entity of ENTITIES) expect(existsSync(join(dir, 'evidencias', entity, 'report.html'))).toBe(true);
+    rmSync(join(dir, 'evidencias'), { recursive: true });
     const out = await cli(['report', '--latest'], env, dir);
     expect(out.code).toBe(0);
-    expect(out.stdout).toMatch(/customers run [0-9a-f-]{36}: succeeded/);
-    expect(out.stdout).toMatch(/invoices run [0-9a-f-]{36}: succeeded/);
-    expect(out.stdout).toMatch(/chunk\s+window \(UTC, \[start, end\)\)\s+status/);
+    expect(out.stdout).toMatch(/customers run [0-9a-f-]{36} \(succeeded\)/);
+    expect(out.stdout).toMatch(/invoices run [0-9a-f-]{36} \(succeeded\)/);
+    for (const entity of ENTITIES) expect(existsSync(join(dir, 'evidencias', entity, 'report.md'))).toBe(true);
   });
 
   it('report --run <id> --json gives one run with every chunk\'s metrics', async () => {
     const { rows } = await client.query(`SELECT run_id FROM ops.backfill_runs WHERE entity = 'items' ORDER BY started_at_utc LIMIT 1`);
     const out = await cli(['report', '--run', rows[0].run_id, '--json'], env, dir);
     expect(out.code).toBe(0);
-    const doc = JSON.parse(out.stdout) as { runs: Array<{ runId: string; status: string; chunks: Array<{ status: string; metrics: Record<string, number> }> }> };
+    const doc = JSON.parse(out.stdout) as { runs: Array<{ run: { run_id: string; status: string }; chunks: Array<{ status: string; inserted: number }> }> };
     expect(doc.runs).toHaveLength(1);
-    expect(doc.runs[0]).toMatchObject({ runId: rows[0].run_id, status: 'succeeded' });
+    expect(doc.runs[0]?.run).toMatchObject({ run_id: rows[0].run_id, status: 'succeeded' });
     expect(doc.runs[0]?.chunks.every((c) => c.status === 'loaded')).toBe(true);
-    expect(doc.runs[0]?.chunks.reduce((n, c) => n + c.metrics.rows_inserted, 0)).toBe(truthPayloads(sandbox, 'items').size);
+    expect(doc.runs[0]?.chunks.reduce((n, c) => n + c.inserted, 0)).toBe(truthPayloads(sandbox, 'items').size);
   });
 });

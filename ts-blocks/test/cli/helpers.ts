@@ -46,6 +46,7 @@ export function cliEnv(sandbox: SandboxHandle, databaseUrl: string, dir: string,
     DATABASE_URL: databaseUrl,
     QBO_SPOOL_DIR: join(dir, 'spool'),
     QBO_TOKEN_FILE: join(dir, 'token.json'),
+    QBO_EVIDENCE_DIR: join(dir, 'evidencias'),
     ...over,
   };
 }
