@@ -1,0 +1,72 @@
+/**
+ * Third-party QBO clients work unchanged against the sandbox, pointed at it as QBO_API.md says:
+ * node-quickbooks (its own token refresh and fetchAll paging) and intuit-oauth (setAuthorizeURLs).
+ */
+import QuickBooks from 'node-quickbooks';
+import { startSandbox, type SandboxHandle } from '../../src/sandbox';
+
+// intuit-oauth ships no types; its surface used here is tiny.
+const OAuthClient = require('intuit-oauth') as new (config: Record<string, unknown>) => {
+  setAuthorizeURLs(urls: Record<string, string>): void;
+  refreshUsingToken(token: string): Promise<{ getJson(): any }>;
+  makeApiCall(req: { url: string; method?: string }): Promise<{ json: any }>;
+};
+
+let qbo: SandboxHandle;
+
+beforeAll(async () => {
+  qbo = await startSandbox({ seed: 3, customers: 2300, items: 10, invoices: 10 });
+});
+afterAll(() => qbo.close());
+
+function nodeQuickbooks(): any {
+  (QuickBooks as any).V3_ENDPOINT_BASE_URL = `${qbo.baseUrl}/v3/company/`;
+  (QuickBooks as any).TOKEN_URL = qbo.tokenUrl;
+  return new (QuickBooks as any)(qbo.clientId, qbo.clientSecret, 'no-access-token-yet', false, qbo.realmId, true, false, 75, '2.0', qbo.refreshToken);
+}
+
+const call = <T>(fn: (cb: (err: unknown, data: T) => void) => void): Promise<T> =>
+  new Promise((resolve, reject) => fn((err, data) => (err ? reject(err) : resolve(data))));
+
+test('node-quickbooks refreshes its token and lists all customers with its own paging', async () => {
+  const client = nodeQuickbooks();
+  const refreshed = await call<any>((cb) => client.refreshAccessToken(cb));
+  expect(refreshed.refresh_token).toMatch(/^RT1-/);
+  const before = qbo.stats().byEndpoint.query;
+  const active = await call<any>((cb) => client.findCustomers({ fetchAll: true }, cb));
+  const truth = [...qbo.groundTruth('Customer')] as any[];
+  const activeIds = truth.filter((c) => c.Active).map((c) => c.Id);
+  expect(active.QueryResponse.Customer.map((c: any) => c.Id).sort()).toEqual(activeIds.sort());
+  expect(qbo.stats().byEndpoint.query - before).toBe(Math.ceil((activeIds.length + 1) / 1000));
+  const everyone = await call<any>((cb) =>
+    client.findCustomers([{ field: 'Active', value: [true, false], operator: 'IN' }, { field: 'fetchAll', value: true }], cb),
+  );
+  expect(everyone.QueryResponse.Customer).toHaveLength(truth.length);
+  expect(everyone.QueryResponse.Customer.filter((c: any) => c.DisplayName.endsWith(' (deleted)')).length).toBe(truth.length - activeIds.length);
+});
+
+test('node-quickbooks sees a Fault as an error (unknown property)', async () => {
+  const client = nodeQuickbooks();
+  await call((cb) => client.refreshAccessToken(cb));
+  await expect(call((cb) => client.findCustomers([{ field: 'Colour', value: 'red' }], cb))).rejects.toMatchObject({
+    response: { status: 400, data: { Fault: { Error: [{ code: '4001' }], type: 'ValidationFault' } } },
+  });
+});
+
+test('intuit-oauth refreshes a token via setAuthorizeURLs and calls the API with it', async () => {
+  const client = new OAuthClient({ clientId: qbo.clientId, clientSecret: qbo.clientSecret, environment: 'sandbox', redirectUri: 'http://localhost/callback' });
+  client.setAuthorizeURLs({
+    authorizeEndpoint: `${qbo.baseUrl}/connect/oauth2`,
+    tokenEndpoint: qbo.tokenUrl,
+    revokeEndpoint: `${qbo.baseUrl}/oauth2/v1/tokens/revoke`,
+    userInfoEndpoint: `${qbo.baseUrl}/v1/openid_connect/userinfo`,
+  });
+  const response = await client.refreshUsingToken(qbo.refreshToken);
+  const token = response.getJson();
+  expect(token).toMatchObject({ token_type: 'bearer', expires_in: 3600 });
+  expect(token.refresh_token).not.toBe(qbo.refreshToken);
+  const sql = encodeURIComponent('select count(*) from Item');
+  const api = await client.makeApiCall({ url: `${qbo.baseUrl}/v3/company/${qbo.realmId}/query?query=${sql}&minorversion=75` });
+  expect(api.json.QueryResponse.totalCount).toBe(([...qbo.groundTruth('Item')] as any[]).filter((i) => i.Active).length);
+  await expect(client.refreshUsingToken('RT1-000-H0-1700000000notarealtoken1234')).rejects.toMatchObject({ error: 'invalid_grant' });
+});
