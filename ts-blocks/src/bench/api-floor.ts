@@ -3,7 +3,9 @@
  *
  * The requests the data needs, per entity: one token call, then ceil(rows / page size) data pages (a page of
  * `pageSize` rows each, the last one shorter). No COUNT query, no empty page, no retry: anything else a client
- * sends is overhead the floor does not grant. Each request takes the sandbox's mean latency for its row count.
+ * sends is overhead the floor does not grant. Each data page takes the sandbox's mean latency for its row count
+ * (fixed + per row + half the jitter, as the sandbox draws it uniformly); the token call takes `tokenMs` (the
+ * sandbox adds no latency to its token endpoint, so 0 there).
  * The schedule is the best an ideal client could do within QBO's limits: at most `maxInFlight` requests at once,
  * and at most `ratePerMinute` query requests started in any 60-second window (the token endpoint is not a
  * query and is not metered). Data pages depend only on the token, so they are packed onto the free slots,
@@ -75,9 +77,8 @@ export function scheduleMakespan(
 }
 
 /** The floor for one entity of `rows` rows. */
-export function apiFloor(rows: number, limits: ApiLimits, latency: LatencyModel): ApiFloor {
+export function apiFloor(rows: number, limits: ApiLimits, latency: LatencyModel, tokenMs = 0): ApiFloor {
   const pages = pagesFor(rows, limits.pageSize);
-  const tokenMs = requestLatencyMs(latency, 0);
   const durations = pages.map((r) => requestLatencyMs(latency, r));
   const floorMs = scheduleMakespan(durations, limits.maxInFlight, limits.ratePerMinute, RATE_WINDOW_MS, tokenMs);
   return { dataRequests: pages.length, tokenRequests: 1, minRequests: pages.length + 1, floorMs };

@@ -16,6 +16,10 @@ export interface BlockRunInput {
   readonly vars: Record<string, unknown>;
   readonly secrets: Record<string, string | undefined>;
   readonly upstream: unknown;
+  /** The child's environment (the bridge passes the worker's, without database settings and secrets). */
+  readonly env: NodeJS.ProcessEnv;
+  /** The child's working directory (the bridge uses the project root). */
+  readonly cwd: string;
 }
 
 export interface BlockRun {
@@ -42,7 +46,11 @@ function keep(event: BackfillEvent): boolean {
 
 export function runBlock(block: BlockName, input: BlockRunInput, tokens: TokenHolder): Promise<BlockRun> {
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [join(BLOCKS_DIR, `${block}.js`)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(BLOCKS_DIR, `${block}.js`)], {
+    cwd: input.cwd,
+    env: input.env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   const sampler = samplePeakRss(child.pid ?? -1);
   const events: BackfillEvent[] = [];
   let result: ResultEvent | undefined;

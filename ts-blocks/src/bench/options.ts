@@ -27,7 +27,7 @@ export interface BenchOptions {
   /** Also run the validator block of each pipeline (timed apart from the backfill). */
   readonly validate: boolean;
   readonly json: boolean;
-  /** Keep the bench database instead of dropping it (for inspection). */
+  /** Keep the bench database and spool files instead of removing them (for inspection). */
   readonly keepDb: boolean;
 }
 
@@ -57,7 +57,7 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --chunk-days n         chunk size passed to the loader (default: the loader's own)
   --seed n               sandbox generator seed (default ${DEFAULT_BENCH_OPTIONS.seed})
   --no-validate          skip the validator blocks
-  --keep-db              keep the bench database (it is dropped by default)
+  --keep-db              keep the bench database and spool files (removed by default)
   --json                 print one JSON document instead of tables`;
 
 type NumericKey = 'invoices' | 'customers' | 'items' | 'latencyMs' | 'latencyPerRowMs' | 'latencyJitterMs' | 'chunkDays' | 'seed';

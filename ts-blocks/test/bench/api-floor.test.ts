@@ -15,7 +15,7 @@ describe('API floor', () => {
   });
 
   test('ten requests in flight: twenty equal pages take two rounds after the token call', () => {
-    const floor = apiFloor(20_000, limits, flat);
+    const floor = apiFloor(20_000, limits, flat, 100);
     expect(floor).toEqual({ dataRequests: 20, tokenRequests: 1, minRequests: 21, floorMs: 100 + 2 * 100 });
   });
 
@@ -26,6 +26,7 @@ describe('API floor', () => {
   });
 
   test('an empty entity still costs its token call and nothing else', () => {
-    expect(apiFloor(0, limits, flat)).toEqual({ dataRequests: 0, tokenRequests: 1, minRequests: 1, floorMs: 100 });
+    expect(apiFloor(0, limits, flat, 40)).toEqual({ dataRequests: 0, tokenRequests: 1, minRequests: 1, floorMs: 40 });
+    expect(apiFloor(0, limits, flat).floorMs).toBe(0);
   });
 });

@@ -1,0 +1,79 @@
+/**
+ * One pipeline of the benchmark, as Mage runs it: loader → exporter → validator, each the compiled block entry
+ * point in its own process, each given the previous block's output as upstream. The sandbox's counters are read
+ * between blocks so every request is charged to the block that sent it.
+ */
+import type { Entity } from '../core/events';
+import { runBlock, type BlockRun, type TokenHolder } from './block-runner';
+import type { RequestCounts } from './figures';
+
+/** The part of the sandbox's counters the bench reads. */
+export interface SandboxCounters {
+  readonly throttled: number;
+  readonly byEndpoint: { readonly query: number; readonly count: number; readonly token: number };
+}
+
+export interface PipelineSetup {
+  readonly entity: Entity;
+  readonly vars: Record<string, unknown>;
+  readonly secrets: Record<string, string | undefined>;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  readonly tokens: TokenHolder;
+  readonly counters: () => SandboxCounters;
+  readonly validate: boolean;
+  readonly log: (message: string) => void;
+}
+
+export interface PipelineRun {
+  readonly loader: BlockRun;
+  readonly exporter: BlockRun;
+  readonly validator: BlockRun | null;
+  /** Requests sent while the loader and exporter ran. */
+  readonly requests: RequestCounts;
+  readonly validatorRequests: RequestCounts | null;
+  /** Spool files of the run, from the loader's manifest. */
+  readonly spoolFiles: readonly string[];
+}
+
+export function countsBetween(before: SandboxCounters, after: SandboxCounters): RequestCounts {
+  return {
+    data: after.byEndpoint.query - before.byEndpoint.query,
+    count: after.byEndpoint.count - before.byEndpoint.count,
+    token: after.byEndpoint.token - before.byEndpoint.token,
+    throttled: after.throttled - before.throttled,
+  };
+}
+
+/** Spool paths named by a loader manifest (`chunks[].spool_path`). */
+export function manifestSpoolFiles(summary: Record<string, unknown>): string[] {
+  const chunks = Array.isArray(summary.chunks) ? (summary.chunks as Array<Record<string, unknown>>) : [];
+  return chunks.map((c) => c.spool_path).filter((p): p is string => typeof p === 'string' && p.length > 0);
+}
+
+function seconds(run: BlockRun): string {
+  return `${(run.wallMs / 1000).toFixed(2)} s`;
+}
+
+export async function runPipeline(setup: PipelineSetup): Promise<PipelineRun> {
+  const base = { vars: setup.vars, secrets: setup.secrets, env: setup.env, cwd: setup.cwd };
+  const start = setup.counters();
+  const loader = await runBlock('loader', { ...base, upstream: null }, setup.tokens);
+  setup.log(`${setup.entity}: loader ${seconds(loader)}`);
+  const exporter = await runBlock('exporter', { ...base, upstream: loader.summary }, setup.tokens);
+  setup.log(`${setup.entity}: exporter ${seconds(exporter)}`);
+  const loaded = setup.counters();
+  let validator: BlockRun | null = null;
+  if (setup.validate) {
+    validator = await runBlock('validator', { ...base, upstream: exporter.summary }, setup.tokens);
+    setup.log(`${setup.entity}: validator ${seconds(validator)}`);
+  }
+  return {
+    loader,
+    exporter,
+    validator,
+    requests: countsBetween(start, loaded),
+    validatorRequests: validator ? countsBetween(loaded, setup.counters()) : null,
+    spoolFiles: manifestSpoolFiles(loader.summary),
+  };
+}

@@ -1,0 +1,165 @@
+/**
+ * The whole benchmark: a sandbox company with QBO's latency and limits, a fresh database, the three pipelines
+ * run one after the other through the compiled block entry points, then the two ceilings measured on the same
+ * data (API floor from the sandbox's figures, database floor by COPY of the same spool files).
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import type { Entity } from '../core/events';
+import { ENTITIES } from '../core/types';
+import { startSandbox, type SandboxEntity, type SandboxHandle } from '../sandbox';
+import { apiFloor } from './api-floor';
+import type { TokenHolder } from './block-runner';
+import { benchServer, createBenchDatabase, REPO_ROOT, type BenchDatabase } from './database';
+import { dropFloorSchema, measureDbFloor } from './db-floor';
+import { runPipeline, type PipelineRun } from './entity-run';
+import { entityFigures, totalFigures, type EntityMeasure } from './figures';
+import { describeMachine } from './machine';
+import type { BenchOptions } from './options';
+import { checkTargets, type BenchResult } from './render';
+
+const SANDBOX_ENTITY: Record<Entity, SandboxEntity> = { invoices: 'Invoice', customers: 'Customer', items: 'Item' };
+/** The sandbox's default history span: the backfill covers all of it. */
+const HISTORY = { start: '2021-01-01T00:00:00Z', end: '2026-01-01T00:00:00Z' };
+/** Settings the bridge never passes through the environment (they travel in the stdin document). */
+const SCRUBBED_ENV = /^(DATABASE_URL|PG[A-Z_]*|QBO_.*)$/;
+
+interface Context {
+  readonly options: BenchOptions;
+  readonly sandbox: SandboxHandle;
+  readonly db: BenchDatabase;
+  readonly spoolDir: string;
+  readonly log: (message: string) => void;
+}
+
+function startBenchSandbox(options: BenchOptions): Promise<SandboxHandle> {
+  return startSandbox({
+    seed: options.seed,
+    invoices: options.invoices,
+    customers: options.customers,
+    items: options.items,
+    historyStart: HISTORY.start,
+    historyEnd: HISTORY.end,
+    latencyMs: options.latencyMs,
+    latencyJitterMs: options.latencyJitterMs,
+    latencyPerRowMs: options.latencyPerRowMs,
+    rateLimitPerMin: options.ratePerMinute,
+    maxInFlight: options.maxInFlight,
+  });
+}
+
+function tokenHolder(initial: string): TokenHolder {
+  let token = initial;
+  return { current: () => token, save: (t) => (token = t) };
+}
+
+function childEnv(spoolDir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!SCRUBBED_ENV.test(k)) env[k] = v;
+  return { ...env, QBO_SPOOL_DIR: spoolDir };
+}
+
+async function runPipelines(ctx: Context): Promise<Map<Entity, PipelineRun>> {
+  const { sandbox, options } = ctx;
+  const secrets = {
+    QBO_API_BASE_URL: sandbox.baseUrl,
+    QBO_TOKEN_URL: sandbox.tokenUrl,
+    QBO_REALM_ID: sandbox.realmId,
+    QBO_CLIENT_ID: sandbox.clientId,
+    QBO_CLIENT_SECRET: sandbox.clientSecret,
+    DATABASE_URL: ctx.db.url,
+  };
+  const tokens = tokenHolder(sandbox.refreshToken);
+  const env = childEnv(ctx.spoolDir);
+  const runs = new Map<Entity, PipelineRun>();
+  for (const entity of ENTITIES) {
+    const vars: Record<string, unknown> = {
+      entity,
+      fecha_inicio: HISTORY.start,
+      fecha_fin: HISTORY.end,
+      page_size: options.pageSize,
+      ...(options.chunkDays === undefined ? {} : { chunk_days: options.chunkDays }),
+    };
+    runs.set(
+      entity,
+      await runPipeline({
+        entity, vars, secrets, env, cwd: REPO_ROOT, tokens, counters: () => sandbox.stats(), validate: options.validate, log: ctx.log,
+      }),
+    );
+  }
+  return runs;
+}
+
+function sourceRows(sandbox: SandboxHandle, entity: Entity): number {
+  let n = 0;
+  for (const _ of sandbox.groundTruth(SANDBOX_ENTITY[entity])) n += 1;
+  return n;
+}
+
+async function measure(ctx: Context, runs: Map<Entity, PipelineRun>): Promise<EntityMeasure[]> {
+  const { options } = ctx;
+  const limits = { maxInFlight: options.maxInFlight, ratePerMinute: options.ratePerMinute, pageSize: options.pageSize };
+  const latency = { baseMs: options.latencyMs, perRowMs: options.latencyPerRowMs, meanJitterMs: options.latencyJitterMs / 2 };
+  const client = new Client({ connectionString: ctx.db.url });
+  await client.connect();
+  try {
+    const measures: EntityMeasure[] = [];
+    for (const [entity, run] of runs) {
+      const rows = sourceRows(ctx.sandbox, entity);
+      const loaded = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM raw.qb_${entity}`);
+      ctx.log(`${entity}: database floor (COPY of ${run.spoolFiles.length} spool files)`);
+      const dbFloor = await measureDbFloor(client, entity, run.spoolFiles);
+      await dropFloorSchema(client);
+      const api = apiFloor(rows, limits, latency);
+      measures.push({
+        entity, sourceRows: rows, loadedRows: loaded.rows[0]!.n, requests: run.requests, validatorRequests: run.validatorRequests,
+        loaderMs: run.loader.wallMs, exporterMs: run.exporter.wallMs, validatorMs: run.validator?.wallMs ?? null,
+        validationOk: run.validator ? run.validator.summary.ok !== false : null,
+        peakRss: {
+          loaderKb: run.loader.peakRssKb ?? null,
+          exporterKb: run.exporter.peakRssKb ?? null,
+          validatorKb: run.validator?.peakRssKb ?? null,
+        },
+        minRequests: api.minRequests, apiFloorMs: api.floorMs, dbFloorMs: dbFloor.floorMs,
+      });
+    }
+    return measures;
+  } finally {
+    await client.end();
+  }
+}
+
+function chunkDaysUsed(runs: Map<Entity, PipelineRun>): number | null {
+  const range = runs.get('invoices')?.loader.summary.range as { chunk_days?: unknown } | undefined;
+  return typeof range?.chunk_days === 'number' ? range.chunk_days : null;
+}
+
+export async function runBench(options: BenchOptions, log: (message: string) => void): Promise<BenchResult> {
+  const server = await benchServer(process.env, log);
+  let db: BenchDatabase | undefined;
+  let sandbox: SandboxHandle | undefined;
+  const spoolRoot = join(REPO_ROOT, 'bench', 'out');
+  try {
+    db = await createBenchDatabase(server.url);
+    const spoolDir = join(spoolRoot, db.name);
+    mkdirSync(spoolDir, { recursive: true });
+    log(`database ${db.name}; starting the sandbox (${options.invoices} invoices, ${options.customers} customers, ${options.items} items)`);
+    sandbox = await startBenchSandbox(options);
+    const ctx: Context = { options, sandbox, db, spoolDir, log };
+    const runs = await runPipelines(ctx);
+    const measures = await measure(ctx, runs);
+    const total = totalFigures(measures);
+    const entities = Object.fromEntries(measures.map((m) => [m.entity, entityFigures(m)])) as BenchResult['entities'];
+    return {
+      machine: describeMachine(db.serverVersion), options, chunkDays: chunkDaysUsed(runs), entities, total, targets: checkTargets(total),
+    };
+  } finally {
+    await sandbox?.close().catch(() => undefined);
+    if (db && !options.keepDb) {
+      rmSync(join(spoolRoot, db.name), { recursive: true, force: true });
+      await db.drop().catch(() => undefined);
+    }
+    if (server.started) await server.stop();
+  }
+}
