@@ -2,6 +2,7 @@
  * Validation thresholds: named defaults, overridable per call (CLI flags, Mage variables). Read once into a
  * readonly object by `validationOptions`, which rejects nonsense with a ConfigError naming the setting.
  */
+import { isAbsent, toNumber } from '../config/coerce';
 import { ConfigError } from '../core/errors';
 
 /** Which chunks the idempotency proof re-loads from their spool files. */
@@ -95,4 +96,34 @@ export function parseIdempotencyChunks(text: string | undefined, name = 'idempot
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Mage / CLI variable → option. Values may arrive as strings ("3.5"). */
+const VARIABLES: ReadonlyArray<[string, Exclude<keyof ValidationOptions, 'idempotencyChunks'>]> = [
+  ['volumetry_empty_day_neighbours', 'emptyDayNeighbours'],
+  ['volumetry_empty_day_min_median', 'emptyDayMinNeighbourMedian'],
+  ['volumetry_outlier_neighbour_weeks', 'outlierNeighbourWeeks'],
+  ['volumetry_outlier_z', 'outlierZ'],
+  ['volumetry_outlier_min_deviation', 'outlierMinDeviation'],
+  ['volumetry_min_days', 'volumetryMinDays'],
+];
+
+/** Reads the validation variables (all optional) of a block or CLI run; a bad value names its variable. */
+export function validationOptionsFromVars(vars: Record<string, unknown>): ValidationOptions {
+  const overrides: { -readonly [K in keyof ValidationOptions]?: ValidationOptions[K] } = {};
+  for (const [name, key] of VARIABLES) {
+    const raw = vars[name];
+    if (isAbsent(raw)) continue;
+    const value = toNumber(raw);
+    if (value === undefined) {
+      throw new ConfigError(`Variable ${name} must be a number; got ${JSON.stringify(raw)}.`, {
+        code: 'CONFIG_INVALID_VARIABLE',
+        context: { variable: name },
+      });
+    }
+    overrides[key] = value;
+  }
+  const chunks = vars.idempotency_chunks;
+  if (!isAbsent(chunks)) overrides.idempotencyChunks = parseIdempotencyChunks(String(chunks));
+  return validationOptions(overrides);
 }

@@ -1,0 +1,75 @@
+/**
+ * Mage block entry point: validator, the last block of each pipeline. Protocol: blocks/harness.ts.
+ * stdin: {"vars": {idempotency_chunks?, volumetry_*?}, "secrets": {DATABASE_URL | PG_*},
+ *         "upstream": <exporter output {run_id, entity, ...}>}
+ * It runs every validation of the run (results in ops.validation_results, one `validation` event each), marks the
+ * run succeeded or failed, writes the reports under evidencias/<entity>/ (QBO_EVIDENCE_DIR overrides), and logs
+ * the summary table line by line so Mage's block log shows it. A failed check fails the block (exit 4): the
+ * Mage run fails; warnings are logged and returned.
+ * result summary: {run_id, entity, status, validation: {ok, warning, failure}, failures[], warnings[], report{...}, totals}
+ */
+import { readDbSettings } from '../config/db-settings';
+import { lookupFrom } from '../config/sources';
+import { DataError, toBackfillError } from '../core/errors';
+import type { Entity, EventSink } from '../core/events';
+import { openDatabase, type Database } from '../pipeline/database';
+import { upstreamRun } from '../pipeline/manifest';
+import { reportRun, type ReportOutcome } from '../report/command';
+import { evidenceDir } from '../report/write';
+import { validationOptionsFromVars } from '../validate/options';
+import { validateRun, type ValidationSummary } from '../validate/validate-run';
+import { main, type BlockContext } from './harness';
+
+function failureError(v: ValidationSummary, reportDir: string | undefined): DataError {
+  const failed = v.results.filter((r) => r.severity === 'failure');
+  return new DataError(
+    `Validation of run ${v.run_id} (${v.entity}) failed ${failed.length} check(s): ` +
+      `${failed.map((r) => `${r.check}: ${r.message}`).join(' | ')}${reportDir ? ` Report: ${reportDir}` : ''}`,
+    { code: 'VALIDATION_FAILED', context: { run_id: v.run_id, entity: v.entity, checks: failed.map((r) => r.check) } },
+  );
+}
+
+async function writeReport(db: Database, runId: string, entity: Entity, emit: EventSink, outDir: string): Promise<ReportOutcome | undefined> {
+  try {
+    const outcome = await reportRun(db.pool, runId, { outDir });
+    for (const line of outcome.lines) emit({ type: 'log', level: 'info', phase: 'report', entity, message: line || ' ' });
+    emit({ type: 'log', level: 'info', phase: 'report', entity, code: 'REPORT_WRITTEN',
+      message: `Report of run ${runId}: ${outcome.paths.markdown} (also report.json, report.html)`,
+      tags: { run_id: runId, report_dir: outcome.paths.dir } });
+    return outcome;
+  } catch (e) {
+    const err = toBackfillError(e);
+    emit({ type: 'log', level: 'warn', phase: 'report', entity, code: err.code, message: `The report of run ${runId} was not written: ${err.message}` });
+    return undefined;
+  }
+}
+
+export async function validatorBody(ctx: BlockContext, env: NodeJS.ProcessEnv = process.env): Promise<Record<string, unknown>> {
+  const { runId, entity } = upstreamRun(ctx.input.upstream);
+  const options = validationOptionsFromVars(ctx.input.vars);
+  const settings = readDbSettings(lookupFrom({ secrets: ctx.input.secrets, env }));
+  const db = await openDatabase(settings, { applicationName: `qbo-backfill validator ${entity}` });
+  try {
+    const v = await validateRun(db.pool, runId, options, { emit: ctx.emit });
+    const failure = v.passed ? undefined : failureError(v, undefined);
+    await db.ledger.setRunStatus(runId, v.passed ? 'succeeded' : 'failed', { ...(failure ? { error: failure } : {}), metrics: { validation: v.counts } });
+    const outcome = await writeReport(db, runId, entity, ctx.emit, evidenceDir(env));
+    if (!v.passed) throw failureError(v, outcome?.paths.dir);
+    const pick = (severity: 'warning' | 'failure') => v.results.filter((r) => r.severity === severity).map((r) => ({ check: r.check, message: r.message }));
+    return {
+      run_id: runId,
+      entity,
+      status: v.counts.warning > 0 ? 'passed_with_warnings' : 'passed',
+      validation: v.counts,
+      failures: pick('failure'),
+      warnings: pick('warning'),
+      ...(outcome
+        ? { report: { dir: outcome.paths.dir, markdown: outcome.paths.markdown, json: outcome.paths.json, html: outcome.paths.html }, totals: outcome.report.totals }
+        : {}),
+    };
+  } finally {
+    await db.close();
+  }
+}
+
+if (require.main === module) main((ctx) => validatorBody(ctx));
