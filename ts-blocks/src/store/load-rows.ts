@@ -42,7 +42,7 @@ export async function loadRows(client: PoolClient, target: ChunkTarget, rows: As
   await client.query(`DROP TABLE IF EXISTS pg_temp.${STAGING_TABLE}`);
   await client.query(CREATE_STAGING);
   const read = await copyIntoStaging(client, rows, target);
-  await client.query(`ANALYZE ${STAGING_TABLE}`);
+  // No ANALYZE: the planner sizes a never-analysed temp table from its page count, which is what the merge needs.
   const { rows: result } = await client.query<MergeRow>(mergeSql(table), [
     target.realmId,
     target.windowStart,
