@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { BackfillEvent, ResultEvent } from '../core/events';
 import { FatalError } from '../core/errors';
-import { samplePeakRss } from './rss';
+import { sampleProcess } from './proc-sampler';
 
 export type BlockName = 'loader' | 'exporter' | 'validator';
 
@@ -29,6 +29,8 @@ export interface BlockRun {
   readonly wallMs: number;
   /** VmHWM of the block process, KiB (undefined where /proc is not available). */
   readonly peakRssKb: number | undefined;
+  /** CPU time (user + system) of the block process, ms. */
+  readonly cpuMs: number | undefined;
 }
 
 /** Where a rotated refresh token goes; the bench keeps the newest for the next block, like Mage Secrets. */
@@ -51,7 +53,7 @@ export function runBlock(block: BlockName, input: BlockRunInput, tokens: TokenHo
     env: input.env,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  const sampler = samplePeakRss(child.pid ?? -1);
+  const sampler = sampleProcess(child.pid ?? -1);
   const events: BackfillEvent[] = [];
   let result: ResultEvent | undefined;
   let stderr = '';
@@ -84,10 +86,10 @@ export function runBlock(block: BlockName, input: BlockRunInput, tokens: TokenHo
     child.on('error', (e) => reject(new FatalError(`Could not start the ${block} block: ${e.message}`, { code: 'BENCH_BLOCK_SPAWN', cause: e })));
     child.on('close', (code) => {
       const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-      const peakRssKb = sampler.stop();
+      const { peakRssKb, cpuMs } = sampler.stop();
       child.stdin.end();
       if (code === 0 && result) {
-        resolve({ block, summary: result.summary, events, wallMs, peakRssKb });
+        resolve({ block, summary: result.summary, events, wallMs, peakRssKb, cpuMs });
         return;
       }
       const error = events.find((e) => e.type === 'error');

@@ -32,6 +32,8 @@ export interface PipelineRun {
   /** Requests sent while the loader and exporter ran. */
   readonly requests: RequestCounts;
   readonly validatorRequests: RequestCounts | null;
+  /** CPU the bench process (the in-process sandbox) used while the loader and exporter ran, ms. */
+  readonly sandboxCpuMs: number;
   /** Spool files of the run, from the loader's manifest. */
   readonly spoolFiles: readonly string[];
 }
@@ -58,11 +60,13 @@ function seconds(run: BlockRun): string {
 export async function runPipeline(setup: PipelineSetup): Promise<PipelineRun> {
   const base = { vars: setup.vars, secrets: setup.secrets, env: setup.env, cwd: setup.cwd };
   const start = setup.counters();
+  const cpuStart = process.cpuUsage();
   const loader = await runBlock('loader', { ...base, upstream: null }, setup.tokens);
   setup.log(`${setup.entity}: loader ${seconds(loader)}`);
   const exporter = await runBlock('exporter', { ...base, upstream: loader.summary }, setup.tokens);
   setup.log(`${setup.entity}: exporter ${seconds(exporter)}`);
   const loaded = setup.counters();
+  const cpu = process.cpuUsage(cpuStart);
   let validator: BlockRun | null = null;
   if (setup.validate) {
     validator = await runBlock('validator', { ...base, upstream: exporter.summary }, setup.tokens);
@@ -74,6 +78,7 @@ export async function runPipeline(setup: PipelineSetup): Promise<PipelineRun> {
     validator,
     requests: countsBetween(start, loaded),
     validatorRequests: validator ? countsBetween(loaded, setup.counters()) : null,
+    sandboxCpuMs: (cpu.user + cpu.system) / 1000,
     spoolFiles: manifestSpoolFiles(loader.summary),
   };
 }

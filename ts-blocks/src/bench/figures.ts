@@ -18,6 +18,13 @@ export interface PeakRss {
   readonly validatorKb: number | null;
 }
 
+/** CPU time used during the backfill, ms: by each block process, and by the bench process (the sandbox). */
+export interface CpuTime {
+  readonly loaderMs: number | null;
+  readonly exporterMs: number | null;
+  readonly sandboxMs: number;
+}
+
 /** What was measured for one entity (the inputs of its figures). */
 export interface EntityMeasure {
   readonly entity: Entity;
@@ -33,6 +40,7 @@ export interface EntityMeasure {
   readonly validatorMs: number | null;
   readonly validationOk: boolean | null;
   readonly peakRss: PeakRss;
+  readonly cpu: CpuTime;
   readonly minRequests: number;
   readonly apiFloorMs: number;
   readonly dbFloorMs: number;
@@ -49,6 +57,7 @@ export interface Figures {
   readonly exporterMs: number;
   readonly rowsPerSec: number;
   readonly peakRss: PeakRss;
+  readonly cpu: CpuTime;
   readonly apiFloorMs: number;
   readonly dbFloorMs: number;
   /** (API floor + DB floor) / wall time: 1 means the backfill ran at the ceiling. */
@@ -57,6 +66,8 @@ export interface Figures {
 }
 
 const round = (n: number, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
+const sumOrNull = (values: ReadonlyArray<number | null>): number | null =>
+  values.some((v) => v === null) ? null : round(values.reduce<number>((a, v) => a + (v ?? 0), 0), 1);
 const maxOrNull = (values: ReadonlyArray<number | null>): number | null => {
   const known = values.filter((v): v is number => v !== null);
   return known.length === 0 ? null : Math.max(...known);
@@ -93,6 +104,11 @@ function figuresOf(parts: readonly EntityMeasure[]): Figures {
       loaderKb: maxOrNull(parts.map((p) => p.peakRss.loaderKb)),
       exporterKb: maxOrNull(parts.map((p) => p.peakRss.exporterKb)),
       validatorKb: maxOrNull(parts.map((p) => p.peakRss.validatorKb)),
+    },
+    cpu: {
+      loaderMs: sumOrNull(parts.map((p) => p.cpu.loaderMs)),
+      exporterMs: sumOrNull(parts.map((p) => p.cpu.exporterMs)),
+      sandboxMs: round(parts.reduce((a, p) => a + p.cpu.sandboxMs, 0), 1),
     },
     apiFloorMs: round(apiFloorMs, 1),
     dbFloorMs: round(dbFloorMs, 1),

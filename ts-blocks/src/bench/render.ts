@@ -73,6 +73,17 @@ function workTable(result: BenchResult): string {
   );
 }
 
+const cpu = (ms: number | null) => (ms === null ? 'n/a' : s(ms));
+
+function cpuTable(result: BenchResult): string {
+  return table(
+    ['entity', 'loader wall s', 'loader CPU s', 'exporter wall s', 'exporter CPU s', 'sandbox CPU s'],
+    labelled(result).map(([name, f]) => [
+      name, s(f.loaderMs), cpu(f.cpu.loaderMs), s(f.exporterMs), cpu(f.cpu.exporterMs), s(f.cpu.sandboxMs),
+    ]),
+  );
+}
+
 function ceilingTable(result: BenchResult): string {
   return table(
     ['entity', 'API floor s', 'DB floor s', 'wall s', 'ratio', 'RSS loader MiB', 'RSS exporter MiB', 'RSS validator MiB', 'validator s'],
@@ -97,6 +108,8 @@ export function renderText(result: BenchResult): string {
     workTable(result),
     '',
     ceilingTable(result),
+    '',
+    cpuTable(result),
     '',
     `ratio (API floor + DB floor) / wall: ${result.total.ratio.toFixed(3)} (target ${t.ratio.target}: ${mark(t.ratio)})`,
     `429s: ${t.throttled.value} (target ${t.throttled.target}: ${mark(t.throttled)})`,

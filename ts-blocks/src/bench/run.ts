@@ -121,6 +121,7 @@ async function measure(ctx: Context, runs: Map<Entity, PipelineRun>): Promise<En
           exporterKb: run.exporter.peakRssKb ?? null,
           validatorKb: run.validator?.peakRssKb ?? null,
         },
+        cpu: { loaderMs: run.loader.cpuMs ?? null, exporterMs: run.exporter.cpuMs ?? null, sandboxMs: run.sandboxCpuMs },
         minRequests: api.minRequests, apiFloorMs: api.floorMs, dbFloorMs: dbFloor.floorMs,
       });
     }

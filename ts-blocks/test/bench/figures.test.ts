@@ -7,6 +7,7 @@ const invoices: EntityMeasure = {
   requests: { data: 10, count: 1, token: 1, throttled: 0 }, validatorRequests: { data: 0, count: 10, token: 1, throttled: 0 },
   loaderMs: 3_000, exporterMs: 1_000, validatorMs: 500, validationOk: true,
   peakRss: { loaderKb: 90_000, exporterKb: 80_000, validatorKb: 70_000 },
+  cpu: { loaderMs: 1_000, exporterMs: 600, sandboxMs: 700 },
   minRequests: 11, apiFloorMs: 2_000, dbFloorMs: 800,
 };
 const items: EntityMeasure = {
@@ -32,6 +33,7 @@ describe('bench figures', () => {
     expect(t.ratio).toBe(0.64);
     expect(t.throttled).toBe(2);
     expect(t.peakRss).toEqual({ loaderKb: 95_000, exporterKb: 80_000, validatorKb: 70_000 });
+    expect(t.cpu).toEqual({ loaderMs: 2_000, exporterMs: 1_200, sandboxMs: 1_400 });
     expect(t.validation).toEqual({ ms: 1_000, requests: { data: 0, count: 20, token: 2, throttled: 0 }, ok: true });
   });
 
