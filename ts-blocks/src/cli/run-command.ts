@@ -7,7 +7,6 @@ import { ConfigError, isConfigError, toBackfillError, type BackfillError } from 
 import { loadSettings } from '../config/settings';
 import { parseVariables, type RunVariables } from '../config/variables';
 import { openBackfillContext } from '../pipeline/context';
-import { evidenceDir } from '../report/write';
 import { runEntity, type EntityRunSummary } from '../pipeline/run-entity';
 import { inFlagTerms, type RunCommand } from './args';
 import { loadEnv } from './env';
@@ -32,7 +31,7 @@ async function runAll(
 ): Promise<{ summaries: EntityRunSummary[]; failure?: BackfillError }> {
   const env = loadEnv(io.cwd, true);
   const settings = loadSettings({ env });
-  const ctx = await openBackfillContext(settings, { emit: renderer.emit, origin: 'cli', signal: io.signal, evidenceDir: evidenceDir(env) });
+  const ctx = await openBackfillContext(settings, { emit: renderer.emit, origin: 'cli', signal: io.signal, env });
   const summaries: EntityRunSummary[] = [];
   try {
     for (const v of vars) {
@@ -75,6 +74,6 @@ export async function runCommand(cmd: RunCommand, io: CliIo): Promise<number> {
   const reports = [...new Set(summaries.flatMap((s) => (s.report_dir ? [s.report_dir] : [])))];
   if (reports.length > 0) writeLine(io.stdout, `\nReports: ${reports.join(', ')}`);
   if (failure) writeLine(io.stderr, `error: ${failure.message}`);
-  else if (code !== EXIT_OK) writeLine(io.stderr, 'error: validation failed; see the validation lines above and `qbo-backfill report`.');
+  for (const s of summaries) if (s.error) writeLine(io.stderr, `error: ${s.error}`);
   return code;
 }

@@ -22,8 +22,8 @@ export interface BackfillContext {
   readonly clock?: Clock;
   /** Monotonic milliseconds for durations. */
   readonly now?: () => number;
-  /** Root of the report files (default: the report module's, `<repo>/evidencias` or QBO_EVIDENCE_DIR). */
-  readonly evidenceDir?: string;
+  /** The environment the run was configured from (the validator step reads the database and QBO_EVIDENCE_DIR there). */
+  readonly env: NodeJS.ProcessEnv;
 }
 
 export interface OpenContextOptions {
@@ -35,7 +35,7 @@ export interface OpenContextOptions {
   readonly tokenStore?: RefreshTokenStore;
   readonly clock?: Clock;
   readonly random?: () => number;
-  readonly evidenceDir?: string;
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** Connects the database (checked: reachable and initialised) and wires the QBO side. No request is sent yet. */
@@ -60,7 +60,7 @@ export async function openBackfillContext(settings: Settings, options: OpenConte
       ...(options.originRef === undefined ? {} : { originRef: options.originRef }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(options.clock === undefined ? {} : { clock: options.clock }),
-      ...(options.evidenceDir === undefined ? {} : { evidenceDir: options.evidenceDir }),
+      env: options.env ?? process.env,
     };
   } catch (e) {
     await db.close().catch(() => undefined);

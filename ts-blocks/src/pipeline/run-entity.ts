@@ -1,18 +1,24 @@
 /**
  * The in-process pipeline the CLI runs for each entity: loader → exporter → validator, through the same
- * functions the Mage blocks call (extractRun, exportRun, validateRun), so a CLI run and a Mage run of the same
- * variables behave the same and share the ledger: either can resume the other's unfinished run.
+ * functions the Mage blocks call (extractRun, exportRun, and the validator block's body, which validates, marks
+ * the run succeeded or failed and writes the reports), so a CLI run and a Mage run of the same variables behave
+ * the same and share the ledger: either can resume the other's unfinished run.
  */
 import { performance } from 'node:perf_hooks';
-import { DataError, toBackfillError, type BackfillError } from '../core/errors';
+import { isDataError } from '../core/errors';
 import type { Entity } from '../core/events';
 import type { RunVariables } from '../config/variables';
+import { validatorBody } from '../blocks/validator';
 import type { ManifestTotals } from '../extract/manifest';
 import { extractRun } from '../extract/run';
-import { reportRun } from '../report/command';
-import { validateRun, type ValidationSummary } from '../validate/validate-run';
 import type { BackfillContext } from './context';
 import { exportRun, type ExportSummary } from './export-run';
+
+export interface ValidationCounts {
+  readonly ok: number;
+  readonly warning: number;
+  readonly failure: number;
+}
 
 export interface EntityRunSummary {
   readonly entity: Entity;
@@ -21,30 +27,37 @@ export interface EntityRunSummary {
   readonly status: 'succeeded' | 'failed';
   readonly extract: ManifestTotals;
   readonly load: Pick<ExportSummary, 'chunks_loaded' | 'chunks_skipped' | 'totals'>;
-  readonly validation: { readonly ok: number; readonly warning: number; readonly failure: number; readonly passed: boolean };
+  readonly validation: ValidationCounts & { readonly passed: boolean };
   readonly duration_ms: number;
   /** Where the run's report files were written (evidencias/<entity>/), when they could be. */
   readonly report_dir?: string;
+  /** Why the run failed validation. */
+  readonly error?: string;
 }
 
-function validationError(v: ValidationSummary): DataError {
-  const failed = v.results.filter((r) => r.severity === 'failure');
-  return new DataError(
-    `Validation of run ${v.run_id} (${v.entity}) failed ${failed.length} check(s): ` +
-      `${failed.map((r) => `${r.check}: ${r.message}`).join(' | ')}`,
-    { code: 'VALIDATION_FAILED', context: { run_id: v.run_id, checks: failed.map((r) => r.check) } },
-  );
+interface ValidationOutcome {
+  readonly counts: ValidationCounts;
+  readonly passed: boolean;
+  readonly reportDir?: string;
+  readonly error?: string;
 }
 
-/** Writes the run's report files; a failure to write them is a warning, not a reason to fail a loaded run. */
-async function writeRunReport(ctx: BackfillContext, runId: string): Promise<string | undefined> {
+/** Runs the validator block's body in process; a failed check comes back as an outcome, not an exception. */
+async function validate(ctx: BackfillContext, runId: string, entity: Entity): Promise<ValidationOutcome> {
+  const blockCtx = {
+    input: { vars: { entity }, secrets: {}, upstream: { run_id: runId, entity } },
+    emit: ctx.emit,
+    signal: ctx.signal ?? new AbortController().signal,
+  };
   try {
-    const outcome = await reportRun(ctx.db.pool, runId, ctx.evidenceDir === undefined ? {} : { outDir: ctx.evidenceDir });
-    return outcome.paths.dir;
+    const summary = (await validatorBody(blockCtx, ctx.env)) as { validation: ValidationCounts; report?: { dir: string } };
+    return { counts: summary.validation, passed: true, ...(summary.report ? { reportDir: summary.report.dir } : {}) };
   } catch (e) {
-    const err = toBackfillError(e);
-    ctx.emit({ type: 'log', level: 'warn', phase: 'report', code: err.code, message: `The report of run ${runId} was not written: ${err.message}` });
-    return undefined;
+    if (!isDataError(e) || e.code !== 'VALIDATION_FAILED') throw e;
+    const run = await ctx.db.ledger.getRunDetail(runId);
+    const counts = (run.metrics.validation ?? { ok: 0, warning: 0, failure: 1 }) as ValidationCounts;
+    const report = / Report: (\S+)$/.exec(e.message)?.[1];
+    return { counts, passed: false, error: e.message, ...(report ? { reportDir: report } : {}) };
   }
 }
 
@@ -70,13 +83,7 @@ export async function runEntity(ctx: BackfillContext, vars: RunVariables): Promi
     vars,
   );
   const loaded = await exportRun({ pool: db.pool, ledger: db.ledger, emit, signal }, manifest.run_id, vars.entity);
-  const validation = await validateRun(db.pool, manifest.run_id, {}, { emit });
-  const failure: BackfillError | undefined = validation.passed ? undefined : validationError(validation);
-  await db.ledger.setRunStatus(manifest.run_id, validation.passed ? 'succeeded' : 'failed', {
-    ...(failure ? { error: failure } : {}),
-    metrics: { validation: validation.counts },
-  });
-  const reportDir = await writeRunReport(ctx, manifest.run_id);
+  const validation = await validate(ctx, manifest.run_id, vars.entity);
   return {
     entity: vars.entity,
     run_id: manifest.run_id,
@@ -86,6 +93,7 @@ export async function runEntity(ctx: BackfillContext, vars: RunVariables): Promi
     load: { chunks_loaded: loaded.chunks_loaded, chunks_skipped: loaded.chunks_skipped, totals: loaded.totals },
     validation: { ...validation.counts, passed: validation.passed },
     duration_ms: Math.round(now() - started),
-    ...(reportDir === undefined ? {} : { report_dir: reportDir }),
+    ...(validation.reportDir === undefined ? {} : { report_dir: validation.reportDir }),
+    ...(validation.error === undefined ? {} : { error: validation.error }),
   };
 }

@@ -117,4 +117,37 @@ describe('qbo-backfill CLI failures: clear message, nothing written, non-zero ex
     expect(out.code).toBe(2);
     expect(out.stderr).toMatch(/No backfill run is recorded/);
   });
+
+  describe('once a company is loaded', () => {
+    beforeAll(async () => {
+      const out = await cli(runArgs('items'), cliEnv(sandbox, db.url, dir), dir);
+      expect(out.code).toBe(0);
+    });
+
+    it('another company\'s backfill into the same tables is refused, its rows not written (exit 4)', async () => {
+      const other = await smallSandbox({ seed: 2 });
+      try {
+        expect(other.realmId).not.toBe(sandbox.realmId);
+        const before = (await client.query('SELECT t::text AS r FROM raw.qb_items t ORDER BY id')).rows;
+        const out = await cli(runArgs('items'), cliEnv(other, db.url, dir), dir);
+        expect(out.code).toBe(4);
+        expect(out.stderr).toMatch(/raw\.qb_items already holds rows of QBO company \(realm\) .*Nothing was written/);
+        expect((await client.query('SELECT t::text AS r FROM raw.qb_items t ORDER BY id')).rows).toEqual(before);
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('a failed validation fails that entity (exit 4) while the others still run', async () => {
+      // A row stamped in the future is what a wrong time-zone conversion would produce: a hard failure.
+      await client.query(`UPDATE raw.qb_items SET ingested_at_utc = now() + interval '2 days'
+                           WHERE id = (SELECT min(id) FROM raw.qb_items)`);
+      const out = await cli(runArgs('all'), cliEnv(sandbox, db.url, dir), dir);
+      expect(out.code).toBe(4);
+      expect(out.stdout).toMatch(/customers\s+succeeded/);
+      expect(out.stdout).toMatch(/items\s+failed/);
+      expect(out.stdout).toMatch(/invoices\s+succeeded/);
+      expect(out.stderr).toMatch(/error: Validation of run .* \(items\) failed 1 check\(s\): timestamps_utc/);
+    });
+  });
 });
