@@ -39,6 +39,8 @@ export interface SandboxHandle {
   mutate(m: SandboxMutation): MutationResult;
   /** Every record that exists now (inactive included, latest version), in Id order, as QBO payloads. */
   groundTruth(entity: SandboxEntity): Iterable<Record<string, unknown>>;
+  /** How many records of the entity exist now (inactive included), without building payloads. */
+  recordCount(entity: SandboxEntity): number;
   close(): Promise<void>;
 }
 
@@ -68,6 +70,13 @@ export async function startSandbox(options: Partial<SandboxOptions> = {}): Promi
     groundTruth: (entity) => {
       state.tick();
       return readGroundTruth(state, entity);
+    },
+    recordCount: (entity) => {
+      state.tick();
+      const t = state.company.table(entity);
+      let n = 0;
+      for (let i = 0; i < t.size; i++) if (t.exists(i)) n++;
+      return n;
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -3,7 +3,10 @@
  * -07:00 by DST), never UTC, and reads a filter literal without an offset in that zone.
  */
 const formatters = new Map<string, Intl.DateTimeFormat>();
-const offsetCache = new Map<string, number>();
+/** Per zone: UTC day -> offset that holds all day, or NaN on a day with a DST transition. */
+const dayOffsets = new Map<string, Map<number, number>>();
+/** Per zone: 15-minute bucket -> offset, used on transition days only. */
+const bucketOffsets = new Map<string, Map<number, number>>();
 const BUCKET_MS = 15 * 60 * 1000; // DST transitions happen on the hour
 export const DAY_MS = 86_400_000;
 
@@ -25,22 +28,44 @@ function formatter(zone: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** Offset of `zone` from UTC at instant `ms`, in minutes (Pacific: -480 or -420). */
-export function zoneOffsetMinutes(zone: string, ms: number): number {
-  const bucket = Math.floor(ms / BUCKET_MS);
-  const key = `${zone}|${bucket}`;
-  const cached = offsetCache.get(key);
-  if (cached !== undefined) return cached;
-  const at = bucket * BUCKET_MS;
+/** The zone's offset at one instant, asked of Intl (slow: cached by the callers). */
+function exactOffset(zone: string, at: number): number {
   const parts: Record<string, number> = {};
   for (const p of formatter(zone).formatToParts(new Date(at))) {
     if (p.type !== 'literal') parts[p.type] = Number(p.value);
   }
   const wall = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
-  const offset = Math.round((wall - at) / 60000);
-  if (offsetCache.size > 200_000) offsetCache.clear();
-  offsetCache.set(key, offset);
-  return offset;
+  return Math.round((wall - Math.floor(at / 1000) * 1000) / 60000);
+}
+
+function cacheFor(caches: Map<string, Map<number, number>>, zone: string): Map<number, number> {
+  let c = caches.get(zone);
+  if (!c) {
+    c = new Map();
+    caches.set(zone, c);
+  }
+  return c;
+}
+
+/** Offset of `zone` from UTC at instant `ms`, in minutes (Pacific: -480 or -420). */
+export function zoneOffsetMinutes(zone: string, ms: number): number {
+  const day = Math.floor(ms / DAY_MS);
+  const days = cacheFor(dayOffsets, zone);
+  let offset = days.get(day);
+  if (offset === undefined) {
+    const start = exactOffset(zone, day * DAY_MS);
+    offset = start === exactOffset(zone, (day + 1) * DAY_MS - 1000) ? start : Number.NaN;
+    days.set(day, offset);
+  }
+  if (!Number.isNaN(offset)) return offset;
+  const bucket = Math.floor(ms / BUCKET_MS);
+  const buckets = cacheFor(bucketOffsets, zone);
+  let exact = buckets.get(bucket);
+  if (exact === undefined) {
+    exact = exactOffset(zone, bucket * BUCKET_MS);
+    buckets.set(bucket, exact);
+  }
+  return exact;
 }
 
 function pad(n: number, width = 2): string {
@@ -55,9 +80,14 @@ export function offsetText(minutes: number): string {
 /** `2014-09-16T10:36:03-07:00` (whole seconds) or with `.808` milliseconds when asked. */
 export function formatZoned(ms: number, zone: string, withMillis = false): string {
   const offset = zoneOffsetMinutes(zone, ms);
-  const iso = new Date(ms + offset * 60000).toISOString(); // wall clock, labelled Z
-  const base = withMillis ? iso.slice(0, 23) : iso.slice(0, 19);
-  return `${base}${offsetText(offset)}`;
+  const wall = ms + offset * 60000;
+  const day = Math.floor(wall / DAY_MS);
+  const inDay = wall - day * DAY_MS;
+  const h = Math.floor(inDay / 3_600_000);
+  const m = Math.floor(inDay / 60_000) % 60;
+  const sec = Math.floor(inDay / 1000) % 60;
+  const millis = withMillis ? `.${pad(Math.floor(inDay % 1000), 3)}` : '';
+  return `${dayToDate(day)}T${pad(h)}:${pad(m)}:${pad(sec)}${millis}${offsetText(offset)}`;
 }
 
 /** Epoch ms of a wall-clock time in `zone`. */
@@ -73,8 +103,17 @@ export function zonedDay(ms: number, zone: string): number {
   return Math.floor((ms + zoneOffsetMinutes(zone, ms) * 60000) / DAY_MS);
 }
 
+const dates = new Map<number, string>();
+
+/** `YYYY-MM-DD` of a day number (cached: a company spans a few thousand days). */
 export function dayToDate(day: number): string {
-  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+  let text = dates.get(day);
+  if (text === undefined) {
+    text = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    if (dates.size > 100_000) dates.clear();
+    dates.set(day, text);
+  }
+  return text;
 }
 
 /** A parsed filter literal: the date it names and the instant it stands for. */

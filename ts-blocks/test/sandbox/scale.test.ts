@@ -1,0 +1,28 @@
+/** Scale: 100,000 invoices start in seconds and deep pages stay fast (index by LastUpdatedTime, not scans). */
+import { startSandbox, type SandboxHandle } from '../../src/sandbox';
+import { accessToken, query } from './client';
+
+let qbo: SandboxHandle;
+let startMs: number;
+
+beforeAll(async () => {
+  const t0 = Date.now();
+  qbo = await startSandbox({ seed: 9, customers: 3000, items: 400, invoices: 100_000 });
+  startMs = Date.now() - t0;
+});
+afterAll(() => qbo.close());
+
+test('a 100,000-invoice company starts in a few seconds and answers deep windowed pages quickly', async () => {
+  expect(startMs).toBeLessThan(8000);
+  expect(qbo.recordCount('Invoice')).toBe(100_000);
+  const token = await accessToken(qbo);
+  const where = "WHERE MetaData.LastUpdatedTime >= '2025-01-01T00:00:00-08:00' AND MetaData.LastUpdatedTime < '2025-07-01T00:00:00-07:00'";
+  const count = (await query(qbo, `SELECT COUNT(*) FROM Invoice ${where}`, { token })).json().QueryResponse.totalCount;
+  expect(count).toBeGreaterThan(5000);
+  const t0 = Date.now();
+  const start = count - 1500;
+  const page = await query(qbo, `SELECT * FROM Invoice ${where} ORDERBY MetaData.LastUpdatedTime STARTPOSITION ${start} MAXRESULTS 1000`, { token });
+  const elapsed = Date.now() - t0;
+  expect(page.json().QueryResponse.maxResults).toBe(1000);
+  expect(elapsed).toBeLessThan(1500);
+});
