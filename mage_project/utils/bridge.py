@@ -20,8 +20,11 @@ from .block_process import BlockProcess
 from .event_log import BlockLog
 from .once_trigger import disable_one_time_trigger_after_success
 
-# The run variables of SPEC §3, forwarded from the pipeline/trigger/run variables to the child.
+# The run variables of SPEC §3, forwarded from the pipeline/trigger/run variables to the child, and the optional
+# validation variables (idempotency_chunks, volumetry_*; see the README). The TypeScript side validates them all.
 RUN_VARIABLES = ('fecha_inicio', 'fecha_fin', 'chunk_days', 'page_size', 'date_field', 'resume', 'force')
+VALIDATION_VARIABLES = ('idempotency_chunks',)
+VALIDATION_PREFIXES = ('volumetry_',)
 LAST_ROLE = 'validator'
 # Exit codes of the harness that a retry cannot fix: configuration (2), authentication (3), data (4).
 _NOT_RETRIABLE_EXIT_CODES = {2, 3, 4}
@@ -63,7 +66,8 @@ def _origin_ref(kwargs: Dict[str, Any]) -> str:
 
 
 def run_variables(entity: str, kwargs: Dict[str, Any]) -> Dict[str, Any]:
-    variables = {name: _jsonable(kwargs[name]) for name in RUN_VARIABLES if name in kwargs}
+    names = [n for n in kwargs if n in RUN_VARIABLES or n in VALIDATION_VARIABLES or n.startswith(VALIDATION_PREFIXES)]
+    variables = {name: _jsonable(kwargs[name]) for name in names}
     variables['entity'] = entity
     variables['origin_ref'] = _origin_ref(kwargs)
     return variables

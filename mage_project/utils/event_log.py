@@ -36,8 +36,10 @@ def _chunk(event: Dict[str, Any]) -> LogLine:
     status = event.get('status', '')
     window = f"[{event.get('window_start_utc')}, {event.get('window_end_utc')})"
     figures = ', '.join(f'{k}={metrics[k]}' for k in sorted(metrics))
+    index = event.get('chunk_index')
+    position = index + 1 if isinstance(index, int) else index  # chunk_index is 0-based
     message = (
-        f"[{event.get('phase')}] {event.get('entity')} chunk {event.get('chunk_index')}/{event.get('chunk_count')} "
+        f"[{event.get('phase')}] {event.get('entity')} chunk {position}/{event.get('chunk_count')} "
         f"{window} {status}" + (f': {figures}' if figures else '') + (f" ({event['reason']})" if event.get('reason') else '')
     )
     tags = {k: event.get(k) for k in ('phase', 'entity', 'run_id', 'chunk_index', 'chunk_count', 'window_start_utc',

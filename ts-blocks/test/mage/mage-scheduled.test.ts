@@ -1,0 +1,194 @@
+/**
+ * The scheduled path, as users meet it: `mage start` (web server + scheduler) on a free port with a throw-away data
+ * dir, the sandbox's values in Mage Secrets, one-time triggers armed through Mage's REST API. One Mage serves the
+ * whole file (it is slow to start); triggers.yaml files changed by Mage and by the write-back are restored after.
+ * The sandbox keeps no grace for superseded refresh tokens, so a run only succeeds with the latest rotated token.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { load as parseYaml } from 'js-yaml';
+import type { Client } from 'pg';
+import { enableSchedule, getSchedule, mageUtc, runsOf, startRun, waitForFinishedRun, waitForSchedule, type PipelineSchedule } from '../../src/demo/mage-api';
+import { loadSandboxSecrets, PROJECT_ROOT, storeSecrets } from '../../src/demo/mage-cli';
+import { MageServer, pollUntil, type MageServerOptions } from '../../src/demo/mage-server';
+import type { SandboxHandle } from '../../src/sandbox';
+import { HISTORY, smallSandbox, tablePayloads, tableText, truthPayloads } from '../cli/helpers';
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { filesUnder, leaks, readSecret, tempDataDir } from './helpers';
+
+jest.setTimeout(300_000);
+
+const PIPELINES = ['qb_invoices_backfill', 'qb_customers_backfill', 'qb_items_backfill'] as const;
+const WINDOW = { fecha_inicio: HISTORY.from, fecha_fin: HISTORY.to, chunk_days: 30 };
+const RUN_TIMEOUT_MS = 180_000;
+const triggersFile = (pipeline: string) => join(PROJECT_ROOT, 'mage_project', 'pipelines', pipeline, 'triggers.yaml');
+const shipped = new Map(PIPELINES.map((p) => [p, readFileSync(triggersFile(p), 'utf8')]));
+
+const work = tempDataDir('scheduled');
+const dataDir = join(work.dir, 'mage_data');
+const serverOptions: MageServerOptions = {
+  dataDir,
+  env: {
+    SCHEDULER_TRIGGER_INTERVAL: '2',
+    QBO_SPOOL_DIR: join(work.dir, 'spool'),
+    QBO_EVIDENCE_DIR: join(work.dir, 'evidencias'),
+  },
+};
+let sandbox: SandboxHandle;
+let db: TestDatabase;
+let client: Client;
+let mage: MageServer;
+
+function yamlStatus(pipeline: string, name: string): string | undefined {
+  const doc = parseYaml(readFileSync(triggersFile(pipeline), 'utf8')) as { triggers?: Array<{ name: string; status: string }> };
+  return doc.triggers?.find((t) => t.name === name)?.status;
+}
+
+/** The log file Mage wrote for one block of one pipeline run. */
+function blockLog(pipeline: string, scheduleId: number, runId: number, block: string): string {
+  const logs = filesUnder(join(dataDir, 'mage_project', 'pipelines', pipeline), ['.logs']);
+  const mine = logs.filter((f) => f.includes(`/.logs/${scheduleId}/`) && f.endsWith(`/${block}.log`));
+  const text = mine.map((f) => readFileSync(f, 'utf8')).find((t) => t.includes(`"pipeline_run_id": ${runId},`));
+  if (text === undefined) throw new Error(`no log of block ${block} for run ${runId} (have: ${mine.join(', ')})`);
+  return text;
+}
+
+async function armTrigger(pipeline: string, name: string, variables: Record<string, unknown>): Promise<PipelineSchedule> {
+  const schedule = await waitForSchedule(mage, pipeline, name);
+  expect(schedule.status).toBe('inactive'); // as shipped
+  return enableSchedule(mage, schedule.id, { start_time: mageUtc(new Date(Date.now() - 60_000)), variables });
+}
+
+beforeAll(async () => {
+  sandbox = await smallSandbox({ refreshGraceSec: 0 });
+  db = await createTestDatabase('mage_scheduled');
+  await db.applyInit();
+  client = await db.client();
+  await loadSandboxSecrets(sandbox, db.url, { dataDir });
+  mage = await MageServer.start(serverOptions);
+});
+
+afterAll(async () => {
+  await mage?.stop();
+  for (const [pipeline, text] of shipped) writeFileSync(triggersFile(pipeline), text);
+  await sandbox?.close();
+  await db?.drop();
+  work.remove();
+});
+
+describe('a one-time trigger armed through the API', () => {
+  let schedule: PipelineSchedule;
+  let firstRunId = 0;
+
+  beforeAll(async () => {
+    schedule = await armTrigger('qb_invoices_backfill', 'invoices_backfill_once', WINDOW);
+    expect(yamlStatus('qb_invoices_backfill', 'invoices_backfill_once')).toBe('active'); // Mage saved it to code
+  });
+
+  test('runs the pipeline through the scheduler to completion, loading the ground truth', async () => {
+    const run = await waitForFinishedRun(mage, schedule.id, 1, RUN_TIMEOUT_MS);
+    firstRunId = run.id;
+    expect(run.status).toBe('completed');
+    const truth = truthPayloads(sandbox, 'invoices');
+    expect(await tablePayloads(client, 'invoices')).toEqual(truth);
+  });
+
+  test('leaves per-chunk metrics in the block logs', () => {
+    const loader = blockLog('qb_invoices_backfill', schedule.id, firstRunId, 'qb_invoices_loader');
+    const exporter = blockLog('qb_invoices_backfill', schedule.id, firstRunId, 'qb_invoices_exporter');
+    expect(loader).toMatch(/"message": "\[extract\] invoices chunk 1\/\d+ \[2024-01-01T00:00:00.000Z, [^)]+\) done: [^"]*rows_read=\d+/);
+    expect(loader).toMatch(/"rows_read": \d+, .*"pages_read": \d+|"pages_read": \d+, .*"rows_read": \d+/);
+    expect(exporter).toMatch(/"rows_inserted": [1-9]\d*/);
+  });
+
+  test('ends inactive in Mage\'s database and in triggers.yaml', async () => {
+    expect((await getSchedule(mage, schedule.id)).status).toBe('inactive');
+    expect(yamlStatus('qb_invoices_backfill', 'invoices_backfill_once')).toBe('inactive');
+  });
+
+  test('leaves the rotated refresh token in Mage Secrets', async () => {
+    expect(sandbox.stats().tokenRefreshes).toBeGreaterThan(0);
+    const stored = await readSecret('QBO_REFRESH_TOKEN', { dataDir });
+    expect(stored).toBeTruthy();
+    expect(stored).not.toBe(sandbox.refreshToken);
+  });
+
+  test('re-running the trigger\'s window inserts and updates nothing, using the stored rotated token', async () => {
+    const before = await tableText(client, 'invoices');
+    await startRun(mage, schedule.id);
+    const run = await waitForFinishedRun(mage, schedule.id, 2, RUN_TIMEOUT_MS);
+    expect(run.status).toBe('completed');
+    const exporter = blockLog('qb_invoices_backfill', schedule.id, run.id, 'qb_invoices_exporter');
+    expect(exporter).not.toMatch(/"rows_inserted": [1-9]/);
+    expect(exporter).not.toMatch(/"rows_updated": [1-9]/);
+    expect(exporter).toMatch(/"rows_unchanged": [1-9]\d*/); // the window was read and loaded again
+    expect(await tableText(client, 'invoices')).toEqual(before);
+    expect((await getSchedule(mage, schedule.id)).status).toBe('inactive');
+    expect(yamlStatus('qb_invoices_backfill', 'invoices_backfill_once')).toBe('inactive');
+  });
+
+  test('writes no secret value into any file under Mage\'s log or variable directories', async () => {
+    const files = filesUnder(dataDir, ['.logs', '.variables']);
+    expect(files.length).toBeGreaterThan(0);
+    const values: Record<string, string> = {
+      QBO_CLIENT_ID: sandbox.clientId,
+      QBO_CLIENT_SECRET: sandbox.clientSecret,
+      QBO_REFRESH_TOKEN_INITIAL: sandbox.refreshToken,
+      QBO_REFRESH_TOKEN_STORED: (await readSecret('QBO_REFRESH_TOKEN', { dataDir })) ?? '',
+    };
+    const password = new URL(db.url).password;
+    if (password) values.PG_PASSWORD = decodeURIComponent(password);
+    expect(leaks(files, values)).toEqual([]);
+  });
+});
+
+describe('failing runs', () => {
+  let badDate: PipelineSchedule;
+  let wrongSecret: PipelineSchedule;
+
+  beforeAll(async () => {
+    // Both run at once (Mage's retry back-off makes each take ~30 s); the bad date fails before reading QBO.
+    // The wrong secret stays: no pipeline runs after these (the restart test only checks triggers).
+    await storeSecrets({ QBO_CLIENT_SECRET: 'not-the-client-secret' }, { dataDir });
+    badDate = await armTrigger('qb_customers_backfill', 'customers_backfill_once', { ...WINDOW, fecha_inicio: '2024-02-30' });
+    wrongSecret = await armTrigger('qb_items_backfill', 'items_backfill_once', WINDOW);
+    await Promise.all([
+      waitForFinishedRun(mage, badDate.id, 1, RUN_TIMEOUT_MS),
+      waitForFinishedRun(mage, wrongSecret.id, 1, RUN_TIMEOUT_MS),
+    ]);
+  });
+
+  test('a bad fecha_inicio fails the run with a readable message in the block log, and is not retried', async () => {
+    const [run] = await runsOf(mage, badDate.id);
+    expect(run?.status).toBe('failed');
+    const log = blockLog('qb_customers_backfill', badDate.id, run!.id, 'qb_customers_loader');
+    expect(log).toMatch(/"message": "loader for customers failed \(config error CONFIG_INVALID_VARIABLE, exit code 2\): Invalid variable: fecha_inicio must be ISO-8601/);
+    expect(log).toContain('Not retried (a retry cannot fix it)');
+    expect(log.match(/"message": "Starting loader/g)).toHaveLength(1);
+  });
+
+  test('a wrong secret fails the run with a readable authentication message in the block log', async () => {
+    const [run] = await runsOf(mage, wrongSecret.id);
+    expect(run?.status).toBe('failed');
+    const log = blockLog('qb_items_backfill', wrongSecret.id, run!.id, 'qb_items_loader');
+    expect(log).toMatch(/"message": "loader for items failed \(auth error [A-Z_]+, exit code 3\): [^"]+/);
+    expect(log).not.toContain('not-the-client-secret');
+  });
+});
+
+test('a restarted Mage does not re-arm a one-time trigger that has run', async () => {
+  const schedule = await waitForSchedule(mage, 'qb_invoices_backfill', 'invoices_backfill_once');
+  const runsBefore = (await runsOf(mage, schedule.id)).length;
+  await mage.stop();
+  mage = await MageServer.start(serverOptions);
+  // Two scheduler ticks after the restart: triggers.yaml has been synced into the database at least once.
+  const mark = mage.mark();
+  await pollUntil('two scheduler ticks', async () => {
+    const ticks = mage.outputSince(mark).filter((l) => l.includes('Active pipeline runs:')).length;
+    return ticks >= 2 ? true : undefined;
+  }, 60_000);
+  expect((await getSchedule(mage, schedule.id)).status).toBe('inactive');
+  expect(yamlStatus('qb_invoices_backfill', 'invoices_backfill_once')).toBe('inactive');
+  expect((await runsOf(mage, schedule.id)).length).toBe(runsBefore);
+  expect(existsSync(triggersFile('qb_invoices_backfill'))).toBe(true);
+});
