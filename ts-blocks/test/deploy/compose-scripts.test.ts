@@ -2,63 +2,25 @@
  * The scripts that load and rotate the deployment's secrets, run for real against a stand-in for `docker compose`
  * that records each call (arguments and standard input) instead of reaching containers.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { composeModel } from './compose-model';
 import { envValue } from './compose-checks';
-import { loadYaml, repoPath } from './repo-files';
-
-const FAKE_COMPOSE = `#!/usr/bin/env bash
-set -eu
-n=$(( $(ls "$CALLS" | grep -c '\\.args$' || true) + 1 ))
-printf '%s\\n' "$@" > "$CALLS/$n.args"
-if [ "$1" = logs ]; then cat "$CALLS/../sandbox.log" 2>/dev/null || true; exit 0; fi
-cat > "$CALLS/$n.stdin"
-if [ -n "\${FAIL_ON:-}" ] && grep -qx -- "$FAIL_ON" "$CALLS/$n.args"; then exit 1; fi
-`;
-
-interface Call {
-  readonly args: string[];
-  readonly stdin: string;
-}
+import { fakeCompose, sandboxSecretsParsed, type FakeCompose } from './fake-compose';
+import { loadYaml } from './repo-files';
 
 describe('compose secrets scripts', () => {
-  let dir: string;
-  const calls = () => join(dir, 'calls');
-  const secrets = () => join(dir, 'secrets');
-  const password = () => readFileSync(join(secrets(), 'postgres_password'), 'utf8');
-
-  function run(script: string, args: string[], input = '', env: Record<string, string> = {}) {
-    return spawnSync('bash', [repoPath(script), ...args], {
-      input,
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        QBO_DOCKER_COMPOSE: `bash ${join(dir, 'fake-compose')}`,
-        QBO_COMPOSE_SECRETS_DIR: secrets(),
-        CALLS: calls(),
-        ...env,
-      },
-    });
-  }
-
-  function recorded(): Call[] {
-    const n = readdirSync(calls()).filter((f) => f.endsWith('.args')).length;
-    return Array.from({ length: n }, (_, i) => ({
-      args: readFileSync(join(calls(), `${i + 1}.args`), 'utf8').trim().split('\n'),
-      stdin: existsSync(join(calls(), `${i + 1}.stdin`)) ? readFileSync(join(calls(), `${i + 1}.stdin`), 'utf8') : '',
-    }));
-  }
+  let fake: FakeCompose;
+  const password = () => fake.postgresPassword();
+  const run = (script: string, args: string[], input = '', env: Record<string, string> = {}) =>
+    fake.run(script, args, input, env);
+  const recorded = () => fake.calls();
+  const secrets = () => fake.secretsDir;
 
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'compose-scripts-'));
-    execFileSync('mkdir', ['-p', calls()]);
-    writeFileSync(join(dir, 'fake-compose'), FAKE_COMPOSE);
-    execFileSync('bash', [repoPath('scripts/compose-secrets.sh')], { env: { ...process.env, QBO_COMPOSE_SECRETS_DIR: secrets() } });
+    fake = fakeCompose();
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => fake.remove());
 
   it('loads PG_* for the warehouse service into Mage Secrets on stdin, the password on no command line', () => {
     const r = run('scripts/compose-mage-secrets.sh', ['--postgres']);
@@ -99,23 +61,12 @@ describe('compose secrets scripts', () => {
       clientSecret: 'sandbox-secret',
       refreshToken: 'RT1-123-H0-1700000000abc',
     };
-    writeFileSync(join(dir, 'sandbox.log'), `listening\n${JSON.stringify(printed)}\n`);
+    fake.setSandboxLog(`QBO sandbox ready\n${JSON.stringify(printed)}\n`);
     const r = run('scripts/compose-mage-secrets.sh', ['--sandbox']);
     expect(r.status).toBe(0);
     const load = recorded().find((c) => c.args.includes('scripts/mage-sandbox-secrets.py'));
-    const parse = [
-      'import importlib.util, json, sys',
-      "spec = importlib.util.spec_from_file_location('m', sys.argv[1])",
-      'm = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)',
-      'v = m.secrets_from(json.loads(sys.stdin.readline()))',
-      "print(json.dumps({k: v[k] for k in ('QBO_API_BASE_URL', 'QBO_TOKEN_URL', 'QBO_ENV', 'PG_HOST', 'PG_PORT', 'PG_USER')}))",
-      "print(v['PG_PASSWORD'] == open(sys.argv[2]).read())",
-    ].join('\n');
-    const out = execFileSync('python3', ['-c', parse, repoPath('scripts/mage-sandbox-secrets.py'), join(secrets(), 'postgres_password')], {
-      input: load?.stdin,
-      encoding: 'utf8',
-    }).split('\n');
-    expect(JSON.parse(out[0])).toEqual({
+    const parsed = sandboxSecretsParsed(load?.stdin ?? '', join(secrets(), 'postgres_password'));
+    expect(parsed.values).toEqual({
       QBO_API_BASE_URL: 'http://sandbox:8081/v3',
       QBO_TOKEN_URL: 'http://sandbox:8081/oauth2/v1/tokens/bearer',
       QBO_ENV: 'sandbox',
@@ -123,7 +74,8 @@ describe('compose secrets scripts', () => {
       PG_PORT: '5432',
       PG_USER: 'qbo',
     });
-    expect(out[1]).toBe('True');
+    expect(parsed.passwordMatches).toBe(true);
+    expect(r.stdout + r.stderr).not.toContain(password());
   });
 
   it('says how to start the sandbox when it has printed no credentials', () => {
