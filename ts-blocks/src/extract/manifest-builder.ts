@@ -3,7 +3,7 @@ import type { BackfillError } from '../core/errors';
 import type { RunVariables } from '../config/variables';
 import type { ChunkState, RunState } from '../ledger/types';
 import type { SpoolFooter } from '../spool/types';
-import type { ChunkOutcome } from './chunk';
+import type { ChunkOutcome } from './context';
 import type { ExtractManifest, ManifestChunk, ManifestChunkStatus, ManifestTotals } from './manifest';
 
 export interface ChunkRecord {

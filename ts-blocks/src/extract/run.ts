@@ -4,7 +4,7 @@
  *  2. the ledger opens the run (or continues an unfinished one with the same key, unless force);
  *  3. chunks already loaded are skipped; chunks extracted earlier whose spool file is complete are skipped too
  *     (the exporter loads them without API calls); the rest are extracted, several at once within the realm
- *     limiter, except windows that reach past the run's start, which go last, one at a time, in order;
+ *     limiter, except windows that reach past the run's start: they go last, read by one scan (segment.ts);
  *  4. the circuit breaker stops the run after N consecutive failed chunks; an auth or configuration failure
  *     stops it at once. A run with a failed chunk fails with a clear error; a resume retries only those chunks.
  */
@@ -17,7 +17,8 @@ import { systemClock, type Clock } from '../http/clock';
 import type { QboClient } from '../http/qbo-client';
 import type { ChunkState, Ledger, RunState } from '../ledger/types';
 import { CircuitBreaker } from './breaker';
-import { chunkEvent, extractChunk, type ChunkContext } from './chunk';
+import { chunkEvent, type ChunkContext } from './context';
+import { extractSegment } from './segment';
 import { classifyChunks, type ChunkDecision } from './decide';
 import { buildManifest, type ChunkRecord } from './manifest-builder';
 import type { ExtractManifest } from './manifest';
@@ -66,22 +67,33 @@ async function openRun(deps: ExtractDeps, vars: RunVariables): Promise<RunState>
   );
 }
 
-function chunkWorker(ctx: ChunkContext, control: RunControl) {
-  return async (chunk: ChunkState): Promise<void> => {
+function segmentWorker(ctx: ChunkContext, control: RunControl) {
+  return async (segment: readonly ChunkState[]): Promise<void> => {
     if (control.stopError) return;
     try {
-      const outcome = await extractChunk(ctx, chunk);
+      const outcomes = await extractSegment(ctx, segment);
       control.breaker.recordSuccess();
-      control.records.set(chunk.index, { chunk, status: 'extracted', outcome });
+      for (const [i, outcome] of outcomes.entries()) control.records.set(outcome.chunk.index, { chunk: segment[i]!, status: 'extracted', outcome });
     } catch (e) {
       const err = e as BackfillError;
-      control.records.set(chunk.index, { chunk, status: 'failed', error: err });
+      for (const chunk of segment) control.records.set(chunk.index, { chunk, status: 'failed', error: err });
       if (control.stopError) return;
       if (isAuthError(err) || isConfigError(err)) control.stopError = err;
-      else if (control.breaker.recordFailure()) control.stopError = breakerError(control.breaker, chunk, err);
+      else if (control.breaker.recordFailure()) control.stopError = breakerError(control.breaker, segment[0]!, err);
       if (control.stopError) control.controller.abort(control.stopError);
     }
   };
+}
+
+/** Consecutive chunks (by index) grouped together, in order. */
+function contiguous(chunks: readonly ChunkState[]): ChunkState[][] {
+  const groups: ChunkState[][] = [];
+  for (const chunk of chunks) {
+    const last = groups[groups.length - 1];
+    if (last && last[last.length - 1]!.index + 1 === chunk.index) last.push(chunk);
+    else groups.push([chunk]);
+  }
+  return groups;
 }
 
 function breakerError(breaker: CircuitBreaker, chunk: ChunkState, last: BackfillError): FatalError {
@@ -130,10 +142,11 @@ export async function extractRun(deps: ExtractDeps, vars: RunVariables): Promise
     emit({ ...chunkEvent(ctx, d.chunk, 'skipped'), reason: d.reason });
   }
   const todo = decisions.filter((d) => !d.skip).map((d) => d.chunk);
-  const worker = chunkWorker(ctx, control);
+  const worker = segmentWorker(ctx, control);
   const stopped = () => control.stopError !== undefined || signal.aborted;
-  await runPool(todo.filter((c) => !isLiveWindow(c, startedAt)), deps.concurrency, worker, stopped);
-  await runPool(todo.filter((c) => isLiveWindow(c, startedAt)), 1, worker, stopped);
+  const historical = todo.filter((c) => !isLiveWindow(c, startedAt)).map((c) => [c]);
+  await runPool(historical, deps.concurrency, worker, stopped);
+  await runPool(contiguous(todo.filter((c) => isLiveWindow(c, startedAt))), 1, worker, stopped);
   const failure = control.stopError ?? runFailure(control.records.values(), run.chunks.length);
   if (failure) {
     await deps.ledger.setRunStatus(run.runId, 'failed', { error: failure });

@@ -25,7 +25,7 @@ export function planWindows(from: Date, to: Date, chunkDays: number): ChunkPlan[
 
 /**
  * Windows that end after `now` can still receive records while the run goes on (an update moves a record's
- * LastUpdatedTime to "now"): they are extracted last, one at a time and in order, after every earlier window.
+ * LastUpdatedTime to "now"): they are extracted last, after every earlier window, by one scan (segment.ts).
  */
 export function isLiveWindow(chunk: ChunkPlan, now: number): boolean {
   return chunk.windowEnd.getTime() > now;

@@ -18,7 +18,13 @@ export interface CheckedPage {
   readonly records: readonly KeyedRecord[];
 }
 
-export async function readCheckedPage(options: WindowScanOptions, lower: number, upper: number, startPosition: number): Promise<CheckedPage> {
+export async function readCheckedPage(
+  options: WindowScanOptions,
+  lower: number,
+  upper: number,
+  startPosition: number,
+  maxResults = options.pageSize,
+): Promise<CheckedPage> {
   const target = {
     entity: options.entity,
     dateField: options.dateField,
@@ -27,7 +33,7 @@ export async function readCheckedPage(options: WindowScanOptions, lower: number,
       { op: '<' as const, value: new Date(upper) },
     ],
   };
-  const page = await fetchPage(options.client, target, { startPosition, maxResults: options.pageSize }, {
+  const page = await fetchPage(options.client, target, { startPosition, maxResults }, {
     metrics: options.metrics,
     signal: options.signal,
   });

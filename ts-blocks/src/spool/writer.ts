@@ -33,6 +33,11 @@ export class SpoolWriter {
     private handle: fs.FileHandle | undefined,
   ) {}
 
+  /** Record lines written so far. */
+  get lineCount(): number {
+    return this.lines;
+  }
+
   static async open(path: string, header: SpoolHeaderFields): Promise<SpoolWriter> {
     await fs.mkdir(dirname(path), { recursive: true });
     const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);

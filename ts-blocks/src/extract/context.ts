@@ -1,0 +1,45 @@
+/** What every chunk extraction of one run shares, and the chunk event it emits. */
+import type { ChunkEvent, EventSink } from '../core/events';
+import type { DateField } from '../core/types';
+import type { DateFieldMapping, EntityDefinition } from '../entities/types';
+import type { Clock } from '../http/clock';
+import type { QboClient } from '../http/qbo-client';
+import type { ChunkPlan, ExtractResult, Ledger } from '../ledger/types';
+import type { CompletedSpool } from '../spool/writer';
+
+export interface ChunkContext {
+  readonly runId: string;
+  readonly chunkCount: number;
+  readonly entity: EntityDefinition;
+  readonly dateField: DateField;
+  readonly mapping: DateFieldMapping;
+  readonly realmId: string;
+  readonly pageSize: number;
+  readonly spoolDir: string;
+  readonly client: QboClient;
+  readonly ledger: Ledger;
+  readonly clock: Clock;
+  readonly emit: EventSink;
+  readonly signal?: AbortSignal;
+}
+
+export interface ChunkOutcome {
+  readonly chunk: ChunkPlan;
+  readonly spool: CompletedSpool;
+  readonly sourceCount: number;
+  readonly metrics: ExtractResult['metrics'];
+}
+
+export function chunkEvent(ctx: ChunkContext, chunk: ChunkPlan, status: ChunkEvent['status']): ChunkEvent {
+  return {
+    type: 'chunk',
+    phase: 'extract',
+    entity: ctx.entity.name,
+    run_id: ctx.runId,
+    chunk_index: chunk.index,
+    chunk_count: ctx.chunkCount,
+    window_start_utc: chunk.windowStart.toISOString(),
+    window_end_utc: chunk.windowEnd.toISOString(),
+    status,
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * The spool files of a segment: consecutive chunks read by one scan. Each record goes to the chunk whose window
+ * holds its sort key; each chunk counts its rows and the pages that delivered to it.
+ */
+import type { ScannedPage } from '../paginate/types';
+import { sortKey } from '../paginate/sort-key';
+import type { ChunkPlan } from '../ledger/types';
+import { spoolPath } from '../spool/paths';
+import { SpoolWriter, type CompletedSpool } from '../spool/writer';
+import type { ChunkContext } from './context';
+
+interface Part {
+  readonly chunk: ChunkPlan;
+  readonly writer: SpoolWriter;
+  pages: number;
+}
+
+export class SegmentSpool {
+  private constructor(
+    private readonly ctx: ChunkContext,
+    private readonly parts: readonly Part[],
+  ) {}
+
+  static async open(ctx: ChunkContext, chunks: readonly ChunkPlan[]): Promise<SegmentSpool> {
+    const parts: Part[] = [];
+    try {
+      for (const chunk of chunks) {
+        const writer = await SpoolWriter.open(spoolPath(ctx.spoolDir, ctx.runId, ctx.entity.name, chunk.index), {
+          run_id: ctx.runId,
+          entity: ctx.entity.name,
+          realm_id: ctx.realmId,
+          chunk_index: chunk.index,
+          window_start_utc: chunk.windowStart.toISOString(),
+          window_end_utc: chunk.windowEnd.toISOString(),
+          date_field: ctx.dateField,
+        });
+        parts.push({ chunk, writer, pages: 0 });
+      }
+    } catch (e) {
+      await Promise.all(parts.map((p) => p.writer.abort()));
+      throw e;
+    }
+    return new SegmentSpool(ctx, parts);
+  }
+
+  private partFor(key: number): Part {
+    const part = this.parts.find((p) => p.chunk.windowStart.getTime() <= key && key < p.chunk.windowEnd.getTime());
+    // The scan only asks for [first start, last end), and read-page.ts checks every key against it.
+    if (!part) throw new Error(`No chunk of this segment holds sort key ${new Date(key).toISOString()}.`);
+    return part;
+  }
+
+  async write(page: ScannedPage): Promise<void> {
+    const byPart = new Map<Part, ScannedPage['records'][number][]>();
+    for (const record of page.records) {
+      const part = this.partFor(sortKey(this.ctx.mapping, record));
+      byPart.set(part, [...(byPart.get(part) ?? []), record]);
+    }
+    for (const [part, records] of byPart) {
+      part.pages += 1;
+      await part.writer.writePage({ ...page, records });
+    }
+  }
+
+  /** Pages that delivered at least one record to the chunk. */
+  pagesOf(chunk: ChunkPlan): number {
+    return this.parts.find((p) => p.chunk.index === chunk.index)?.pages ?? 0;
+  }
+
+  /** Completes every file, in chunk order; `footers[i]` belongs to the i-th chunk of the segment. */
+  async complete(footers: ReadonlyArray<{ pages: number; sourceCount: number | null }>): Promise<CompletedSpool[]> {
+    const out: CompletedSpool[] = [];
+    for (const [i, part] of this.parts.entries()) out.push(await part.writer.complete(footers[i]!));
+    return out;
+  }
+
+  /** Record lines written per chunk so far (a record read twice counts twice until completion). */
+  linesOf(chunk: ChunkPlan): number {
+    return this.parts.find((p) => p.chunk.index === chunk.index)?.writer.lineCount ?? 0;
+  }
+
+  async abort(): Promise<void> {
+    await Promise.all(this.parts.map((p) => p.writer.abort()));
+  }
+}

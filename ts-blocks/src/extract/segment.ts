@@ -1,0 +1,95 @@
+/**
+ * Extracts a segment: one chunk, or several consecutive chunks read by a single keyset scan over their joint
+ * range. The windows that reach past the run's start form one segment, because an update made while the run goes
+ * on moves a record to "now", ahead of the scan's cursor but possibly into another of those windows: one scan
+ * that keeps going until a short page catches it wherever it lands. Records are spooled per chunk; the scan's
+ * API calls, retries and time are booked on the segment's first chunk. On failure every chunk of the segment is
+ * marked failed and its unfinished spool file removed.
+ */
+import { toBackfillError, type BackfillError } from '../core/errors';
+import type { ChunkPlan, ExtractResult } from '../ledger/types';
+import { scanWindow } from '../paginate/keyset';
+import type { ScanMetrics } from '../paginate/types';
+import type { CompletedSpool } from '../spool/writer';
+import { chunkEvent, type ChunkContext, type ChunkOutcome } from './context';
+import { SegmentSpool } from './segment-spool';
+import { sourceCounts } from './source-counts';
+
+async function scanSegment(ctx: ChunkContext, chunks: readonly ChunkPlan[], metrics: ScanMetrics): Promise<{ spools: CompletedSpool[]; counts: number[] }> {
+  const spool = await SegmentSpool.open(ctx, chunks);
+  try {
+    const pages = scanWindow({
+      client: ctx.client,
+      entity: ctx.entity,
+      dateField: ctx.mapping,
+      windowStart: chunks[0]!.windowStart,
+      windowEnd: chunks[chunks.length - 1]!.windowEnd,
+      pageSize: ctx.pageSize,
+      metrics,
+      signal: ctx.signal,
+    });
+    for await (const page of pages) await spool.write(page);
+    const counts = await sourceCounts(ctx, chunks, metrics, (c) => spool.linesOf(c));
+    const footers = chunks.map((c, i) => ({ pages: chunks.length === 1 ? metrics.pages_read : spool.pagesOf(c), sourceCount: counts[i]! }));
+    return { spools: await spool.complete(footers), counts };
+  } catch (e) {
+    await spool.abort();
+    throw e;
+  }
+}
+
+function chunkMetrics(i: number, spool: CompletedSpool, metrics: ScanMetrics, durationMs: number): ExtractResult['metrics'] {
+  const first = i === 0;
+  return {
+    pages_read: spool.pages,
+    rows_read: spool.rows,
+    api_calls: first ? metrics.api_calls : 0,
+    retries: first ? metrics.retries : 0,
+    throttled: first ? metrics.throttled : 0,
+    duration_ms: first ? durationMs : 0,
+  };
+}
+
+/** Extracts the chunks of a segment; throws the classified error after recording it for each chunk. */
+export async function extractSegment(ctx: ChunkContext, chunks: readonly ChunkPlan[]): Promise<ChunkOutcome[]> {
+  const started = ctx.clock.now();
+  const metrics: ScanMetrics = { pages_read: 0, api_calls: 0, retries: 0, throttled: 0 };
+  for (const chunk of chunks) {
+    ctx.emit(chunkEvent(ctx, chunk, 'started'));
+    await ctx.ledger.chunkExtracting(ctx.runId, chunk.index);
+  }
+  let scanned: { spools: CompletedSpool[]; counts: number[] };
+  try {
+    scanned = await scanSegment(ctx, chunks, metrics);
+  } catch (e) {
+    const err: BackfillError = toBackfillError(e);
+    for (const chunk of chunks) {
+      await ctx.ledger.chunkFailed(ctx.runId, chunk.index, err);
+      ctx.emit({ ...chunkEvent(ctx, chunk, 'failed'), metrics: { ...metrics, duration_ms: ctx.clock.now() - started }, reason: err.message });
+    }
+    throw err;
+  }
+  const durationMs = ctx.clock.now() - started;
+  const outcomes: ChunkOutcome[] = [];
+  for (const [i, chunk] of chunks.entries()) {
+    const spool = scanned.spools[i]!;
+    const outcome = { chunk, spool, sourceCount: scanned.counts[i]!, metrics: chunkMetrics(i, spool, metrics, durationMs) };
+    await ctx.ledger.chunkExtracted(ctx.runId, chunk.index, { spoolPath: spool.path, sourceCount: outcome.sourceCount, metrics: outcome.metrics });
+    ctx.emit({ ...chunkEvent(ctx, chunk, 'done'), metrics: { ...outcome.metrics, source_count: outcome.sourceCount } });
+    if (spool.superseded > 0) emitSuperseded(ctx, chunk, spool.superseded);
+    outcomes.push(outcome);
+  }
+  return outcomes;
+}
+
+function emitSuperseded(ctx: ChunkContext, chunk: ChunkPlan, superseded: number): void {
+  ctx.emit({
+    type: 'log',
+    level: 'info',
+    phase: 'extract',
+    entity: ctx.entity.name,
+    code: 'RECORDS_UPDATED_MID_SCAN',
+    message: `Chunk ${chunk.index}: ${superseded} record(s) changed during the scan; only their newest version is spooled.`,
+    tags: { chunk_index: chunk.index, superseded },
+  });
+}
