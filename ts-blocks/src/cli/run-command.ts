@@ -3,14 +3,14 @@
  * connects the database, then runs loader → exporter → validator per entity (pipeline/run-entity.ts).
  * Progress: bars and a summary table, or NDJSON events ending with a `result` or `error` line (--json).
  */
-import { ConfigError, isConfigError, toBackfillError, type BackfillError } from '../core/errors';
+import { ConfigError, FatalError, isConfigError, toBackfillError, type BackfillError } from '../core/errors';
 import { loadSettings } from '../config/settings';
 import { parseVariables, type RunVariables } from '../config/variables';
 import { openBackfillContext } from '../pipeline/context';
 import { runEntity, type EntityRunSummary } from '../pipeline/run-entity';
 import { inFlagTerms, type RunCommand } from './args';
 import { loadEnv } from './env';
-import { EXIT_CODES, EXIT_OK } from './exit-codes';
+import { EXIT_CODES, EXIT_INTERRUPTED, EXIT_OK } from './exit-codes';
 import { writeLine, type CliIo } from './io';
 import { jsonRenderer, progressRenderer, type Renderer } from './render';
 import { summaryTable } from './summary';
@@ -39,14 +39,21 @@ async function runAll(
       summaries.push(await runEntity(ctx, v));
     }
   } catch (e) {
-    return { summaries, failure: toBackfillError(e) };
+    return { summaries, failure: io.signal?.aborted ? interrupted(io.signal) : toBackfillError(e) };
   } finally {
     await ctx.db.close().catch(() => undefined);
   }
   return { summaries };
 }
 
+/** What an operator's Ctrl-C stopped is not a failure of the source: say so, whatever the chunks reported. */
+function interrupted(signal: AbortSignal): BackfillError {
+  const name = signal.reason instanceof Error ? signal.reason.message : 'a signal';
+  return new FatalError(`Interrupted by ${name}. Finished windows are kept: re-run the same command to resume.`, { code: 'INTERRUPTED' });
+}
+
 function exitCode(summaries: readonly EntityRunSummary[], failure: BackfillError | undefined): number {
+  if (failure?.code === 'INTERRUPTED') return EXIT_INTERRUPTED;
   if (failure) return EXIT_CODES[failure.kind];
   return summaries.some((s) => s.status === 'failed') ? EXIT_CODES.data : EXIT_OK;
 }

@@ -55,7 +55,7 @@ export function cli(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
   dir: string,
-  onLine?: (line: string, kill: () => void) => void,
+  onLine?: (line: string, kill: () => void, signal: (s: NodeJS.Signals) => void) => void,
 ): Promise<NodeRun> {
   return runNode(distPath('cli.js'), args, { env, cwd: dir, onLine });
 }

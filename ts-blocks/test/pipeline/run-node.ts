@@ -23,7 +23,7 @@ export function distPath(relative: string): string {
 export function runNode(
   script: string,
   args: readonly string[],
-  options: { stdin?: string; env?: NodeJS.ProcessEnv; cwd?: string; onLine?: (line: string, kill: () => void) => void } = {},
+  options: { stdin?: string; env?: NodeJS.ProcessEnv; cwd?: string; onLine?: (line: string, kill: () => void, signal: (s: NodeJS.Signals) => void) => void } = {},
 ): Promise<NodeRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, ...args], {
@@ -39,7 +39,7 @@ export function runNode(
       pending += d.toString();
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
-      for (const line of lines) options.onLine?.(line, () => child.kill('SIGKILL'));
+      for (const line of lines) options.onLine?.(line, () => child.kill('SIGKILL'), (s) => child.kill(s));
     });
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
