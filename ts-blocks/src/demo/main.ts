@@ -1,11 +1,11 @@
 /**
- * Entry point of `npm run demo [-- --invoices n --customers n --items n --seed n --from ISO --to ISO]`.
+ * Entry point of `npm run demo [-- --invoices n --customers n --items n --seed n --from ISO --to ISO --chunk-days n]`.
  * Exit code 0 when the three pipelines succeeded, 1 otherwise (2 for bad arguments).
  */
 import { parseArgs } from 'node:util';
 import { runDemo, type DemoOptions } from './run-demo';
 
-const USAGE = `Usage: npm run demo [-- --invoices <n>] [--customers <n>] [--items <n>] [--seed <n>] [--from <ISO>] [--to <ISO>]
+const USAGE = `Usage: npm run demo [-- --invoices <n>] [--customers <n>] [--items <n>] [--seed <n>] [--from <ISO>] [--to <ISO>] [--chunk-days <n>]
   Runs the three Mage pipelines (qb_invoices_backfill, qb_customers_backfill, qb_items_backfill) against the local
   QBO sandbox and PostgreSQL (DATABASE_URL, else 127.0.0.1:5432, else an embedded server), then prints a summary.`;
 
@@ -26,6 +26,7 @@ function parse(argv: string[]): DemoOptions {
       seed: { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
+      'chunk-days': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -40,6 +41,7 @@ function parse(argv: string[]): DemoOptions {
     seed: count('seed', values.seed),
     from: values.from,
     to: values.to,
+    chunkDays: count('chunk-days', values['chunk-days']),
   };
 }
 
