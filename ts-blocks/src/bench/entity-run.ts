@@ -29,6 +29,8 @@ export interface PipelineRun {
   readonly loader: BlockRun;
   readonly exporter: BlockRun;
   readonly validator: BlockRun | null;
+  /** The validator's verdict (null when it was not run); a failed validation is reported, not thrown. */
+  readonly validationOk: boolean | null;
   /** Requests sent while the loader and exporter ran. */
   readonly requests: RequestCounts;
   readonly validatorRequests: RequestCounts | null;
@@ -68,16 +70,24 @@ export async function runPipeline(setup: PipelineSetup): Promise<PipelineRun> {
   const loaded = setup.counters();
   const cpu = process.cpuUsage(cpuStart);
   let validator: BlockRun | null = null;
+  let validationOk: boolean | null = null;
   if (setup.validate) {
-    validator = await runBlock('validator', { ...base, upstream: exporter.summary }, setup.tokens);
-    setup.log(`${setup.entity}: validator ${seconds(validator)}`);
+    try {
+      validator = await runBlock('validator', { ...base, upstream: exporter.summary }, setup.tokens);
+      validationOk = String(validator.summary.status ?? '').startsWith('passed');
+      setup.log(`${setup.entity}: validator ${seconds(validator)}, ${String(validator.summary.status)}`);
+    } catch (e) {
+      validationOk = false;
+      setup.log(`${setup.entity}: validation FAILED: ${(e as Error).message}`);
+    }
   }
   return {
     loader,
     exporter,
     validator,
+    validationOk,
     requests: countsBetween(start, loaded),
-    validatorRequests: validator ? countsBetween(loaded, setup.counters()) : null,
+    validatorRequests: setup.validate ? countsBetween(loaded, setup.counters()) : null,
     sandboxCpuMs: (cpu.user + cpu.system) / 1000,
     spoolFiles: manifestSpoolFiles(loader.summary),
   };

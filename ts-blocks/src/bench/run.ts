@@ -22,14 +22,19 @@ import { checkTargets, type BenchResult } from './render';
 const SANDBOX_ENTITY: Record<Entity, SandboxEntity> = { invoices: 'Invoice', customers: 'Customer', items: 'Item' };
 /** The sandbox's default history span: the backfill covers all of it. */
 const HISTORY = { start: '2021-01-01T00:00:00Z', end: '2026-01-01T00:00:00Z' };
-/** Settings the bridge never passes through the environment (they travel in the stdin document). */
-const SCRUBBED_ENV = /^(DATABASE_URL|PG[A-Z_]*|QBO_.*)$/;
+/**
+ * What the bridge removes from the worker's environment: database settings and the Mage secret names (they
+ * travel in the stdin document). Other settings (QBO_MAX_IN_FLIGHT, ...) pass through, as they do under Mage.
+ */
+const SCRUBBED_ENV =
+  /^(DATABASE_URL|PG(HOST|PORT|DATABASE|USER|PASSWORD|SERVICE)|PG_[A-Z]+|QBO_(CLIENT_ID|CLIENT_SECRET|REALM_ID|REFRESH_TOKEN|ENV|API_BASE_URL|TOKEN_URL|SPOOL_DIR|EVIDENCE_DIR|BENCH_ADMIN_URL))$/;
 
 interface Context {
   readonly options: BenchOptions;
   readonly sandbox: SandboxHandle;
   readonly db: BenchDatabase;
-  readonly spoolDir: string;
+  /** bench/out/<database>: spool files and reports of this run. */
+  readonly outDir: string;
   readonly log: (message: string) => void;
 }
 
@@ -54,10 +59,11 @@ function tokenHolder(initial: string): TokenHolder {
   return { current: () => token, save: (t) => (token = t) };
 }
 
-function childEnv(spoolDir: string): NodeJS.ProcessEnv {
+/** The worker's environment without database settings and secrets; spool and reports go under bench/out. */
+function childEnv(outDir: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!SCRUBBED_ENV.test(k)) env[k] = v;
-  return { ...env, QBO_SPOOL_DIR: spoolDir };
+  return { ...env, QBO_SPOOL_DIR: join(outDir, 'spool'), QBO_EVIDENCE_DIR: join(outDir, 'evidencias') };
 }
 
 async function runPipelines(ctx: Context): Promise<Map<Entity, PipelineRun>> {
@@ -71,7 +77,7 @@ async function runPipelines(ctx: Context): Promise<Map<Entity, PipelineRun>> {
     DATABASE_URL: ctx.db.url,
   };
   const tokens = tokenHolder(sandbox.refreshToken);
-  const env = childEnv(ctx.spoolDir);
+  const env = childEnv(ctx.outDir);
   const runs = new Map<Entity, PipelineRun>();
   for (const entity of ENTITIES) {
     const vars: Record<string, unknown> = {
@@ -114,8 +120,9 @@ async function measure(ctx: Context, runs: Map<Entity, PipelineRun>): Promise<En
       const api = apiFloor(rows, limits, latency);
       measures.push({
         entity, sourceRows: rows, loadedRows: loaded.rows[0]!.n, requests: run.requests, validatorRequests: run.validatorRequests,
-        loaderMs: run.loader.wallMs, exporterMs: run.exporter.wallMs, validatorMs: run.validator?.wallMs ?? null,
-        validationOk: run.validator ? run.validator.summary.ok !== false : null,
+        loaderMs: run.loader.wallMs, exporterMs: run.exporter.wallMs,
+        validatorMs: run.validator?.wallMs ?? (run.validationOk === false ? 0 : null),
+        validationOk: run.validationOk,
         peakRss: {
           loaderKb: run.loader.peakRssKb ?? null,
           exporterKb: run.exporter.peakRssKb ?? null,
@@ -140,14 +147,14 @@ export async function runBench(options: BenchOptions, log: (message: string) => 
   const server = await benchServer(process.env, log);
   let db: BenchDatabase | undefined;
   let sandbox: SandboxHandle | undefined;
-  const spoolRoot = join(REPO_ROOT, 'bench', 'out');
+  const outRoot = join(REPO_ROOT, 'bench', 'out');
   try {
     db = await createBenchDatabase(server.url);
-    const spoolDir = join(spoolRoot, db.name);
-    mkdirSync(spoolDir, { recursive: true });
+    const outDir = join(outRoot, db.name);
+    mkdirSync(outDir, { recursive: true });
     log(`database ${db.name}; starting the sandbox (${options.invoices} invoices, ${options.customers} customers, ${options.items} items)`);
     sandbox = await startBenchSandbox(options);
-    const ctx: Context = { options, sandbox, db, spoolDir, log };
+    const ctx: Context = { options, sandbox, db, outDir, log };
     const runs = await runPipelines(ctx);
     const measures = await measure(ctx, runs);
     const total = totalFigures(measures);
@@ -158,7 +165,7 @@ export async function runBench(options: BenchOptions, log: (message: string) => 
   } finally {
     await sandbox?.close().catch(() => undefined);
     if (db && !options.keepDb) {
-      rmSync(join(spoolRoot, db.name), { recursive: true, force: true });
+      rmSync(join(outRoot, db.name), { recursive: true, force: true });
       await db.drop().catch(() => undefined);
     }
     if (server.started) await server.stop();

@@ -1,0 +1,100 @@
+/**
+ * `npm run bench -- --invoices 2000 --json` runs end to end (sandbox, fresh database, the compiled loader, exporter
+ * and validator blocks, both floors) and prints one well-formed JSON document. Not a timed test: the figures are
+ * checked for shape and sanity, never against a speed.
+ */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import type { Figures } from '../../src/bench/figures';
+import type { BenchResult } from '../../src/bench/render';
+import { adminUrl } from '../helpers/db';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const ARGS = ['--invoices', '2000', '--customers', '60', '--items', '25', '--latency-ms', '1', '--latency-per-row-ms', '0',
+  '--jitter-ms', '0', '--chunk-days', '365', '--json'];
+
+function runBench(): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const env = { ...process.env, QBO_BENCH_ADMIN_URL: adminUrl() };
+    execFile('npm', ['run', 'bench', '--', ...ARGS], { cwd: ROOT, env, maxBuffer: 16 * 2 ** 20 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+async function benchDatabases(): Promise<string[]> {
+  const client = new Client({ connectionString: adminUrl() });
+  await client.connect();
+  try {
+    const r = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'qbo_bench_%'`);
+    return r.rows.map((row) => row.datname);
+  } finally {
+    await client.end();
+  }
+}
+
+function expectSane(f: Figures): void {
+  for (const n of [f.wallMs, f.loaderMs, f.exporterMs, f.apiFloorMs, f.dbFloorMs, f.rowsPerSec, f.ratio, f.cpu.sandboxMs]) {
+    expect(Number.isFinite(n)).toBe(true);
+    expect(n).toBeGreaterThanOrEqual(0);
+  }
+  expect(f.wallMs).toBeCloseTo(f.loaderMs + f.exporterMs, 0);
+  expect(f.dbFloorMs).toBeGreaterThan(0);
+  expect(f.ratio).toBeGreaterThan(0);
+  expect(f.ratio).toBeLessThan(1.5);
+  expect(f.requests.total).toBe(f.requests.data + f.requests.count + f.requests.token);
+  expect(f.requests.data).toBeGreaterThanOrEqual(f.requests.min - f.requests.token);
+  expect(f.requests.token).toBeGreaterThanOrEqual(1);
+  for (const kb of [f.peakRss.loaderKb, f.peakRss.exporterKb, f.peakRss.validatorKb]) {
+    expect(kb).toBeGreaterThan(10_000);
+    expect(kb).toBeLessThan(4 * 2 ** 20);
+  }
+  expect(f.cpu.loaderMs).toBeGreaterThan(0);
+  expect(f.cpu.exporterMs).toBeGreaterThan(0);
+  expect(f.validation?.ok).toBe(true);
+}
+
+describe('npm run bench', () => {
+  let result: BenchResult;
+  let before: string[];
+  let run: { code: number; stdout: string; stderr: string };
+
+  beforeAll(async () => {
+    before = await benchDatabases();
+    run = await runBench();
+    const json = run.stdout.split('\n').filter((line) => line.startsWith('{')).pop();
+    result = JSON.parse(json ?? 'null') as BenchResult;
+  }, 300_000);
+
+  test('exits 0 and prints one JSON document with every entity, the total, the machine and the targets', () => {
+    expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(Object.keys(result.entities).sort()).toEqual(['customers', 'invoices', 'items']);
+    expect(result.machine.cpus).toBeGreaterThan(0);
+    expect(result.machine.postgres).toMatch(/^PostgreSQL \d+/);
+    expect(result.options).toMatchObject({ invoices: 2000, customers: 60, items: 25, latencyMs: 1, json: true });
+    expect(Object.keys(result.targets).sort()).toEqual(['ratio', 'requestsOverMin', 'throttled']);
+  });
+
+  test('rows landed equal the sandbox company: 2000 invoices, every customer and item, inactive included', () => {
+    expect(result.entities.invoices.sourceRows).toBe(2000);
+    expect(result.entities.customers.sourceRows).toBe(60);
+    expect(result.entities.items.sourceRows).toBe(25);
+    for (const f of Object.values(result.entities)) expect(f.rows).toBe(f.sourceRows);
+    expect(result.total.rows).toBe(2085);
+  });
+
+  test('every figure is present and sane, per entity and in total, and no 429 was received', () => {
+    for (const f of [...Object.values(result.entities), result.total]) expectSane(f);
+    expect(result.total.throttled).toBe(0);
+    // 2000 invoices: 2 pages; 60 customers and 25 items: 1 page each; plus one token call per entity.
+    expect(result.total.requests.min).toBe(2 + 1 + 1 + 3);
+    const sum = (k: 'wallMs' | 'apiFloorMs' | 'dbFloorMs') => Object.values(result.entities).reduce((a, f) => a + f[k], 0);
+    expect(result.total.wallMs).toBeCloseTo(sum('wallMs'), 0);
+    expect(result.total.dbFloorMs).toBeCloseTo(sum('dbFloorMs'), 0);
+  });
+
+  test('the bench database is dropped afterwards', async () => {
+    expect((await benchDatabases()).filter((d) => !before.includes(d))).toEqual([]);
+  });
+});
