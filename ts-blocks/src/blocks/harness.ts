@@ -36,6 +36,12 @@ export type BlockBody = (ctx: BlockContext) => Promise<Record<string, unknown>>;
 
 const EXIT_CODES: Record<ErrorKind, number> = { config: 2, auth: 3, data: 4, fatal: 1, retriable: 1 };
 const ACK_TIMEOUT_MS = 60_000;
+/**
+ * Secret names whose values are credentials. The other secrets Mage passes (realm id, QBO_ENV, URLs, PG host,
+ * port, database, user) are configuration: scrubbing them would blank every "sandbox", "postgres" or "5432" in
+ * the output, the realm id and spool paths in summaries included.
+ */
+const CREDENTIAL_SECRET = /(SECRET|TOKEN|PASSWORD|PASSWD|CLIENT_ID|DATABASE_URL)$/i;
 
 export function writeEvent(out: NodeJS.WritableStream, event: BackfillEvent): void {
   // token_rotated is the one event allowed to carry a credential; everything else is sanitised.
@@ -165,7 +171,7 @@ export async function runBlock(body: BlockBody, io = { stdin: process.stdin, std
   let code = 0;
   try {
     const input = parseBlockInput(await channel.next());
-    for (const value of Object.values(input.secrets)) registerSecret(value);
+    for (const [name, value] of Object.entries(input.secrets)) if (CREDENTIAL_SECRET.test(name)) registerSecret(value);
     const refresh = input.secrets.QBO_REFRESH_TOKEN;
     const tokenStore = refresh
       ? blockTokenStore(refresh, emit, channel, input.protocol?.ack_tokens === true)
