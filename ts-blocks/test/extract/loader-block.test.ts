@@ -1,0 +1,125 @@
+/** The loader block end to end: block protocol in, sandbox extraction, PostgreSQL ledger, manifest out. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { runBlock } from '../../src/blocks/harness';
+import { clearRegisteredSecrets } from '../../src/core/sanitize';
+import { loaderBody } from '../../src/extract/loader-block';
+import type { ExtractManifest } from '../../src/extract/manifest';
+import { startSandbox, type SandboxHandle } from '../../src/sandbox';
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { groundTruthById, readManifestSpools } from './sandbox-helpers';
+
+let sandbox: SandboxHandle;
+let db: TestDatabase;
+let spoolDir: string;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ seed: 21, customers: 90, items: 25, invoices: 200 });
+  db = await createTestDatabase('loader_block');
+  await db.applyInit();
+  spoolDir = mkdtempSync(join(tmpdir(), 'qbo-loader-'));
+});
+afterAll(async () => {
+  await sandbox.close();
+  await db.drop();
+  rmSync(spoolDir, { recursive: true, force: true });
+});
+afterEach(() => clearRegisteredSecrets());
+
+function secrets(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    QBO_API_BASE_URL: sandbox.baseUrl,
+    QBO_TOKEN_URL: sandbox.tokenUrl,
+    QBO_REALM_ID: sandbox.realmId,
+    QBO_CLIENT_ID: sandbox.clientId,
+    QBO_CLIENT_SECRET: sandbox.clientSecret,
+    QBO_REFRESH_TOKEN: sandbox.refreshToken,
+    DATABASE_URL: db.url,
+    QBO_SPOOL_DIR: spoolDir,
+    ...extra,
+  };
+}
+
+async function runLoader(vars: Record<string, unknown>, secretValues = secrets()) {
+  const stdin = new PassThrough();
+  const stdout = new PassThrough();
+  let out = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+  stdin.end(`${JSON.stringify({ vars, secrets: secretValues, upstream: null })}\n`);
+  const code = await runBlock((ctx) => loaderBody(ctx, { env: {} }), { stdin, stdout });
+  const lines = out.trim().split('\n');
+  return { code, lines, events: lines.map((l) => JSON.parse(l) as Record<string, any>) };
+}
+
+const customers = { entity: 'customers', fecha_inicio: '2020-01-01', fecha_fin: '2031-01-01T00:00:00Z', chunk_days: '365', page_size: '30' };
+
+describe('loader block', () => {
+  it('extracts into spool files, records every chunk in the ledger and returns the manifest', async () => {
+    const { code, events, lines } = await runLoader({ ...customers, origin_ref: 'pipeline-run-7' });
+    expect(code).toBe(0);
+    const result = events[events.length - 1]!;
+    expect(result.type).toBe('result');
+    const manifest = result.summary as ExtractManifest;
+    expect(manifest).toMatchObject({ entity: 'customers', realm_id: sandbox.realmId, date_field: 'last_updated', spool_dir: spoolDir });
+    expect(manifest.totals.failed).toBe(0);
+    const spooled = await readManifestSpools(manifest);
+    expect([...spooled.byId.keys()].sort()).toEqual([...groundTruthById(sandbox, 'Customer').keys()].sort());
+
+    const client = await db.client();
+    const run = await client.query('SELECT status, origin, origin_ref FROM ops.backfill_runs WHERE run_id = $1', [manifest.run_id]);
+    expect(run.rows).toEqual([{ status: 'extracted', origin: 'mage', origin_ref: 'pipeline-run-7' }]);
+    const chunks = await client.query(
+      'SELECT chunk_index, status, spool_path, source_count, rows_read FROM ops.backfill_chunks WHERE run_id = $1 ORDER BY chunk_index',
+      [manifest.run_id],
+    );
+    expect(chunks.rows).toEqual(
+      manifest.chunks.map((c) => ({ chunk_index: c.chunk_index, status: 'extracted', spool_path: c.spool_path, source_count: c.source_count, rows_read: c.rows })),
+    );
+
+    const rotated = events.filter((e) => e.type === 'token_rotated');
+    expect(rotated).toHaveLength(1);
+    const others = lines.filter((l) => !l.includes('"token_rotated"')).join('\n');
+    for (const secret of [sandbox.clientSecret, sandbox.refreshToken, rotated[0]!.refresh_token]) expect(others).not.toContain(secret);
+    expect(events.filter((e) => e.type === 'chunk' && e.status === 'done')).toHaveLength(manifest.chunks.length);
+  });
+
+  it('resumes an extracted run without calling the QBO API again', async () => {
+    const before = sandbox.stats().apiRequests;
+    const { code, events } = await runLoader(customers);
+    expect(code).toBe(0);
+    const manifest = events[events.length - 1]!.summary as ExtractManifest;
+    expect(manifest.resumed).toBe(true);
+    expect(manifest.chunks.every((c) => c.status === 'already_extracted')).toBe(true);
+    expect(sandbox.stats().apiRequests).toBe(before);
+  });
+
+  it('fails on bad variables before any request, naming the variable, with exit code 2', async () => {
+    const before = sandbox.stats().requests;
+    const { code, events } = await runLoader({ ...customers, page_size: '5000' });
+    expect(code).toBe(2);
+    expect(events[events.length - 1]).toMatchObject({ type: 'error', error: { kind: 'config', code: 'CONFIG_INVALID_VARIABLE' } });
+    expect(events[events.length - 1]!.error.message).toContain('page_size must be an integer from 1 to 1000');
+    expect(sandbox.stats().requests).toBe(before);
+  });
+
+  it('fails on an unreachable database before any request', async () => {
+    const before = sandbox.stats().requests;
+    const { code, events } = await runLoader(customers, secrets({ DATABASE_URL: 'postgres://nobody:pw-x-1234@127.0.0.1:1/none' }));
+    expect(code).toBe(2);
+    expect(events[events.length - 1]!.error.code).toMatch(/^DB_/);
+    expect(JSON.stringify(events)).not.toContain('pw-x-1234');
+    expect(sandbox.stats().requests).toBe(before);
+  });
+
+  it('fails with exit code 3 and writes no run when the refresh token is refused', async () => {
+    const client = await db.client();
+    const runsBefore = (await client.query('SELECT count(*)::int AS n FROM ops.backfill_runs')).rows[0].n;
+    const { code, events } = await runLoader({ ...customers, entity: 'items' }, secrets({ QBO_REFRESH_TOKEN: 'RT1-999-H0-0000000000revoked-token' }));
+    expect(code).toBe(3);
+    expect(events[events.length - 1]!.error).toMatchObject({ kind: 'auth', code: 'QBO_REAUTHORIZE' });
+    expect(JSON.stringify(events)).not.toContain('revoked-token');
+    expect((await client.query('SELECT count(*)::int AS n FROM ops.backfill_runs')).rows[0].n).toBe(runsBefore);
+  });
+});
