@@ -12,6 +12,8 @@ import { fsyncDirectory } from './fsync';
 import { SPOOL_FORMAT, type SpoolFooter, type SpoolHeader, type SpooledRow } from './types';
 import { isAtLeastAsNew, versionOf, type Version } from './versions';
 
+const REWRITE_BUFFER_CHARS = 1 << 20;
+
 export type SpoolHeaderFields = Omit<SpoolHeader, 'spool' | 'created_at_utc'>;
 
 export interface CompletedSpool {
@@ -101,12 +103,17 @@ export class SpoolWriter {
     const out = await fs.open(target, 'wx', 0o640);
     try {
       let index = 0;
+      let buffer = '';
       const lines = createInterface({ input: createReadStream(this.temp, 'utf8'), crlfDelay: Infinity });
       for await (const line of lines) {
-        if (!skip.has(index)) await out.write(`${line}\n`);
+        if (!skip.has(index)) buffer += `${line}\n`;
         index += 1;
+        if (buffer.length >= REWRITE_BUFFER_CHARS) {
+          await out.write(buffer);
+          buffer = '';
+        }
       }
-      await out.write(`${JSON.stringify(end)}\n`);
+      await out.write(`${buffer}${JSON.stringify(end)}\n`);
       await out.sync();
     } finally {
       await out.close();
