@@ -48,7 +48,8 @@ async function runLoader(vars: Record<string, unknown>, secretValues = secrets()
   let out = '';
   stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
   stdin.end(`${JSON.stringify({ vars, secrets: secretValues, upstream: null })}\n`);
-  const code = await runBlock((ctx) => loaderBody(ctx, { env: {} }), { stdin, stdout });
+  const io = { stdin: stdin as unknown as typeof process.stdin, stdout: stdout as unknown as typeof process.stdout };
+  const code = await runBlock((ctx) => loaderBody(ctx, { env: {} }), io);
   const lines = out.trim().split('\n');
   return { code, lines, events: lines.map((l) => JSON.parse(l) as Record<string, any>) };
 }
