@@ -3,9 +3,11 @@
  * entry points replaced by a protocol double (fixtures/blocks, on the real harness) so each protocol case can be
  * produced on demand: results and upstream outputs, events, acknowledged token rotation, failures, stderr.
  */
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runPipeline, storeSecrets, type MageOptions } from '../../src/demo/mage-cli';
+import { MAGE_SH, mageEnv, PROJECT_ROOT, runPipeline, storeSecrets, type MageOptions } from '../../src/demo/mage-cli';
+import { pollUntil } from '../../src/demo/mage-server';
 import { deleteSecrets, FIXTURE_BLOCKS, filesUnder, leaks, readSecret, tempDataDir } from './helpers';
 
 jest.setTimeout(120_000);
@@ -110,6 +112,28 @@ test('a crashing block fails with its stderr, secret values redacted', async () 
   expect(result.stdout).toContain('[stderr] double loader crashed; client secret was [REDACTED]');
   expect(result.stdout).toContain('ERROR loader for invoices failed (exit code 1, no result): double loader crashed; client secret was [REDACTED]');
   expect(result.stdout + result.stderr).not.toContain(SECRETS.QBO_CLIENT_SECRET);
+});
+
+/** Running, and not a zombie (an orphan may linger unreaped under a PID 1 that does not reap). */
+function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+test('the block process ends when Mage\'s worker is killed, as a block timeout does', async () => {
+  const pidFile = join(data.dir, 'double.pid');
+  const env = mageEnv({ dataDir: data.dir, env: { ...options('hang').env, QBO_DOUBLE_PID_FILE: pidFile } });
+  const mage = spawn(MAGE_SH, ['run', PIPELINE], { cwd: PROJECT_ROOT, env, stdio: 'ignore' });
+  const exited = new Promise((resolve) => mage.once('exit', resolve));
+  const blockPid = await pollUntil('the block process to start', async () =>
+    existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : undefined, 60_000);
+  expect(running(blockPid)).toBe(true);
+  mage.kill('SIGKILL'); // scripts/mage.sh execs mage: this is the Python process running the bridge
+  await exited;
+  await pollUntil('the orphaned block process to exit', async () => (running(blockPid) ? undefined : true), 10_000, 200);
 });
 
 test('a missing secret fails the block naming it, before the entry point starts', async () => {
