@@ -8,9 +8,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MAGE_SH, mageEnv, PROJECT_ROOT, runPipeline, storeSecrets, type MageOptions } from '../../src/demo/mage-cli';
 import { pollUntil } from '../../src/demo/mage-server';
-import { deleteSecrets, FIXTURE_BLOCKS, filesUnder, leaks, readSecret, tempDataDir } from './helpers';
+import { deleteSecrets, filesUnder, FIXTURE_BLOCKS, leaks, needsMageVenv, readSecret, tempDataDir } from './helpers';
 
 jest.setTimeout(120_000);
+needsMageVenv();
 
 const SECRETS: Record<string, string> = {
   QBO_CLIENT_ID: 'double-client-id-7f3a',

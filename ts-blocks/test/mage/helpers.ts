@@ -2,9 +2,17 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mage, PROJECT_ROOT, type MageOptions } from '../../src/demo/mage-cli';
+import { ensureMageVenv, mage, PROJECT_ROOT, type MageOptions } from '../../src/demo/mage-cli';
 
 export const FIXTURE_BLOCKS = join(__dirname, 'fixtures', 'blocks');
+
+/**
+ * Registers a first beforeAll that makes sure the pinned mage-ai venv exists: on a fresh machine the first test file
+ * to get there installs it (minutes; scripts/mage-venv.sh makes the others wait), later runs find it cached.
+ */
+export function needsMageVenv(): void {
+  beforeAll(() => ensureMageVenv(), 30 * 60_000);
+}
 
 export function tempDataDir(label: string): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), `qbo-mage-${label}-`));

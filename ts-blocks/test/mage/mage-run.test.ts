@@ -9,9 +9,10 @@ import { loadSandboxSecrets, runPipeline, storeSecrets, type MageOptions } from 
 import type { SandboxHandle } from '../../src/sandbox';
 import { HISTORY, smallSandbox, tablePayloads, truthPayloads, type TestEntity } from '../cli/helpers';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { tempDataDir } from './helpers';
+import { needsMageVenv, tempDataDir } from './helpers';
 
 jest.setTimeout(240_000);
+needsMageVenv();
 
 const ENTITIES: TestEntity[] = ['invoices', 'customers', 'items'];
 const WINDOW = { fecha_inicio: HISTORY.from, fecha_fin: HISTORY.to, chunk_days: 30 };

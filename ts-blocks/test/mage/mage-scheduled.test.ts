@@ -14,9 +14,10 @@ import { MageServer, pollUntil, type MageServerOptions } from '../../src/demo/ma
 import type { SandboxHandle } from '../../src/sandbox';
 import { HISTORY, smallSandbox, tablePayloads, tableText, truthPayloads } from '../cli/helpers';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { filesUnder, leaks, readSecret, tempDataDir } from './helpers';
+import { filesUnder, leaks, needsMageVenv, readSecret, tempDataDir } from './helpers';
 
 jest.setTimeout(300_000);
+needsMageVenv();
 
 const PIPELINES = ['qb_invoices_backfill', 'qb_customers_backfill', 'qb_items_backfill'] as const;
 const WINDOW = { fecha_inicio: HISTORY.from, fecha_fin: HISTORY.to, chunk_days: 30 };
