@@ -43,7 +43,31 @@ export function sanitize(text: string): string {
   return out;
 }
 
-/** Deep-sanitises a JSON-able value (returns a new value). */
+/**
+ * Deep-sanitises a JSON-able value (returns a new value). Only strings (values and keys) are rewritten, so a
+ * secret that happens to look like a number can never corrupt a count; a key/value pair whose key names a
+ * credential (`password`, `refresh_token`, ...) has its value redacted whatever its type.
+ */
 export function sanitizeValue<T>(value: T): T {
-  return JSON.parse(sanitize(JSON.stringify(value))) as T;
+  return walk(value) as T;
+}
+
+const CREDENTIAL_KEY = /^(access_token|refresh_token|client_secret|password|passwd|pgpassword|secret|authorization)$/i;
+
+function walk(value: unknown): unknown {
+  if (typeof value === 'string') return sanitize(value);
+  if (Array.isArray(value)) return value.map(walk);
+  if (value !== null && typeof value === 'object') {
+    const source = typeof (value as { toJSON?: unknown }).toJSON === 'function'
+      ? (value as { toJSON: () => unknown }).toJSON()
+      : value;
+    if (source !== value) return walk(source);
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      if (v === undefined) continue;
+      out[sanitize(k)] = CREDENTIAL_KEY.test(k) && v !== null ? REDACTED : walk(v);
+    }
+    return out;
+  }
+  return value;
 }

@@ -32,6 +32,12 @@ describe('sanitize', () => {
     registerSecret('topsecret');
     expect(sanitizeValue({ a: ['x topsecret y'] })).toEqual({ a: ['x [REDACTED] y'] });
   });
+
+  it('never corrupts numbers when a secret looks like one, and redacts credential-named keys of any type', () => {
+    registerSecret('12345');
+    const out = sanitizeValue({ rows: 123456, note: 'pin 12345', nested: [{ password: 4321 }], ok: true, none: null });
+    expect(out).toEqual({ rows: 123456, note: 'pin [REDACTED]', nested: [{ password: '[REDACTED]' }], ok: true, none: null });
+  });
 });
 
 describe('errors', () => {
