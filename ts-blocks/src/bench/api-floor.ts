@@ -28,6 +28,8 @@ export interface ApiLimits {
 }
 
 export interface ApiFloor {
+  /** Rows the floor was computed for. */
+  readonly rows: number;
   readonly dataRequests: number;
   readonly tokenRequests: number;
   /** dataRequests + tokenRequests: the minimum number of API calls this data needs. */
@@ -81,5 +83,5 @@ export function apiFloor(rows: number, limits: ApiLimits, latency: LatencyModel,
   const pages = pagesFor(rows, limits.pageSize);
   const durations = pages.map((r) => requestLatencyMs(latency, r));
   const floorMs = scheduleMakespan(durations, limits.maxInFlight, limits.ratePerMinute, RATE_WINDOW_MS, tokenMs);
-  return { dataRequests: pages.length, tokenRequests: 1, minRequests: pages.length + 1, floorMs };
+  return { rows, dataRequests: pages.length, tokenRequests: 1, minRequests: pages.length + 1, floorMs };
 }

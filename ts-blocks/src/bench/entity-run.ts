@@ -22,6 +22,11 @@ export interface PipelineSetup {
   readonly tokens: TokenHolder;
   readonly counters: () => SandboxCounters;
   readonly validate: boolean;
+  /**
+   * Measures the database floor on the spool files the loader wrote, right after the exporter, so both loads of
+   * the same rows run under the same conditions; returns its time in ms.
+   */
+  readonly dbFloor: (spoolFiles: readonly string[]) => Promise<number>;
   readonly log: (message: string) => void;
 }
 
@@ -38,6 +43,7 @@ export interface PipelineRun {
   readonly sandboxCpuMs: number;
   /** Spool files of the run, from the loader's manifest. */
   readonly spoolFiles: readonly string[];
+  readonly dbFloorMs: number;
 }
 
 export function countsBetween(before: SandboxCounters, after: SandboxCounters): RequestCounts {
@@ -69,6 +75,9 @@ export async function runPipeline(setup: PipelineSetup): Promise<PipelineRun> {
   setup.log(`${setup.entity}: exporter ${seconds(exporter)}`);
   const loaded = setup.counters();
   const cpu = process.cpuUsage(cpuStart);
+  const spoolFiles = manifestSpoolFiles(loader.summary);
+  const dbFloorMs = await setup.dbFloor(spoolFiles);
+  setup.log(`${setup.entity}: database floor ${(dbFloorMs / 1000).toFixed(2)} s (COPY of ${spoolFiles.length} spool files)`);
   let validator: BlockRun | null = null;
   let validationOk: boolean | null = null;
   if (setup.validate) {
@@ -89,6 +98,7 @@ export async function runPipeline(setup: PipelineSetup): Promise<PipelineRun> {
     requests: countsBetween(start, loaded),
     validatorRequests: setup.validate ? countsBetween(loaded, setup.counters()) : null,
     sandboxCpuMs: (cpu.user + cpu.system) / 1000,
-    spoolFiles: manifestSpoolFiles(loader.summary),
+    spoolFiles,
+    dbFloorMs,
   };
 }

@@ -66,6 +66,20 @@ function childEnv(outDir: string): NodeJS.ProcessEnv {
   return { ...env, QBO_SPOOL_DIR: join(outDir, 'spool'), QBO_EVIDENCE_DIR: join(outDir, 'evidencias') };
 }
 
+function dbFloorMeter(url: string, entity: Entity): (files: readonly string[]) => Promise<number> {
+  return async (files) => {
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    try {
+      const floor = await measureDbFloor(client, entity, files);
+      await dropFloorSchema(client);
+      return floor.floorMs;
+    } finally {
+      await client.end();
+    }
+  };
+}
+
 async function runPipelines(ctx: Context): Promise<Map<Entity, PipelineRun>> {
   const { sandbox, options } = ctx;
   const secrets = {
@@ -87,12 +101,11 @@ async function runPipelines(ctx: Context): Promise<Map<Entity, PipelineRun>> {
       page_size: options.pageSize,
       ...(options.chunkDays === undefined ? {} : { chunk_days: options.chunkDays }),
     };
-    runs.set(
-      entity,
-      await runPipeline({
-        entity, vars, secrets, env, cwd: REPO_ROOT, tokens, counters: () => sandbox.stats(), validate: options.validate, log: ctx.log,
-      }),
-    );
+    const run = await runPipeline({
+      entity, vars, secrets, env, cwd: REPO_ROOT, tokens, counters: () => sandbox.stats(), validate: options.validate,
+      dbFloor: dbFloorMeter(ctx.db.url, entity), log: ctx.log,
+    });
+    runs.set(entity, run);
   }
   return runs;
 }
@@ -103,39 +116,38 @@ function sourceRows(sandbox: SandboxHandle, entity: Entity): number {
   return n;
 }
 
+async function loadedRows(url: string, entity: Entity): Promise<number> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM raw.qb_${entity}`)).rows[0]!.n;
+  } finally {
+    await client.end();
+  }
+}
+
 async function measure(ctx: Context, runs: Map<Entity, PipelineRun>): Promise<EntityMeasure[]> {
   const { options } = ctx;
   const limits = { maxInFlight: options.maxInFlight, ratePerMinute: options.ratePerMinute, pageSize: options.pageSize };
   const latency = { baseMs: options.latencyMs, perRowMs: options.latencyPerRowMs, meanJitterMs: options.latencyJitterMs / 2 };
-  const client = new Client({ connectionString: ctx.db.url });
-  await client.connect();
-  try {
-    const measures: EntityMeasure[] = [];
-    for (const [entity, run] of runs) {
-      const rows = sourceRows(ctx.sandbox, entity);
-      const loaded = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM raw.qb_${entity}`);
-      ctx.log(`${entity}: database floor (COPY of ${run.spoolFiles.length} spool files)`);
-      const dbFloor = await measureDbFloor(client, entity, run.spoolFiles);
-      await dropFloorSchema(client);
-      const api = apiFloor(rows, limits, latency);
-      measures.push({
-        entity, sourceRows: rows, loadedRows: loaded.rows[0]!.n, requests: run.requests, validatorRequests: run.validatorRequests,
-        loaderMs: run.loader.wallMs, exporterMs: run.exporter.wallMs,
-        validatorMs: run.validator?.wallMs ?? (run.validationOk === false ? 0 : null),
-        validationOk: run.validationOk,
-        peakRss: {
-          loaderKb: run.loader.peakRssKb ?? null,
-          exporterKb: run.exporter.peakRssKb ?? null,
-          validatorKb: run.validator?.peakRssKb ?? null,
-        },
-        cpu: { loaderMs: run.loader.cpuMs ?? null, exporterMs: run.exporter.cpuMs ?? null, sandboxMs: run.sandboxCpuMs },
-        minRequests: api.minRequests, apiFloorMs: api.floorMs, dbFloorMs: dbFloor.floorMs,
-      });
-    }
-    return measures;
-  } finally {
-    await client.end();
+  const measures: EntityMeasure[] = [];
+  for (const [entity, run] of runs) {
+    const api = apiFloor(sourceRows(ctx.sandbox, entity), limits, latency);
+    measures.push({
+      entity, sourceRows: api.rows, loadedRows: await loadedRows(ctx.db.url, entity), requests: run.requests,
+      validatorRequests: run.validatorRequests, loaderMs: run.loader.wallMs, exporterMs: run.exporter.wallMs,
+      validatorMs: run.validator?.wallMs ?? (run.validationOk === false ? 0 : null),
+      validationOk: run.validationOk,
+      peakRss: {
+        loaderKb: run.loader.peakRssKb ?? null,
+        exporterKb: run.exporter.peakRssKb ?? null,
+        validatorKb: run.validator?.peakRssKb ?? null,
+      },
+      cpu: { loaderMs: run.loader.cpuMs ?? null, exporterMs: run.exporter.cpuMs ?? null, sandboxMs: run.sandboxCpuMs },
+      minRequests: api.minRequests, apiFloorMs: api.floorMs, dbFloorMs: run.dbFloorMs,
+    });
   }
+  return measures;
 }
 
 function chunkDaysUsed(runs: Map<Entity, PipelineRun>): number | null {

@@ -16,7 +16,7 @@ describe('API floor', () => {
 
   test('ten requests in flight: twenty equal pages take two rounds after the token call', () => {
     const floor = apiFloor(20_000, limits, flat, 100);
-    expect(floor).toEqual({ dataRequests: 20, tokenRequests: 1, minRequests: 21, floorMs: 100 + 2 * 100 });
+    expect(floor).toEqual({ rows: 20_000, dataRequests: 20, tokenRequests: 1, minRequests: 21, floorMs: 100 + 2 * 100 });
   });
 
   test('the 500-per-minute limit holds the 501st request back until a minute after the first', () => {
@@ -26,7 +26,7 @@ describe('API floor', () => {
   });
 
   test('an empty entity still costs its token call and nothing else', () => {
-    expect(apiFloor(0, limits, flat, 40)).toEqual({ dataRequests: 0, tokenRequests: 1, minRequests: 1, floorMs: 40 });
+    expect(apiFloor(0, limits, flat, 40)).toEqual({ rows: 0, dataRequests: 0, tokenRequests: 1, minRequests: 1, floorMs: 40 });
     expect(apiFloor(0, limits, flat).floorMs).toBe(0);
   });
 });
