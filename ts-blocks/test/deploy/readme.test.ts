@@ -32,7 +32,8 @@ function checklistItems(section: string): Array<{ text: string; body: string }> 
   return section
     .split(/\n(?=- \[[ x]\] )/)
     .filter((chunk) => chunk.startsWith('- ['))
-    .map((chunk) => ({ text: chunk.split('\n')[0].replace(/^- \[[ x]\] /, ''), body: chunk }));
+    // `\<` keeps GitHub from reading `<entidad>` as an HTML tag; the text itself is the assignment's
+    .map((chunk) => ({ text: chunk.split('\n')[0].replace(/^- \[[ x]\] /, '').replace(/\\([<>])/g, '$1'), body: chunk }));
 }
 
 describe('README.md', () => {
@@ -48,6 +49,18 @@ describe('README.md', () => {
     const links = relativeLinks(readme);
     expect(links.length).toBeGreaterThan(0);
     expect(links.filter((p) => !repoFileExists(p))).toEqual([]);
+  });
+
+  it('links only to headings that exist (GitHub anchors)', () => {
+    const slugs = new Set(
+      readme
+        .split('\n')
+        .filter((l) => /^#{1,6} /.test(l))
+        .map((l) => l.replace(/^#+ /, '').trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-')),
+    );
+    const anchors = [...readme.matchAll(/\]\(#([^)\s]+)\)/g)].map((m) => m[1]);
+    expect(anchors.length).toBeGreaterThan(0);
+    expect(anchors.filter((a) => !slugs.has(a))).toEqual([]);
   });
 
   it('lists in the secrets table exactly the Mage Secrets the pipelines read, with purpose, rotation and owner', () => {
