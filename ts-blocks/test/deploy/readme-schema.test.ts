@@ -1,0 +1,49 @@
+/**
+ * The README's schema section stays true to db/init: every column it must document is documented, and its
+ * verification queries run against the schema db/init creates.
+ */
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { markdownSection, readRepoFile } from './repo-files';
+
+const section = markdownSection(readRepoFile('README.md'), '## The `raw` and `ops` schemas');
+
+/** Column names of the tables created in a DDL text (`  name  type ...` lines inside CREATE TABLE). */
+function ddlColumns(sql: string): string[] {
+  return [...sql.matchAll(/^\s+([a-z_]+)\s+(?:text|char\(\d+\)|jsonb|timestamptz|bigint|integer|uuid|numeric|boolean|bigserial)\b(?!;)/gm)].map(
+    (m) => m[1],
+  );
+}
+
+describe('README schema section', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase('readme_schema');
+    await db.applyInit();
+  });
+  afterAll(async () => db.drop());
+
+  it('documents every column of the raw tables and of the ops ledger', () => {
+    const raw = ddlColumns(readRepoFile('db/init/010_raw_tables.sql'));
+    const later = readRepoFile('db/init/030_ops_ledger_resume.sql');
+    const ops = [
+      ...ddlColumns(readRepoFile('db/init/020_ops_ledger.sql')),
+      ...[...later.matchAll(/ADD COLUMN IF NOT EXISTS ([a-z_]+)/g)].map((m) => m[1]),
+    ];
+    expect(raw).toEqual(expect.arrayContaining(['id', 'payload', 'ingested_at_utc', 'request_payload']));
+    expect(ops).toEqual(expect.arrayContaining(['chunk_index', 'rows_inserted', 'check_name', 'open_count']));
+    const missing = [...raw, ...ops].filter((c) => !section.includes(`\`${c}\``));
+    expect(missing).toEqual([]);
+  });
+
+  it('has verification queries that run against the schema db/init creates', async () => {
+    const sql = /```sql\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(sql).toBeDefined();
+    const statements = sql!
+      .split(/;\s*\n/)
+      .map((s) => s.replace(/^--.*$/gm, '').trim())
+      .filter(Boolean);
+    expect(statements.length).toBeGreaterThanOrEqual(3);
+    const client = await db.client();
+    for (const statement of statements) await expect(client.query(statement)).resolves.toBeDefined();
+  });
+});
