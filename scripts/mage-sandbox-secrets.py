@@ -63,7 +63,7 @@ def main() -> None:
     if not isinstance(doc, dict):
         raise SystemExit('stdin must hold one JSON object (the sandbox line plus pgUrl).')
     values = secrets_from(doc)
-    mage_secrets.open_project(os.path.join(ROOT, 'mage_project'))
+    mage_secrets.open_project(os.getenv('QBO_MAGE_PROJECT') or os.path.join(ROOT, 'mage_project'))
     print(f'Stored in Mage Secrets: {", ".join(mage_secrets.store_secrets(values))}.')
 
 

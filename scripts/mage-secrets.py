@@ -102,7 +102,7 @@ def main(argv: List[str]) -> None:
     p_delete.add_argument('names', nargs='+', metavar='NAME')
     args = parser.parse_args(argv)
 
-    mage_secrets.open_project(os.path.join(ROOT, 'mage_project'))
+    mage_secrets.open_project(os.getenv('QBO_MAGE_PROJECT') or os.path.join(ROOT, 'mage_project'))
     if args.command == 'load':
         load(args.names, args.stdin)
     elif args.command == 'list':

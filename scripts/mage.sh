@@ -9,6 +9,7 @@
 #   scripts/mage.sh sandbox-secrets < sandbox.json          load the local QBO sandbox's values (demo, tests)
 #   scripts/mage.sh python ...                              the venv's Python
 #
+# QBO_MAGE_PROJECT runs Mage on a copy of mage_project (tests, evidence) instead of the working tree's.
 # MAGE_DATA_DIR (default .run/mage_data, git-ignored) holds Mage's database, block logs and outputs, and the key
 # that encrypts Mage Secrets: lose it and every secret must be loaded again.
 set -euo pipefail
@@ -18,7 +19,8 @@ export MAGE_DATA_DIR="$(mkdir -p "${MAGE_DATA_DIR:-$root/.run/mage_data}" && cd 
 chmod 700 "$MAGE_DATA_DIR"
 # Mage writes an API-trigger token into triggers.yaml when a trigger is saved from the UI unless told not to.
 export HIDE_API_TRIGGER_TOKEN="${HIDE_API_TRIGGER_TOKEN:-true}"
-project="$root/mage_project"
+# QBO_MAGE_PROJECT: run another copy of the project (the evidence script runs Mage on a scratch copy).
+project="${QBO_MAGE_PROJECT:-$root/mage_project}"
 
 cmd="${1:-}"
 [ $# -gt 0 ] && shift

@@ -100,7 +100,7 @@ def run_block(role: str, entity: str, *upstream: Any, **kwargs: Any) -> Dict[str
         _failed_for_good[run_key] = str(error)
         log.write('error', str(error))
         raise BlockFailed(str(error)) from None
-    redact = _Redactor(secrets.values())
+    redact = _Redactor(secrets.get(name) for name in mage_secrets.CREDENTIALS)
     log = BlockLog(kwargs.get('logger'), redact)
     variables = run_variables(entity, kwargs)
     summary = _run_child(role, entity, variables, secrets, _upstream(upstream), log, redact, run_key)

@@ -22,6 +22,8 @@ REQUIRED_SECRETS = (
 OPTIONAL_SECRETS = ('QBO_API_BASE_URL', 'QBO_TOKEN_URL')
 ALL_SECRETS = REQUIRED_SECRETS + OPTIONAL_SECRETS
 MAY_BE_EMPTY = frozenset({'PG_PASSWORD'})
+# The values that are credentials: redacted from anything the bridge logs (host names, ports, realm ids are not).
+CREDENTIALS = ('QBO_CLIENT_ID', 'QBO_CLIENT_SECRET', 'QBO_REFRESH_TOKEN', 'PG_PASSWORD')
 REFRESH_TOKEN = 'QBO_REFRESH_TOKEN'
 
 SecretReader = Callable[[str], Optional[str]]

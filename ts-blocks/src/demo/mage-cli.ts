@@ -3,8 +3,8 @@
  * `scripts/mage.sh`, which selects the pinned mage-ai venv (created once by scripts/mage-venv.sh) and the data dir.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { cpSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 /** The repository root (the directory holding mage_project/ and ts-blocks/), from src/ or dist/ alike. */
 export const PROJECT_ROOT = resolve(__dirname, '..', '..', '..');
@@ -17,6 +17,20 @@ export interface MageOptions {
   readonly dataDir: string;
   /** Extra environment for Mage and the blocks it runs. */
   readonly env?: Readonly<Record<string, string>>;
+}
+
+/** Mage's state and caches inside a project directory: never copied. */
+const MAGE_STATE = /\/(\.logs|\.variables|\.file_versions|\.cache|\.ssh_tunnel|\.mage_data|mage_data|__pycache__)(\/|$)/;
+
+/**
+ * Copies mage_project/ to `<dir>/mage_project` (Mage's state left out) and returns its path. Run Mage on the copy by
+ * passing it as QBO_MAGE_PROJECT (scripts/mage.sh) with QBO_BACKFILL_HOME=PROJECT_ROOT (the bridge then finds
+ * ts-blocks/): triggers armed there, and their write-back, leave the working copy's triggers.yaml alone.
+ */
+export function copyProject(dir: string): string {
+  const target = join(dir, 'mage_project');
+  cpSync(resolve(PROJECT_ROOT, 'mage_project'), target, { recursive: true, filter: (src) => !MAGE_STATE.test(src) });
+  return target;
 }
 
 export interface CommandResult {

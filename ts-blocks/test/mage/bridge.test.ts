@@ -93,7 +93,8 @@ describe('a successful run', () => {
   test('writes no secret value into Mage\'s logs or block outputs', () => {
     const written = filesUnder(data.dir, ['.logs', '.variables']);
     expect(written.length).toBeGreaterThan(0);
-    const values = { ...SECRETS, ROTATED_1: `${SECRETS.QBO_REFRESH_TOKEN}-r1`, ROTATED_2: `${SECRETS.QBO_REFRESH_TOKEN}-r2` };
+    const { QBO_CLIENT_ID, QBO_CLIENT_SECRET, QBO_REFRESH_TOKEN, PG_PASSWORD } = SECRETS;
+    const values = { QBO_CLIENT_ID, QBO_CLIENT_SECRET, QBO_REFRESH_TOKEN, PG_PASSWORD, ROTATED_1: `${QBO_REFRESH_TOKEN}-r1`, ROTATED_2: `${QBO_REFRESH_TOKEN}-r2` };
     expect(leaks(written, values)).toEqual([]);
     expect(output).not.toContain(SECRETS.QBO_CLIENT_SECRET);
   });

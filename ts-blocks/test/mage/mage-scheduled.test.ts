@@ -1,15 +1,16 @@
 /**
  * The scheduled path, as users meet it: `mage start` (web server + scheduler) on a free port with a throw-away data
  * dir, the sandbox's values in Mage Secrets, one-time triggers armed through Mage's REST API. One Mage serves the
- * whole file (it is slow to start); triggers.yaml files changed by Mage and by the write-back are restored after.
+ * whole file (it is slow to start). It serves a scratch copy of mage_project (copyProject), so the triggers.yaml
+ * files Mage and the write-back change are the copy's, never the working tree's (which others may run Mage on).
  * The sandbox keeps no grace for superseded refresh tokens, so a run only succeeds with the latest rotated token.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load as parseYaml } from 'js-yaml';
 import type { Client } from 'pg';
 import { enableSchedule, getSchedule, mageUtc, runsOf, startRun, waitForFinishedRun, waitForSchedule, type PipelineSchedule } from '../../src/demo/mage-api';
-import { loadSandboxSecrets, PROJECT_ROOT, storeSecrets } from '../../src/demo/mage-cli';
+import { copyProject, loadSandboxSecrets, PROJECT_ROOT, storeSecrets } from '../../src/demo/mage-cli';
 import { MageServer, pollUntil, type MageServerOptions } from '../../src/demo/mage-server';
 import type { SandboxHandle } from '../../src/sandbox';
 import { HISTORY, smallSandbox, tablePayloads, tableText, truthPayloads } from '../cli/helpers';
@@ -19,17 +20,17 @@ import { filesUnder, leaks, needsMageVenv, readSecret, tempDataDir } from './hel
 jest.setTimeout(300_000);
 needsMageVenv();
 
-const PIPELINES = ['qb_invoices_backfill', 'qb_customers_backfill', 'qb_items_backfill'] as const;
 const WINDOW = { fecha_inicio: HISTORY.from, fecha_fin: HISTORY.to, chunk_days: 30 };
 const RUN_TIMEOUT_MS = 180_000;
-const triggersFile = (pipeline: string) => join(PROJECT_ROOT, 'mage_project', 'pipelines', pipeline, 'triggers.yaml');
-const shipped = new Map(PIPELINES.map((p) => [p, readFileSync(triggersFile(p), 'utf8')]));
-
 const work = tempDataDir('scheduled');
 const dataDir = join(work.dir, 'mage_data');
+const project = copyProject(work.dir);
+const triggersFile = (pipeline: string) => join(project, 'pipelines', pipeline, 'triggers.yaml');
 const serverOptions: MageServerOptions = {
   dataDir,
   env: {
+    QBO_MAGE_PROJECT: project,
+    QBO_BACKFILL_HOME: PROJECT_ROOT,
     SCHEDULER_TRIGGER_INTERVAL: '2',
     QBO_SPOOL_DIR: join(work.dir, 'spool'),
     QBO_EVIDENCE_DIR: join(work.dir, 'evidencias'),
@@ -65,13 +66,12 @@ beforeAll(async () => {
   db = await createTestDatabase('mage_scheduled');
   await db.applyInit();
   client = await db.client();
-  await loadSandboxSecrets(sandbox, db.url, { dataDir });
+  await loadSandboxSecrets(sandbox, db.url, serverOptions);
   mage = await MageServer.start(serverOptions);
 });
 
 afterAll(async () => {
   await mage?.stop();
-  for (const [pipeline, text] of shipped) writeFileSync(triggersFile(pipeline), text);
   await sandbox?.close();
   await db?.drop();
   work.remove();
@@ -109,7 +109,7 @@ describe('a one-time trigger armed through the API', () => {
 
   test('leaves the rotated refresh token in Mage Secrets', async () => {
     expect(sandbox.stats().tokenRefreshes).toBeGreaterThan(0);
-    const stored = await readSecret('QBO_REFRESH_TOKEN', { dataDir });
+    const stored = await readSecret('QBO_REFRESH_TOKEN', serverOptions);
     expect(stored).toBeTruthy();
     expect(stored).not.toBe(sandbox.refreshToken);
   });
@@ -135,7 +135,7 @@ describe('a one-time trigger armed through the API', () => {
       QBO_CLIENT_ID: sandbox.clientId,
       QBO_CLIENT_SECRET: sandbox.clientSecret,
       QBO_REFRESH_TOKEN_INITIAL: sandbox.refreshToken,
-      QBO_REFRESH_TOKEN_STORED: (await readSecret('QBO_REFRESH_TOKEN', { dataDir })) ?? '',
+      QBO_REFRESH_TOKEN_STORED: (await readSecret('QBO_REFRESH_TOKEN', serverOptions)) ?? '',
     };
     const password = new URL(db.url).password;
     if (password) values.PG_PASSWORD = decodeURIComponent(password);
@@ -150,7 +150,7 @@ describe('failing runs', () => {
   beforeAll(async () => {
     // Both run at once (Mage's retry back-off makes each take ~30 s); the bad date fails before reading QBO.
     // The wrong secret stays: no pipeline runs after these (the restart test only checks triggers).
-    await storeSecrets({ QBO_CLIENT_SECRET: 'not-the-client-secret' }, { dataDir });
+    await storeSecrets({ QBO_CLIENT_SECRET: 'not-the-client-secret' }, serverOptions);
     badDate = await armTrigger('qb_customers_backfill', 'customers_backfill_once', { ...WINDOW, fecha_inicio: '2024-02-30' });
     wrongSecret = await armTrigger('qb_items_backfill', 'items_backfill_once', WINDOW);
     await Promise.all([
