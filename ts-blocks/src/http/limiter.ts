@@ -2,12 +2,17 @@
  * Per-realm request limiter: at most `maxInFlight` requests at once and at most `requestsPerWindow` request
  * starts in any rolling `rateWindowMs`. Every HTTP attempt (retries included) takes a slot, because QBO counts
  * attempts. A 429 pauses the whole realm (`pause`), not just the request that got it. Waiters are served FIFO.
+ * This process's caps can be changed while it runs (`setCaps`): shared-limiter.ts lowers them when other
+ * processes work the same realm, so all of them together stay within QBO's per-company limits.
  */
 import type { Clock } from './clock';
 
-export interface LimiterOptions {
+export interface LimiterCaps {
   readonly maxInFlight: number;
   readonly requestsPerWindow: number;
+}
+
+export interface LimiterOptions extends LimiterCaps {
   readonly rateWindowMs: number;
 }
 
@@ -17,6 +22,10 @@ export interface LimiterStats {
   /** Requests started within the current rolling window. */
   readonly startedInWindow: number;
   readonly maxInFlightSeen: number;
+  /** The caps in force now. */
+  readonly caps: LimiterCaps;
+  /** Epoch ms before which nothing starts (0: not paused). */
+  readonly pausedUntil: number;
 }
 
 export type Release = () => void;
@@ -26,6 +35,8 @@ export interface RealmLimiter {
   acquire(signal?: AbortSignal): Promise<Release>;
   /** Starts nothing before `untilMs` (epoch ms), e.g. after a 429. */
   pause(untilMs: number): void;
+  /** Replaces the caps (0 stops new starts); requests already started are not affected. */
+  setCaps(caps: LimiterCaps): void;
   stats(): LimiterStats;
 }
 
@@ -42,6 +53,7 @@ export function createRealmLimiter(options: LimiterOptions, clock: Clock): Realm
   let inFlight = 0;
   let maxInFlightSeen = 0;
   let pausedUntil = 0;
+  let caps: LimiterCaps = { maxInFlight: options.maxInFlight, requestsPerWindow: options.requestsPerWindow };
   let wakeAt: number | undefined;
 
   const prune = (now: number) => {
@@ -68,11 +80,14 @@ export function createRealmLimiter(options: LimiterOptions, clock: Clock): Realm
   };
 
   function pump(): void {
-    while (queue.length > 0 && inFlight < options.maxInFlight) {
+    while (queue.length > 0 && inFlight < caps.maxInFlight) {
       const now = clock.now();
       prune(now);
       if (now < pausedUntil) return scheduleWake(pausedUntil);
-      if (starts.length >= options.requestsPerWindow) return scheduleWake(starts[0]! + options.rateWindowMs);
+      if (starts.length >= caps.requestsPerWindow) {
+        const oldest = starts[starts.length - caps.requestsPerWindow];
+        return oldest === undefined ? undefined : scheduleWake(oldest + options.rateWindowMs);
+      }
       const waiter = queue.shift()!;
       if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort);
       starts.push(now);
@@ -102,9 +117,13 @@ export function createRealmLimiter(options: LimiterOptions, clock: Clock): Realm
     pause(untilMs: number): void {
       pausedUntil = Math.max(pausedUntil, untilMs);
     },
+    setCaps(next: LimiterCaps): void {
+      caps = { maxInFlight: next.maxInFlight, requestsPerWindow: next.requestsPerWindow };
+      pump();
+    },
     stats(): LimiterStats {
       prune(clock.now());
-      return { inFlight, queued: queue.length, startedInWindow: starts.length, maxInFlightSeen };
+      return { inFlight, queued: queue.length, startedInWindow: starts.length, maxInFlightSeen, caps, pausedUntil };
     },
   };
 }

@@ -18,6 +18,7 @@ describe('db/init', () => {
     expect(rows.map((r) => r.t)).toEqual([
       'ops.backfill_chunks',
       'ops.backfill_runs',
+      'ops.realm_leases',
       'ops.validation_results',
       'raw.qb_customers',
       'raw.qb_invoices',

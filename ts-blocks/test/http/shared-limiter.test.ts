@@ -1,0 +1,183 @@
+/**
+ * The realm limiter shared through PostgreSQL (ops.realm_leases), driven by a manual clock: each limiter has its own
+ * database session, as separate processes do; leases renew when the test says (`refresh`), so nothing waits for real.
+ */
+import type { Pool } from 'pg';
+import { createPool } from '../../src/db/pool';
+import type { BackfillEvent } from '../../src/core/events';
+import { openSharedLimiter, type LeaseBoard, type SharedRealmLimiter } from '../../src/http/shared-limiter';
+import { PgSession } from '../../src/ledger/pg-session';
+import { PgRealmLeases } from '../../src/ledger/realm-leases';
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { flush, ManualClock } from './test-clock';
+
+const BUDGET = { maxInFlight: 4, requestsPerWindow: 20, rateWindowMs: 60_000 };
+const NO_HEARTBEAT = { heartbeatMs: 1e12, ttlMs: 20_000 };
+
+let db: TestDatabase;
+let pool: Pool;
+const sessions: PgSession[] = [];
+const limiters: SharedRealmLimiter[] = [];
+
+beforeAll(async () => {
+  db = await createTestDatabase('sharedlimiter');
+  await db.applyInit();
+  pool = createPool({ connectionString: db.url });
+});
+afterEach(async () => {
+  for (const l of limiters.splice(0)) await l.close().catch(() => undefined);
+  for (const s of sessions.splice(0)) await s.close();
+  await pool.query('DELETE FROM ops.realm_leases');
+});
+afterAll(async () => {
+  await pool.end();
+  await db.drop();
+});
+
+interface Process {
+  readonly limiter: SharedRealmLimiter;
+  readonly session: PgSession;
+  readonly board: PgRealmLeases;
+  readonly events: BackfillEvent[];
+}
+
+async function startProcess(name: string, clock: ManualClock, options: { timing?: typeof NO_HEARTBEAT; budget?: typeof BUDGET; board?: (b: PgRealmLeases) => LeaseBoard } = {}): Promise<Process> {
+  const session = new PgSession({ connectionString: db.url }, name);
+  sessions.push(session);
+  const board = new PgRealmLeases(pool, session, 'realm-1', name);
+  const events: BackfillEvent[] = [];
+  const limiter = await openSharedLimiter({
+    limits: options.budget ?? BUDGET,
+    board: options.board ? options.board(board) : board,
+    clock,
+    realmId: 'realm-1',
+    timing: options.timing ?? NO_HEARTBEAT,
+    emit: (e) => events.push(e),
+  });
+  limiters.push(limiter);
+  return { limiter, session, board, events };
+}
+
+/** Requests that each take `ms` of clock time, sent back to back by `workers` lanes until `until`. */
+function load(p: Process, clock: ManualClock, log: Array<{ who: string; at: number }>, who: string, workers: number, until: number, inFlight: { now: number; max: number }) {
+  const lane = async () => {
+    while (clock.now() < until) {
+      const release = await p.limiter.acquire();
+      log.push({ who, at: clock.now() });
+      inFlight.now += 1;
+      inFlight.max = Math.max(inFlight.max, inFlight.now);
+      await clock.sleep(1_000);
+      inFlight.now -= 1;
+      release();
+    }
+  };
+  for (let i = 0; i < workers; i += 1) void lane();
+}
+
+function maxInAnyWindow(times: readonly number[], windowMs: number): number {
+  return Math.max(0, ...times.map((t) => times.filter((u) => u > t - windowMs && u <= t).length));
+}
+
+describe('realm limiter shared between processes', () => {
+  it('gives a process alone the whole realm budget', async () => {
+    const clock = new ManualClock();
+    const a = await startProcess('alone', clock);
+    expect(a.limiter.stats().caps).toEqual({ maxInFlight: 4, requestsPerWindow: 20 });
+    const log: Array<{ who: string; at: number }> = [];
+    const inFlight = { now: 0, max: 0 };
+    load(a, clock, log, 'a', 10, clock.now() + 60_000, inFlight);
+    await clock.advance(59_000);
+    expect(inFlight.max).toBe(4);
+    expect(log).toHaveLength(20);
+    expect(a.events.find((e) => e.type === 'log' && e.code === 'REALM_SHARE')).toMatchObject({ tags: { leases: 1, max_in_flight: 4 } });
+  });
+
+  it('keeps two processes on one realm within the realm budget together, and shares it between them', async () => {
+    const clock = new ManualClock();
+    const t0 = clock.now();
+    const end = t0 + 200_000;
+    const log: Array<{ who: string; at: number }> = [];
+    const inFlight = { now: 0, max: 0 };
+    const a = await startProcess('a', clock);
+    load(a, clock, log, 'a', 10, end, inFlight);
+    await clock.advance(10_000); // a alone uses the whole minute's budget
+    const b = await startProcess('b', clock);
+    expect(b.limiter.stats().caps).toEqual({ maxInFlight: 0, requestsPerWindow: 0 }); // nothing left for now
+    load(b, clock, log, 'b', 10, end, inFlight);
+    while (clock.now() < end) {
+      await clock.advance(5_000);
+      await a.limiter.refresh();
+      await b.limiter.refresh();
+    }
+    expect(inFlight.max).toBeLessThanOrEqual(4);
+    expect(maxInAnyWindow(log.map((s) => s.at), 60_000)).toBeLessThanOrEqual(20);
+    const lastMinute = log.filter((s) => s.at > end - 60_000);
+    expect(lastMinute.filter((s) => s.who === 'a').length).toBeGreaterThanOrEqual(8);
+    expect(lastMinute.filter((s) => s.who === 'b').length).toBeGreaterThanOrEqual(8);
+    expect(b.limiter.stats().caps).toEqual({ maxInFlight: 2, requestsPerWindow: 10 });
+  });
+
+  it('gives the whole budget back to a process whose peer closed', async () => {
+    const clock = new ManualClock();
+    const a = await startProcess('a', clock);
+    const b = await startProcess('b', clock);
+    await a.limiter.refresh();
+    expect((await b.limiter.refresh()).caps).toEqual({ maxInFlight: 2, requestsPerWindow: 10 });
+    await a.limiter.close();
+    expect((await b.limiter.refresh()).caps).toEqual({ maxInFlight: 4, requestsPerWindow: 20 });
+    expect((await pool.query('SELECT count(*)::int AS n FROM ops.realm_leases')).rows[0].n).toBe(1);
+  });
+
+  it('ignores the lease of a process that stopped renewing it once it expired', async () => {
+    const stuck = new ManualClock();
+    const clock = new ManualClock();
+    await startProcess('stuck', stuck);
+    const b = await startProcess('b', clock);
+    expect(b.limiter.stats().caps).toEqual({ maxInFlight: 0, requestsPerWindow: 0 });
+    await clock.advance(19_000);
+    expect((await b.limiter.refresh()).leases).toBe(2);
+    await clock.advance(1_000);
+    expect((await b.limiter.refresh()).caps).toEqual({ maxInFlight: 4, requestsPerWindow: 20 });
+    const holders = await pool.query('SELECT holder FROM ops.realm_leases ORDER BY holder');
+    expect(holders.rows).toEqual([{ holder: 'b' }]);
+  });
+
+  it('ignores at once the lease of a process whose database session ended (a crash), before it expires', async () => {
+    const clock = new ManualClock();
+    const a = await startProcess('crashed', clock);
+    const b = await startProcess('b', clock);
+    await a.session.close(); // what the server sees when a process dies: its connection closes
+    expect((await b.limiter.refresh()).caps).toEqual({ maxInFlight: 4, requestsPerWindow: 20 });
+  });
+
+  it("adopts a peer's 429 pause at the next renewal", async () => {
+    const clock = new ManualClock();
+    const a = await startProcess('a', clock);
+    const b = await startProcess('b', clock);
+    const until = clock.now() + 30_000;
+    a.limiter.pause(until);
+    await a.limiter.refresh();
+    await b.limiter.refresh();
+    expect(b.limiter.stats().pausedUntil).toBe(until);
+  });
+
+  it('renews the lease every heartbeat without being asked', async () => {
+    const clock = new ManualClock();
+    let exchanges = 0;
+    const counting = (board: PgRealmLeases): LeaseBoard => ({
+      leaseId: board.leaseId,
+      exchange: async (...args) => {
+        await board.exchange(...args);
+        exchanges += 1;
+      },
+      release: () => board.release(),
+    });
+    await startProcess('beating', clock, { timing: { heartbeatMs: 5_000, ttlMs: 20_000 }, board: counting });
+    expect(exchanges).toBe(1);
+    await clock.advance(5_000);
+    for (let i = 0; i < 500 && exchanges < 2; i += 1) await flush();
+    expect(exchanges).toBe(2);
+    const row = await pool.query('SELECT expires_at_utc FROM ops.realm_leases');
+    expect(row.rows[0].expires_at_utc.getTime()).toBe(clock.now() + 20_000);
+  });
+});
