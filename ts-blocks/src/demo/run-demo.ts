@@ -26,6 +26,8 @@ export type Say = (line: string) => void;
 
 export const DEMO_DIR = resolve(PROJECT_ROOT, '.run', 'demo');
 export const DEMO_MAGE_DATA_DIR = resolve(DEMO_DIR, 'mage_data');
+/** The demo's reports: the committed evidence in evidencias/ is left alone (QBO_EVIDENCE_DIR overrides). */
+export const DEMO_EVIDENCE_DIR = resolve(process.env.QBO_EVIDENCE_DIR ?? resolve(DEMO_DIR, 'evidencias'));
 const SANDBOX_HISTORY = { from: '2021-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z' };
 
 /** Bridge lines worth showing live; everything else goes to the log file. */
@@ -40,6 +42,7 @@ async function runEntity(entity: DemoEntity, vars: Readonly<Record<string, strin
   say(`\n== ${pipelineOf(entity)} (mage run)`);
   const result = await runPipeline(pipelineOf(entity), vars, {
     dataDir: DEMO_MAGE_DATA_DIR,
+    env: { QBO_EVIDENCE_DIR: DEMO_EVIDENCE_DIR },
     onLine: (line) => {
       if (shown(line)) say(`   ${line.length > 220 ? `${line.slice(0, 217)}...` : line}`);
     },
@@ -90,7 +93,7 @@ export async function runDemo(options: DemoOptions, say: Say, signal?: AbortSign
     say('\n== Where to look');
     for (const o of outcomes) {
       const reports = reportPaths(blockOutput(DEMO_MAGE_DATA_DIR, o.entity, 'validator'));
-      const shownReports = reports.length > 0 ? reports.map((r) => relative(PROJECT_ROOT, resolve(PROJECT_ROOT, r))).join(', ') : `evidencias/${o.entity}/`;
+      const shownReports = reports.length > 0 ? reports.map((r) => relative(PROJECT_ROOT, resolve(PROJECT_ROOT, r))).join(', ') : relative(PROJECT_ROOT, resolve(DEMO_EVIDENCE_DIR, o.entity));
       say(`   ${o.entity}: reports ${shownReports}; Mage output ${relative(PROJECT_ROOT, o.logFile)}`);
     }
     say(`   Block outputs: ${relative(PROJECT_ROOT, DEMO_MAGE_DATA_DIR)}/mage_project/pipelines/<pipeline>/.variables/`);
