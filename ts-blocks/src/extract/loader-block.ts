@@ -4,6 +4,8 @@
  *   secrets: QBO_* and DATABASE_URL | PG_* (then the environment)
  * Order matters: variables and settings are checked first, then the database, then QBO, so a bad input fails
  * before any request and an unusable refresh token fails before anything is written.
+ * With the database, the realm's QBO budget is shared with every other process on the realm (a lease in
+ * ops.realm_leases) and the run is locked for this process while it is extracted (ledger/run-lock.ts).
  * Returns the extraction manifest as the block summary.
  */
 import type { BlockContext } from '../blocks/harness';
@@ -14,7 +16,7 @@ import type { Clock } from '../http/clock';
 import type { Ledger } from '../ledger/types';
 import { openDatabase } from '../pipeline/database';
 import { extractRun } from './run';
-import { createQboStack } from './qbo-stack';
+import { createQboStack, openSharedQboStack, type QboStackOptions, type SharedQboStack } from './qbo-stack';
 
 export interface LoaderOptions {
   readonly env?: NodeJS.ProcessEnv;
@@ -34,9 +36,12 @@ export async function loaderBody(ctx: BlockContext, options: LoaderOptions = {})
   const vars = parseVariables(ctx.input.vars, entity);
   const settings = loadSettings({ secrets: ctx.input.secrets, env: options.env ?? process.env });
   const store = ctx.tokenStore ?? (await openFileTokenStore(settings.tokenFile, settings.qbo.refreshToken));
-  const db = options.ledger ? undefined : await openDatabase(settings.db, { applicationName: `qbo-backfill loader ${entity}` });
+  const role = `qbo-backfill loader ${entity}`;
+  const db = options.ledger ? undefined : await openDatabase(settings.db, { applicationName: role });
+  let stack: SharedQboStack | undefined;
   try {
-    const stack = createQboStack({ qbo: settings.qbo, limits: settings.limits, store, emit: ctx.emit, clock: options.clock, random: options.random });
+    const stackOptions: QboStackOptions = { qbo: settings.qbo, limits: settings.limits, store, emit: ctx.emit, clock: options.clock, random: options.random };
+    stack = db ? await openSharedQboStack({ ...stackOptions, pool: db.pool, session: db.session, role }) : { ...createQboStack(stackOptions), close: async () => undefined };
     const manifest = await extractRun(
       {
         ledger: options.ledger ?? db!.ledger,
@@ -50,11 +55,13 @@ export async function loaderBody(ctx: BlockContext, options: LoaderOptions = {})
         emit: ctx.emit,
         clock: options.clock,
         signal: ctx.signal,
+        ...(db ? { runLocks: db.runLocks } : {}),
       },
       vars,
     );
     return { ...manifest };
   } finally {
+    await stack?.close().catch(() => undefined);
     await db?.close();
   }
 }

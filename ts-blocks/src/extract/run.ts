@@ -7,21 +7,27 @@
  *     limiter, except windows that reach past the run's start: they go last, read by one scan (segment.ts);
  *  4. the circuit breaker stops the run after N consecutive failed chunks; an auth or configuration failure
  *     stops it at once. A run with a failed chunk fails with a clear error; a resume retries only those chunks.
+ *  5. an abort from outside (deps.signal) is an interruption: chunks cut short go back to pending, count neither
+ *     as failures nor towards the breaker, and the run ends with INTERRUPTED.
+ * With `runLocks`, the run is locked for this process from the moment it is opened until extraction ends: another
+ * process opening the same unfinished run fails at once (RUN_BUSY) instead of working it too.
  */
-import { FatalError, isAuthError, isConfigError, type BackfillError } from '../core/errors';
+import { isAuthError, isConfigError, type BackfillError } from '../core/errors';
 import { nullSink, type EventSink } from '../core/events';
 import type { AccessTokenProvider } from '../auth/token-manager';
 import type { RunVariables } from '../config/variables';
 import { dateFieldMapping, entityDefinition } from '../entities';
 import { systemClock, type Clock } from '../http/clock';
 import type { QboClient } from '../http/qbo-client';
-import type { ChunkState, Ledger, RunState } from '../ledger/types';
+import type { RunLock, RunLocks } from '../ledger/run-lock';
+import type { ChunkState, Ledger, RunGuard, RunState } from '../ledger/types';
 import { CircuitBreaker } from './breaker';
 import { chunkEvent, type ChunkContext } from './context';
 import { extractSegment } from './segment';
 import { classifyChunks, type ChunkDecision } from './decide';
 import { buildManifest, type ChunkRecord } from './manifest-builder';
 import type { ExtractManifest } from './manifest';
+import { breakerError, CHUNK_CANCELLED, interruptedError, runFailure } from './outcome';
 import { runPool } from './pool';
 import { isLiveWindow, planWindows } from './windows';
 
@@ -38,6 +44,8 @@ export interface ExtractDeps {
   readonly emit?: EventSink;
   readonly clock?: Clock;
   readonly signal?: AbortSignal;
+  /** Keeps other processes off the run while it is extracted (PostgreSQL advisory locks in production). */
+  readonly runLocks?: RunLocks;
 }
 
 interface RunControl {
@@ -47,7 +55,7 @@ interface RunControl {
   readonly records: Map<number, ChunkRecord>;
 }
 
-async function openRun(deps: ExtractDeps, vars: RunVariables): Promise<RunState> {
+async function openRun(deps: ExtractDeps, vars: RunVariables, guard: RunGuard | undefined): Promise<RunState> {
   const plan = planWindows(vars.from, vars.to, vars.chunkDays);
   return deps.ledger.openRun(
     {
@@ -64,6 +72,7 @@ async function openRun(deps: ExtractDeps, vars: RunVariables): Promise<RunState>
       originRef: deps.originRef,
     },
     plan,
+    guard,
   );
 }
 
@@ -76,6 +85,7 @@ function segmentWorker(ctx: ChunkContext, control: RunControl) {
       for (const [i, outcome] of outcomes.entries()) control.records.set(outcome.chunk.index, { chunk: segment[i]!, status: 'extracted', outcome });
     } catch (e) {
       const err = e as BackfillError;
+      if (err.code === CHUNK_CANCELLED) return;
       for (const chunk of segment) control.records.set(chunk.index, { chunk, status: 'failed', error: err });
       if (control.stopError) return;
       if (isAuthError(err) || isConfigError(err)) control.stopError = err;
@@ -96,35 +106,30 @@ function contiguous(chunks: readonly ChunkState[]): ChunkState[][] {
   return groups;
 }
 
-function breakerError(breaker: CircuitBreaker, chunk: ChunkState, last: BackfillError): FatalError {
-  return new FatalError(
-    `Circuit breaker open: ${breaker.consecutiveFailures} consecutive chunks failed; the run was stopped. Last failure, ` +
-      `chunk ${chunk.index} [${chunk.windowStart.toISOString()}, ${chunk.windowEnd.toISOString()}): ${last.message} ` +
-      'Fix the cause, then re-run with resume=true: finished chunks are skipped.',
-    { code: 'CIRCUIT_OPEN', context: { chunk_index: chunk.index, last_code: last.code } },
-  );
-}
-
-function runFailure(records: Iterable<ChunkRecord>, total: number): FatalError | undefined {
-  const failed = [...records].filter((r) => r.status === 'failed');
-  if (failed.length === 0) return undefined;
-  const first = failed[0]!;
-  return new FatalError(
-    `${failed.length} of ${total} chunks failed; first, chunk ${first.chunk.index}: ${first.error?.message ?? 'unknown error'} ` +
-      'Re-run with resume=true to retry only the failed chunks.',
-    { code: 'CHUNKS_FAILED', context: { failed: failed.map((r) => r.chunk.index) } },
-  );
-}
-
 /** Runs the extraction and returns the manifest; throws (after marking the run failed) when a chunk failed. */
 export async function extractRun(deps: ExtractDeps, vars: RunVariables): Promise<ExtractManifest> {
+  await deps.auth.accessToken(deps.signal);
+  const locks = deps.runLocks;
+  let lock: RunLock | undefined;
+  const guard: RunGuard | undefined = locks && {
+    claim: async (runId) => {
+      lock = await locks.acquire(runId);
+    },
+    checkIdle: (runId) => locks.assertFree(runId),
+  };
+  try {
+    return await extractOpened(deps, vars, await openRun(deps, vars, guard));
+  } finally {
+    await lock?.release();
+  }
+}
+
+async function extractOpened(deps: ExtractDeps, vars: RunVariables, run: RunState): Promise<ExtractManifest> {
   const clock = deps.clock ?? systemClock;
   const emit = deps.emit ?? nullSink;
   const startedAt = clock.now();
   const entity = entityDefinition(vars.entity);
   const mapping = dateFieldMapping(entity, vars.dateField);
-  await deps.auth.accessToken(deps.signal);
-  const run = await openRun(deps, vars);
   emit({
     type: 'log', level: 'info', phase: 'extract', entity: vars.entity, code: run.resumed ? 'RUN_RESUMED' : 'RUN_STARTED',
     message: `${run.resumed ? 'Resuming' : 'Starting'} run ${run.runId}: ${run.chunks.length} chunk(s) of ${vars.entity}.`,
@@ -147,7 +152,8 @@ export async function extractRun(deps: ExtractDeps, vars: RunVariables): Promise
   const historical = todo.filter((c) => !isLiveWindow(c, startedAt)).map((c) => [c]);
   await runPool(historical, deps.concurrency, worker, stopped);
   await runPool(contiguous(todo.filter((c) => isLiveWindow(c, startedAt))), 1, worker, stopped);
-  const failure = control.stopError ?? runFailure(control.records.values(), run.chunks.length);
+  const interrupted = deps.signal?.aborted ? interruptedError(run.runId, deps.signal, control.records.values(), run.chunks.length) : undefined;
+  const failure = control.stopError ?? interrupted ?? runFailure(control.records.values(), run.chunks.length);
   if (failure) {
     await deps.ledger.setRunStatus(run.runId, 'failed', { error: failure });
     throw failure;

@@ -4,14 +4,16 @@
  * on moves a record to "now", ahead of the scan's cursor but possibly into another of those windows: one scan
  * that keeps going until a short page catches it wherever it lands. Records are spooled per chunk; the scan's
  * API calls, retries and time are booked on the segment's first chunk. On failure every chunk of the segment is
- * marked failed and its unfinished spool file removed.
+ * marked failed and its unfinished spool file removed; when the run's signal aborted (an interruption, or the run
+ * stopped by another chunk) the chunks were cancelled, not failed: they go back to pending, with no error.
  */
-import { toBackfillError, type BackfillError } from '../core/errors';
+import { FatalError, toBackfillError, type BackfillError } from '../core/errors';
 import type { ChunkPlan, ExtractResult } from '../ledger/types';
 import { scanWindow } from '../paginate/keyset';
 import type { ScanMetrics } from '../paginate/types';
 import type { CompletedSpool } from '../spool/writer';
 import { chunkEvent, type ChunkContext, type ChunkOutcome } from './context';
+import { CHUNK_CANCELLED } from './outcome';
 import { SegmentSpool } from './segment-spool';
 import { sourceCounts } from './source-counts';
 
@@ -62,6 +64,7 @@ export async function extractSegment(ctx: ChunkContext, chunks: readonly ChunkPl
   try {
     scanned = await scanSegment(ctx, chunks, metrics);
   } catch (e) {
+    if (ctx.signal?.aborted) throw await cancelled(ctx, chunks);
     const err: BackfillError = toBackfillError(e);
     for (const chunk of chunks) {
       await ctx.ledger.chunkFailed(ctx.runId, chunk.index, err);
@@ -80,6 +83,22 @@ export async function extractSegment(ctx: ChunkContext, chunks: readonly ChunkPl
     outcomes.push(outcome);
   }
   return outcomes;
+}
+
+async function cancelled(ctx: ChunkContext, chunks: readonly ChunkPlan[]): Promise<FatalError> {
+  for (const chunk of chunks) {
+    await ctx.ledger.chunkInterrupted(ctx.runId, chunk.index);
+    ctx.emit({
+      type: 'log',
+      level: 'info',
+      phase: 'extract',
+      entity: ctx.entity.name,
+      code: CHUNK_CANCELLED,
+      message: `Chunk ${chunk.index} was cancelled before it finished; it is extracted again when the run resumes.`,
+      tags: { run_id: ctx.runId, chunk_index: chunk.index },
+    });
+  }
+  return new FatalError(`Extraction of chunk(s) ${chunks.map((c) => c.index).join(', ')} was cancelled.`, { code: CHUNK_CANCELLED });
 }
 
 function emitSuperseded(ctx: ChunkContext, chunk: ChunkPlan, superseded: number): void {

@@ -3,11 +3,12 @@
  * Key = (entity, realm, date field, range, chunk days). A run is continued only when resume is on, force is off,
  * it is not finished (succeeded/superseded) and its chunk windows are the plan's; otherwise a new run starts and
  * every unfinished run with that key is marked superseded by it. An advisory lock on the key makes two
- * concurrent openers agree.
+ * concurrent openers agree. The caller's guard (run locks) is asked before anything is written: it takes the run
+ * being opened, and, unless force, refuses to supersede a run another process is still working.
  */
 import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
-import type { ChunkPlan, RunParams } from './types';
+import type { ChunkPlan, RunGuard, RunParams } from './types';
 import { CHUNK_COLUMNS, FINISHED_RUN_STATUSES, RUN_COLUMNS, type ChunkRow, type RunRow } from './rows';
 
 export function runKey(p: RunParams): string {
@@ -62,8 +63,19 @@ async function reopen(client: PoolClient, runId: string, params: RunParams): Pro
   await client.query(`UPDATE ops.backfill_chunks SET status = 'pending' WHERE run_id = $1 AND status = 'extracting'`, [runId]);
 }
 
-async function createRun(client: PoolClient, params: RunParams, plan: readonly ChunkPlan[]): Promise<string> {
+async function checkSuperseded(client: PoolClient, params: RunParams, guard: RunGuard | undefined): Promise<void> {
+  if (!guard || params.force) return;
+  const { rows } = await client.query<{ run_id: string }>(
+    `SELECT run_id FROM ops.backfill_runs WHERE ${KEY_WHERE} AND status NOT IN ('succeeded', 'superseded')`,
+    keyValues(params),
+  );
+  for (const row of rows) await guard.checkIdle(row.run_id);
+}
+
+async function createRun(client: PoolClient, params: RunParams, plan: readonly ChunkPlan[], guard: RunGuard | undefined): Promise<string> {
+  await checkSuperseded(client, params, guard);
   const runId = randomUUID();
+  await guard?.claim(runId);
   await client.query(
     `UPDATE ops.backfill_runs SET status = 'superseded', superseded_by = $7, finished_at_utc = now()
       WHERE ${KEY_WHERE} AND status NOT IN ('succeeded', 'superseded')`,
@@ -93,12 +105,14 @@ export async function openRunIn(
   client: PoolClient,
   params: RunParams,
   plan: readonly ChunkPlan[],
+  guard?: RunGuard,
 ): Promise<{ runId: string; resumed: boolean }> {
   await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [runKey(params)]);
   const existing = await continuable(client, params, plan);
   if (existing) {
+    await guard?.claim(existing);
     await reopen(client, existing, params);
     return { runId: existing, resumed: true };
   }
-  return { runId: await createRun(client, params, plan), resumed: false };
+  return { runId: await createRun(client, params, plan, guard), resumed: false };
 }

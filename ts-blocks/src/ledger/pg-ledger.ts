@@ -7,7 +7,7 @@ import type { Pool, PoolClient } from 'pg';
 import { ConfigError, FatalError, type BackfillError } from '../core/errors';
 import { queryError } from '../db/errors';
 import { withTransaction } from '../db/pool';
-import type { ChunkPlan, ChunkState, ExtractResult, Ledger, RunParams, RunState, RunStatus } from './types';
+import type { ChunkPlan, ChunkState, ExtractResult, Ledger, RunGuard, RunParams, RunState, RunStatus } from './types';
 import { openRunIn } from './open-run';
 import { CHUNK_COLUMNS, RUN_COLUMNS, TERMINAL_RUN_STATUSES, toChunkState, toParams, type ChunkRow, type RunRow } from './rows';
 import { getRunDetail, isRunId, listRuns, type RunDetail, type RunFilter, type RunSummary } from './queries';
@@ -26,8 +26,8 @@ type Queryable = Pool | PoolClient;
 export class PgLedger implements Ledger {
   constructor(private readonly pool: Pool) {}
 
-  async openRun(params: RunParams, plan: readonly ChunkPlan[]): Promise<RunState> {
-    const opened = await this.guard('opening a run', () => withTransaction(this.pool, (c) => openRunIn(c, params, plan)));
+  async openRun(params: RunParams, plan: readonly ChunkPlan[], runGuard?: RunGuard): Promise<RunState> {
+    const opened = await this.guard('opening a run', () => withTransaction(this.pool, (c) => openRunIn(c, params, plan, runGuard)));
     const state = await this.getRun(opened.runId);
     return { ...state, resumed: opened.resumed };
   }
@@ -64,6 +64,15 @@ export class PgLedger implements Ledger {
 
   async chunkFailed(runId: string, index: number, error: BackfillError): Promise<void> {
     await this.updateChunk(runId, index, `status = 'failed', error = $3`, [JSON.stringify(error.toJSON())]);
+  }
+
+  async chunkInterrupted(runId: string, index: number): Promise<void> {
+    await this.guard(`updating chunk ${index} of run ${runId}`, async () => {
+      await this.pool.query(`UPDATE ops.backfill_chunks SET status = 'pending' WHERE run_id = $1 AND chunk_index = $2 AND status = 'extracting'`, [
+        runId,
+        index,
+      ]);
+    });
   }
 
   async setRunStatus(

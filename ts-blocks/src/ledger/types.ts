@@ -2,7 +2,8 @@
  * The run ledger's contract (implemented over ops.backfill_runs / ops.backfill_chunks by ledger/pg-ledger.ts).
  * A run is one backfill of one entity over one range, cut into chunks (half-open UTC windows). Chunk life:
  *   pending → extracting → extracted (spool file complete, COUNT(*) captured) → loaded (rows upserted, same
- *   transaction as the upsert) ; any → failed (error kept; a resume retries it).
+ *   transaction as the upsert) ; any → failed (error kept; a resume retries it) ; extracting → pending when the
+ *   extraction was cancelled (interrupted run, or stopped by another chunk's failure): not a failure of its own.
  * Resume: opening a run with resume=true and the same key (entity, realm, date field, range, chunk size) as an
  * unfinished run continues that run; a finished or forced one starts a new run.
  */
@@ -55,12 +56,22 @@ export interface ExtractResult {
   readonly metrics: Pick<ChunkMetrics, 'pages_read' | 'rows_read' | 'api_calls' | 'retries' | 'throttled' | 'duration_ms'>;
 }
 
+/** Lets the opener of a run keep other processes off it (ledger/run-lock.ts); called before anything is written. */
+export interface RunGuard {
+  /** The run about to be continued or created: take it for this process, or throw to refuse. */
+  claim(runId: string): Promise<void>;
+  /** An unfinished run about to be superseded without force: throw when another process is working it. */
+  checkIdle(runId: string): Promise<void>;
+}
+
 export interface Ledger {
   /** Creates a run (or continues an unfinished one, see above) with the given chunk plan. */
-  openRun(params: RunParams, plan: readonly ChunkPlan[]): Promise<RunState>;
+  openRun(params: RunParams, plan: readonly ChunkPlan[], guard?: RunGuard): Promise<RunState>;
   getRun(runId: string): Promise<RunState>;
   chunkExtracting(runId: string, index: number): Promise<void>;
   chunkExtracted(runId: string, index: number, result: ExtractResult): Promise<void>;
   chunkFailed(runId: string, index: number, error: BackfillError): Promise<void>;
+  /** Puts a chunk whose extraction was cancelled back to pending (a resume extracts it; no error is recorded). */
+  chunkInterrupted(runId: string, index: number): Promise<void>;
   setRunStatus(runId: string, status: RunStatus, extra?: { error?: BackfillError; metrics?: Record<string, unknown> }): Promise<void>;
 }

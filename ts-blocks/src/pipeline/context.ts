@@ -1,13 +1,14 @@
 /**
  * Everything an in-process backfill (the CLI) shares across entities: settings, one database pool and ledger,
  * one refresh-token store, one QBO stack (one realm limiter, one token manager: a single token refresh serves
- * every entity of the run).
+ * every entity of the run). The limiter shares the realm's QBO budget with other processes on the same realm
+ * through a lease in ops.realm_leases; `db.close()` also ends that lease.
  */
 import { openFileTokenStore } from '../auth/file-token-store';
 import type { Settings } from '../config/settings';
 import type { EventSink } from '../core/events';
 import type { RefreshTokenStore } from '../core/token-store';
-import { createQboStack, type QboStack } from '../extract/qbo-stack';
+import { openSharedQboStack, type QboStack } from '../extract/qbo-stack';
 import type { Clock } from '../http/clock';
 import { openDatabase, type Database } from './database';
 
@@ -43,17 +44,24 @@ export async function openBackfillContext(settings: Settings, options: OpenConte
   const db = await openDatabase(settings.db, { applicationName: `qbo-backfill ${options.origin}` });
   try {
     const store = options.tokenStore ?? (await openFileTokenStore(settings.tokenFile, settings.qbo.refreshToken));
-    const stack = createQboStack({
+    const stack = await openSharedQboStack({
       qbo: settings.qbo,
       limits: settings.limits,
       store,
       emit: options.emit,
       clock: options.clock,
       random: options.random,
+      pool: db.pool,
+      session: db.session,
+      role: `qbo-backfill ${options.origin}`,
     });
+    const close = async () => {
+      await stack.close().catch(() => undefined);
+      await db.close();
+    };
     return {
       settings,
-      db,
+      db: { ...db, close },
       stack,
       emit: options.emit,
       origin: options.origin,

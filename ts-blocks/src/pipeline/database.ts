@@ -1,13 +1,22 @@
-/** The database side of a block or CLI run: a checked pool and the ledger over it. */
+/**
+ * The database side of a block or CLI run: a checked pool, the ledger over it, and the session (a dedicated
+ * connection opened on first use) for the run locks and the realm lease. `close` ends both, which releases every
+ * lock of this process.
+ */
 import type { Pool } from 'pg';
 import type { DbConfig, PoolOptions } from '../db/config';
 import { assertInitialised } from '../db/init';
 import { openPool } from '../db/pool';
 import { PgLedger } from '../ledger/pg-ledger';
+import { PgRunLocks } from '../ledger/pg-run-locks';
+import { PgSession } from '../ledger/pg-session';
 
 export interface Database {
   readonly pool: Pool;
   readonly ledger: PgLedger;
+  /** The process's dedicated connection for session locks (run locks, the realm lease's liveness). */
+  readonly session: PgSession;
+  readonly runLocks: PgRunLocks;
   close(): Promise<void>;
 }
 
@@ -23,5 +32,15 @@ export async function openDatabase(config: DbConfig, options: PoolOptions & { re
     await pool.end().catch(() => undefined);
     throw e;
   }
-  return { pool, ledger: new PgLedger(pool), close: () => pool.end() };
+  const session = new PgSession(config, options.applicationName);
+  return {
+    pool,
+    ledger: new PgLedger(pool),
+    session,
+    runLocks: new PgRunLocks(session),
+    close: async () => {
+      await session.close();
+      await pool.end();
+    },
+  };
 }

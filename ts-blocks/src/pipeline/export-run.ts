@@ -3,11 +3,14 @@
  * run that is extracted but not yet loaded, one transaction per chunk (store/load-chunk.ts), emitting a `chunk`
  * event per chunk. Chunks already loaded (a resumed run) are skipped. When every chunk is loaded the run becomes
  * 'loaded' with its totals; a chunk that fails is marked failed (a resume re-extracts it) and fails the run.
+ * With `runLocks`, the run is locked for this process while it is loaded; another process working it makes the
+ * export fail at once (RUN_BUSY) before anything is loaded.
  */
 import type { Pool } from 'pg';
 import { DataError, FatalError, toBackfillError, type BackfillError } from '../core/errors';
 import type { ChunkMetrics, Entity, EventSink } from '../core/events';
 import type { LoadCounts, PgLedger } from '../ledger/pg-ledger';
+import type { RunLocks } from '../ledger/run-lock';
 import type { ChunkState, RunState } from '../ledger/types';
 import type { SpooledRow } from '../spool/types';
 import { loadChunk } from '../store/load-chunk';
@@ -24,6 +27,7 @@ export interface ExportDeps {
   readonly emit: EventSink;
   readonly now?: () => number;
   readonly signal?: AbortSignal;
+  readonly runLocks?: RunLocks;
 }
 
 export interface ChunkExportSummary extends Partial<LoadCounts> {
@@ -199,6 +203,15 @@ function notExtracted(run: RunState, missing: readonly number[]): DataError {
 
 /** Loads every extracted, not yet loaded chunk of `runId` (see the file comment). */
 export async function exportRun(deps: ExportDeps, runId: string, expectedEntity?: Entity): Promise<ExportSummary> {
+  const lock = await deps.runLocks?.acquire(runId);
+  try {
+    return await exportLocked(deps, runId, expectedEntity);
+  } finally {
+    await lock?.release();
+  }
+}
+
+async function exportLocked(deps: ExportDeps, runId: string, expectedEntity?: Entity): Promise<ExportSummary> {
   const run = await deps.ledger.getRun(runId);
   if (expectedEntity !== undefined && run.params.entity !== expectedEntity) {
     throw new DataError(`Run ${runId} is a ${run.params.entity} run, not ${expectedEntity}: the exporter got another pipeline's output.`, {

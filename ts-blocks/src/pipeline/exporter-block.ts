@@ -1,6 +1,7 @@
 /**
  * The exporter block's body (blocks/exporter.ts runs it under the block harness): the loader's output names the
- * run; the database comes from the block's secrets (DATABASE_URL or PG_*), then the environment.
+ * run; the database comes from the block's secrets (DATABASE_URL or PG_*), then the environment. The run is locked
+ * for this process while it is loaded: a second exporter of the same run fails at once (RUN_BUSY).
  */
 import { readDbSettings } from '../config/db-settings';
 import { lookupFrom } from '../config/sources';
@@ -16,7 +17,8 @@ export async function exporterBody(ctx: BlockContext, env: NodeJS.ProcessEnv = p
   const settings = readDbSettings(lookupFrom({ secrets: ctx.input.secrets, env }));
   const db = await openDatabase(settings, { applicationName: `qbo-backfill exporter ${entity}` });
   try {
-    const summary = await exportRun({ pool: db.pool, ledger: db.ledger, emit: ctx.emit, signal: ctx.signal }, runId, expected);
+    const deps = { pool: db.pool, ledger: db.ledger, emit: ctx.emit, signal: ctx.signal, runLocks: db.runLocks };
+    const summary = await exportRun(deps, runId, expected);
     return { ...summary };
   } finally {
     await db.close();

@@ -2,7 +2,8 @@
  * The in-process pipeline the CLI runs for each entity: loader → exporter → validator, through the same
  * functions the Mage blocks call (extractRun, exportRun, and the validator block's body, which validates, marks
  * the run succeeded or failed and writes the reports), so a CLI run and a Mage run of the same variables behave
- * the same and share the ledger: either can resume the other's unfinished run.
+ * the same and share the ledger: either can resume the other's unfinished run. The run stays locked for this
+ * process from the moment extraction opens it until loading ends (no gap another process could slip into).
  */
 import { performance } from 'node:perf_hooks';
 import { isDataError } from '../core/errors';
@@ -11,6 +12,7 @@ import type { RunVariables } from '../config/variables';
 import { validatorBody } from '../blocks/validator';
 import type { ManifestTotals } from '../extract/manifest';
 import { extractRun } from '../extract/run';
+import { heldRunLocks, type RunLocks } from '../ledger/run-lock';
 import type { BackfillContext } from './context';
 import { exportRun, type ExportSummary } from './export-run';
 
@@ -65,6 +67,15 @@ async function validate(ctx: BackfillContext, runId: string, entity: Entity): Pr
 export async function runEntity(ctx: BackfillContext, vars: RunVariables): Promise<EntityRunSummary> {
   const now = ctx.now ?? (() => performance.now());
   const started = now();
+  const locks = heldRunLocks(ctx.db.runLocks);
+  try {
+    return await runLocked(ctx, vars, locks, started, now);
+  } finally {
+    await locks.releaseAll();
+  }
+}
+
+async function runLocked(ctx: BackfillContext, vars: RunVariables, locks: RunLocks, started: number, now: () => number): Promise<EntityRunSummary> {
   const { db, stack, settings, emit, signal } = ctx;
   const manifest = await extractRun(
     {
@@ -79,10 +90,11 @@ export async function runEntity(ctx: BackfillContext, vars: RunVariables): Promi
       emit,
       ...(ctx.clock === undefined ? {} : { clock: ctx.clock }),
       ...(signal === undefined ? {} : { signal }),
+      runLocks: locks,
     },
     vars,
   );
-  const loaded = await exportRun({ pool: db.pool, ledger: db.ledger, emit, signal }, manifest.run_id, vars.entity);
+  const loaded = await exportRun({ pool: db.pool, ledger: db.ledger, emit, signal, runLocks: locks }, manifest.run_id, vars.entity);
   const validation = await validate(ctx, manifest.run_id, vars.entity);
   return {
     entity: vars.entity,

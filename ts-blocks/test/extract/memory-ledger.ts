@@ -1,7 +1,7 @@
 /** An in-memory Ledger following the contract in ledger/types.ts (for extraction tests without a database). */
 import { randomUUID } from 'node:crypto';
 import type { BackfillError } from '../../src/core/errors';
-import type { ChunkPlan, ChunkState, ExtractResult, Ledger, RunParams, RunState, RunStatus } from '../../src/ledger/types';
+import type { ChunkPlan, ChunkState, ExtractResult, Ledger, RunGuard, RunParams, RunState, RunStatus } from '../../src/ledger/types';
 
 interface Run {
   runId: string;
@@ -16,18 +16,23 @@ export class MemoryLedger implements Ledger {
   readonly runs: Run[] = [];
   readonly calls: string[] = [];
 
-  async openRun(params: RunParams, plan: readonly ChunkPlan[]): Promise<RunState> {
+  async openRun(params: RunParams, plan: readonly ChunkPlan[], guard?: RunGuard): Promise<RunState> {
     const key = (p: RunParams) => [p.entity, p.realmId, p.dateField, p.rangeStart.getTime(), p.rangeEnd.getTime(), p.chunkDays].join('|');
     const previous = [...this.runs].reverse().find((r) => key(r.params) === key(params));
-    if (previous && params.resume && !params.force && !['succeeded', 'superseded'].includes(previous.status)) {
+    const unfinished = previous !== undefined && !['succeeded', 'superseded'].includes(previous.status);
+    if (previous && unfinished && params.resume && !params.force) {
+      await guard?.claim(previous.runId);
       previous.opens += 1;
       previous.status = 'running';
       previous.chunks = previous.chunks.map((c) => (c.status === 'extracting' ? { ...c, status: 'pending' } : c));
       return this.state(previous);
     }
+    if (previous && unfinished && !params.force) await guard?.checkIdle(previous.runId);
+    const runId = randomUUID();
+    await guard?.claim(runId);
     if (previous && previous.status !== 'succeeded') previous.status = 'superseded';
     const run: Run = {
-      runId: randomUUID(),
+      runId,
       status: 'running',
       params,
       opens: 1,
@@ -70,6 +75,12 @@ export class MemoryLedger implements Ledger {
   async chunkFailed(runId: string, index: number, error: BackfillError): Promise<void> {
     this.calls.push(`failed ${index} ${error.code}`);
     this.patch(runId, index, { status: 'failed' });
+  }
+
+  async chunkInterrupted(runId: string, index: number): Promise<void> {
+    this.calls.push(`interrupted ${index}`);
+    const chunk = this.run(runId).chunks[index]!;
+    if (chunk.status === 'extracting') this.patch(runId, index, { status: 'pending' });
   }
 
   async setRunStatus(runId: string, status: RunStatus, extra: { error?: BackfillError } = {}): Promise<void> {

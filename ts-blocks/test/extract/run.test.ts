@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuthError, RetriableError, type BackfillError } from '../../src/core/errors';
+import { AuthError, FatalError, RetriableError, type BackfillError } from '../../src/core/errors';
 import type { BackfillEvent, ChunkEvent } from '../../src/core/events';
 import type { AccessTokenProvider } from '../../src/auth/token-manager';
 import { parseVariables } from '../../src/config/variables';
 import { extractRun, type ExtractDeps } from '../../src/extract/run';
+import type { QboClient } from '../../src/http/qbo-client';
 import { readSpool } from '../../src/spool';
 import { FakeQbo } from '../paginate/fake-qbo';
 import { instantClock } from '../http/test-clock';
@@ -36,7 +37,7 @@ function setup(overrides: Partial<ExtractDeps> = {}) {
   const ledger = new MemoryLedger();
   const events: BackfillEvent[] = [];
   const deps: ExtractDeps = {
-    ledger, client: qbo, auth: auth(), spoolDir, concurrency: 3, breakerThreshold: 2, origin: 'cli',
+    ledger, client: cancellable(qbo), auth: auth(), spoolDir, concurrency: 3, breakerThreshold: 2, origin: 'cli',
     emit: (e) => events.push(e), clock: instantClock(), ...overrides,
   };
   return { qbo, ledger, events, deps };
@@ -46,6 +47,25 @@ async function spooledIds(path: string): Promise<string[]> {
   const ids: string[] = [];
   for await (const row of readSpool(path)) ids.push(row.record.Id);
   return ids;
+}
+
+/**
+ * The fake endpoint behind a client that, like the real one, fails a request whose signal has aborted. `hold` may
+ * keep a request waiting (a slow answer) until it resolves.
+ */
+function cancellable(qbo: FakeQbo, hold: (statement: string, signal?: AbortSignal) => Promise<void> | undefined = () => undefined): QboClient {
+  const cancelled = () => new FatalError('QBO query was cancelled: POST /v3/company/realm-1/query. The run was stopped.', { code: 'ABORTED' });
+  return {
+    realmId: qbo.realmId,
+    requestPayload: (statement) => qbo.requestPayload(statement),
+    postQuery: async (statement, options) => {
+      if (options?.signal?.aborted) throw cancelled();
+      await hold(statement, options?.signal);
+      const body = await qbo.postQuery(statement, options);
+      if (options?.signal?.aborted) throw cancelled();
+      return body;
+    },
+  };
 }
 
 const chunkEvents = (events: BackfillEvent[], status: ChunkEvent['status']) =>
@@ -142,5 +162,39 @@ describe('extractRun', () => {
     const startedLive = events.findIndex((e) => e.type === 'chunk' && e.status === 'started' && e.chunk_index === 3);
     const doneHistoric = events.map((e, i) => (e.type === 'chunk' && e.status === 'done' && e.chunk_index < 3 ? i : -1)).filter((i) => i >= 0);
     expect(Math.max(...doneHistoric)).toBeLessThan(startedLive);
+  });
+
+  it('ends an interrupted run with INTERRUPTED: chunks cut short go back to pending and never open the breaker', async () => {
+    const controller = new AbortController();
+    const { deps, ledger, qbo, events } = setup({ concurrency: 3, breakerThreshold: 1, signal: controller.signal });
+    qbo.beforeQuery = (_s, n) => {
+      if (n === 2) controller.abort(new Error('SIGINT')); // Ctrl-C while the first requests are in flight
+    };
+    const err = (await extractRun(deps, vars()).catch((e: unknown) => e)) as BackfillError;
+    expect(err).toMatchObject({ code: 'INTERRUPTED', message: expect.stringMatching(/^Run \S+ was interrupted \(SIGINT\)/) });
+    expect(ledger.calls.filter((c) => c.startsWith('failed'))).toEqual([]);
+    expect(ledger.calls.filter((c) => c.startsWith('interrupted'))).toHaveLength(3);
+    expect(ledger.runs[0]!.chunks.map((c) => c.status)).toEqual(['pending', 'pending', 'pending', 'pending']);
+    expect(ledger.runs[0]!.error).toMatchObject({ code: 'INTERRUPTED' });
+    expect(chunkEvents(events, 'failed')).toEqual([]);
+    expect(events.filter((e) => e.type === 'log' && e.code === 'CHUNK_CANCELLED')).toHaveLength(3);
+    // The same command then finishes the run.
+    qbo.beforeQuery = () => undefined;
+    const resumed = await extractRun({ ...deps, signal: new AbortController().signal }, vars());
+    expect(resumed).toMatchObject({ run_id: ledger.runs[0]!.runId, resumed: true, totals: { extracted: 4, failed: 0 } });
+  });
+
+  it('does not count the chunks cancelled by a stop (auth failure) as failures of their own', async () => {
+    const { deps: base, qbo, ledger } = setup({ concurrency: 3, breakerThreshold: 10 });
+    // The first window's request is refused while the next two windows' requests are still waiting for QBO.
+    const slow = (statement: string, signal?: AbortSignal) =>
+      statement.includes(">= '2024-01-01T") ? undefined : new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve()));
+    qbo.failOn = (statement) => (statement.includes(">= '2024-01-01T") ? new AuthError('refused twice', { code: 'QBO_UNAUTHORIZED', status: 401 }) : undefined);
+    const deps = { ...base, client: cancellable(qbo, slow) };
+    const err = (await extractRun(deps, vars()).catch((e: unknown) => e)) as BackfillError;
+    expect(err.code).toBe('QBO_UNAUTHORIZED');
+    expect(ledger.calls.filter((c) => c.startsWith('failed'))).toEqual(['failed 0 QBO_UNAUTHORIZED']);
+    expect(ledger.calls.filter((c) => c.startsWith('interrupted'))).toEqual(['interrupted 1', 'interrupted 2']);
+    expect(ledger.runs[0]!.chunks.map((c) => c.status)).toEqual(['failed', 'pending', 'pending', 'pending']);
   });
 });

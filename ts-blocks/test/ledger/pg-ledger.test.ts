@@ -177,6 +177,20 @@ describe('PgLedger', () => {
     expect(detail.chunks[0]?.metrics.api_calls).toBe(4);
   });
 
+  it('puts a chunk whose extraction was cancelled back to pending, with no error, and leaves finished chunks alone', async () => {
+    const run = await ledger.openRun(params({ realmId: 'r-cancel' }), plan(2));
+    await ledger.chunkExtracting(run.runId, 0);
+    await ledger.chunkExtracting(run.runId, 1);
+    await ledger.chunkExtracted(run.runId, 1, { spoolPath: '/tmp/z', sourceCount: 5, metrics });
+    await ledger.chunkInterrupted(run.runId, 0);
+    await ledger.chunkInterrupted(run.runId, 1);
+    const detail = await ledger.getRunDetail(run.runId);
+    expect(detail.chunks.map((c) => [c.status, c.error])).toEqual([
+      ['pending', null],
+      ['extracted', null],
+    ]);
+  });
+
   it('sets run status and merges metrics; lists runs newest first', async () => {
     const run = await ledger.openRun(params({ realmId: 'r-list', entity: 'customers' }), plan(1));
     await ledger.setRunStatus(run.runId, 'loaded', { metrics: { rows_inserted: 4 } });
