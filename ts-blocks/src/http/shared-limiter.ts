@@ -38,6 +38,7 @@ export interface SharedLimiterOptions {
   /** The realm budget (what all processes together may use) and the rolling window. */
   readonly limits: LimiterOptions;
   readonly board: LeaseBoard;
+  /** Lease times and the heartbeat's wait (a fast-forward test clock would make it renew back to back). */
   readonly clock: Clock;
   readonly realmId: string;
   readonly timing?: Partial<LeaseTiming>;
