@@ -71,25 +71,21 @@ export async function openSharedLimiter(options: SharedLimiterOptions): Promise<
   async function exchange(): Promise<Split> {
     const before = local.stats().caps;
     let split: Split | undefined;
-    try {
-      await board.exchange(clock.now(), timing.ttlMs, (peers) => {
-        const stats = local.stats();
-        split = splitBudget({
-          leaseId: board.leaseId,
-          budget,
-          usage: { maxInFlight: stats.inFlight, requestsPerWindow: stats.startedInWindow },
-          peers,
-        });
-        // Lower at once (usage must not outgrow what is being reserved); raise only once the claim is written.
-        local.setCaps(minCaps(before, split.caps));
-        const peerPause = Math.max(0, ...peers.map((p) => p.pausedUntil));
-        if (peerPause > clock.now()) local.pause(peerPause);
-        return { budget, reserved: split.reserved, pausedUntil: local.stats().pausedUntil };
+    // A failed exchange leaves the caps at the lower of old and new (the claim may or may not have been written).
+    await board.exchange(clock.now(), timing.ttlMs, (peers) => {
+      const stats = local.stats();
+      split = splitBudget({
+        leaseId: board.leaseId,
+        budget,
+        usage: { maxInFlight: stats.inFlight, requestsPerWindow: stats.startedInWindow },
+        peers,
       });
-    } catch (e) {
-      local.setCaps(before);
-      throw e;
-    }
+      // Lower at once (usage must not outgrow what is being reserved); raise only once the claim is written.
+      local.setCaps(minCaps(before, split.caps));
+      const peerPause = Math.max(0, ...peers.map((p) => p.pausedUntil));
+      if (peerPause > clock.now()) local.pause(peerPause);
+      return { budget, reserved: split.reserved, pausedUntil: local.stats().pausedUntil };
+    });
     local.setCaps(split!.caps);
     reporter.renewed(split!);
     return split!;
