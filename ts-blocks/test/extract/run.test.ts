@@ -194,7 +194,7 @@ describe('extractRun', () => {
     const err = (await extractRun(deps, vars()).catch((e: unknown) => e)) as BackfillError;
     expect(err.code).toBe('QBO_UNAUTHORIZED');
     expect(ledger.calls.filter((c) => c.startsWith('failed'))).toEqual(['failed 0 QBO_UNAUTHORIZED']);
-    expect(ledger.calls.filter((c) => c.startsWith('interrupted'))).toEqual(['interrupted 1', 'interrupted 2']);
+    expect(ledger.calls.filter((c) => c.startsWith('interrupted')).sort()).toEqual(['interrupted 1', 'interrupted 2']);
     expect(ledger.runs[0]!.chunks.map((c) => c.status)).toEqual(['failed', 'pending', 'pending', 'pending']);
   });
 });
