@@ -3,7 +3,8 @@
  * verification queries run against the schema db/init creates.
  */
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { markdownSection, readRepoFile } from './repo-files';
+import { readdirSync } from 'node:fs';
+import { markdownSection, readRepoFile, repoPath } from './repo-files';
 
 const section = markdownSection(readRepoFile('README.md'), '## The `raw` and `ops` schemas');
 
@@ -22,13 +23,14 @@ describe('README schema section', () => {
   });
   afterAll(async () => db.drop());
 
-  it('documents every column of the raw tables and of the ops ledger', () => {
+  it('documents every column of the raw tables and of every ops table', () => {
     const raw = ddlColumns(readRepoFile('db/init/010_raw_tables.sql'));
-    const later = readRepoFile('db/init/030_ops_ledger_resume.sql');
-    const ops = [
-      ...ddlColumns(readRepoFile('db/init/020_ops_ledger.sql')),
-      ...[...later.matchAll(/ADD COLUMN IF NOT EXISTS ([a-z_]+)/g)].map((m) => m[1]),
-    ];
+    const ops = readdirSync(repoPath('db/init'))
+      .filter((f) => f.endsWith('.sql') && f !== '010_raw_tables.sql')
+      .flatMap((f) => {
+        const sql = readRepoFile(`db/init/${f}`);
+        return [...ddlColumns(sql), ...[...sql.matchAll(/ADD COLUMN IF NOT EXISTS ([a-z_]+)/g)].map((m) => m[1])];
+      });
     expect(raw).toEqual(expect.arrayContaining(['id', 'payload', 'ingested_at_utc', 'request_payload']));
     expect(ops).toEqual(expect.arrayContaining(['chunk_index', 'rows_inserted', 'check_name', 'open_count']));
     const missing = [...raw, ...ops].filter((c) => !section.includes(`\`${c}\``));
