@@ -11,6 +11,8 @@ export interface Machine {
   readonly memoryGiB: number;
   readonly node: string;
   readonly postgres: string;
+  /** The commit measured (see machine.ts). */
+  readonly revision: string | null;
 }
 
 export interface TargetCheck {
@@ -103,7 +105,7 @@ export function renderText(result: BenchResult): string {
     `qbo-backfill benchmark: ${int(o.invoices)} invoices, ${int(o.customers)} customers, ${int(o.items)} items`,
     `sandbox: ${o.latencyMs} ms + ${o.latencyPerRowMs} ms/row + 0..${o.latencyJitterMs} ms jitter per request; ` +
       `limits ${o.ratePerMinute}/min, ${o.maxInFlight} in flight; page size ${o.pageSize}; chunk_days ${result.chunkDays ?? 'default'}`,
-    `machine: ${m.cpus} x ${m.cpuModel}, ${m.memoryGiB} GiB; node ${m.node}; ${m.postgres}`,
+    `machine: ${m.cpus} x ${m.cpuModel}, ${m.memoryGiB} GiB; node ${m.node}; ${m.postgres}; revision ${m.revision ?? 'unknown'}`,
     '',
     workTable(result),
     '',

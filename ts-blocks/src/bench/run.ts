@@ -172,7 +172,7 @@ export async function runBench(options: BenchOptions, log: (message: string) => 
     const total = totalFigures(measures);
     const entities = Object.fromEntries(measures.map((m) => [m.entity, entityFigures(m)])) as BenchResult['entities'];
     return {
-      machine: describeMachine(db.serverVersion), options, chunkDays: chunkDaysUsed(runs), entities, total, targets: checkTargets(total),
+      machine: describeMachine(db.serverVersion, REPO_ROOT), options, chunkDays: chunkDaysUsed(runs), entities, total, targets: checkTargets(total),
     };
   } finally {
     await sandbox?.close().catch(() => undefined);

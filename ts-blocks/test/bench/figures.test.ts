@@ -47,7 +47,7 @@ describe('bench figures', () => {
   test('the text report names every entity and the total, and says which targets were missed', () => {
     const total = totalFigures([invoices, items]);
     const result: BenchResult = {
-      machine: { cpus: 2, cpuModel: 'cpu', memoryGiB: 24, node: 'v20', postgres: 'PostgreSQL 17' },
+      machine: { cpus: 2, cpuModel: 'cpu', memoryGiB: 24, node: 'v20', postgres: 'PostgreSQL 17', revision: 'abc1234' },
       options: DEFAULT_BENCH_OPTIONS, chunkDays: 7,
       entities: { invoices: entityFigures(invoices), customers: entityFigures(items), items: entityFigures(items) },
       total, targets: checkTargets(total),
