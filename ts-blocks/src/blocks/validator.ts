@@ -29,10 +29,18 @@ function failureError(v: ValidationSummary, reportDir: string | undefined): Data
   );
 }
 
+/**
+ * Mage's log viewer is HTML and collapses runs of spaces; padding runs become no-break spaces so the summary table
+ * keeps its columns there (and in any other viewer).
+ */
+export function keepAlignment(line: string): string {
+  return line.replace(/ {2,}/g, (run) => '\u00a0'.repeat(run.length)) || '\u00a0';
+}
+
 async function writeReport(db: Database, runId: string, entity: Entity, emit: EventSink, outDir: string): Promise<ReportOutcome | undefined> {
   try {
     const outcome = await reportRun(db.pool, runId, { outDir });
-    for (const line of outcome.lines) emit({ type: 'log', level: 'info', phase: 'report', entity, message: line || ' ' });
+    for (const line of outcome.lines) emit({ type: 'log', level: 'info', phase: 'report', entity, message: keepAlignment(line) });
     emit({ type: 'log', level: 'info', phase: 'report', entity, code: 'REPORT_WRITTEN',
       message: `Report of run ${runId}: ${outcome.paths.markdown} (also report.json, report.html)`,
       tags: { run_id: runId, report_dir: outcome.paths.dir } });

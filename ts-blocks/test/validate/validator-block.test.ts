@@ -54,6 +54,8 @@ describe('validator block', () => {
     expect(logs[0]).toMatch(new RegExp(`^items run ${run.runId} \\(succeeded\\)`));
     expect(logs.some((l) => /^chunk\s+window \(UTC, \[start, end\)\)\s+status\s+pages/.test(l))).toBe(true);
     expect(logs.some((l) => /^idempotency\s+OK\s+Re-loading 3 chunk/.test(l))).toBe(true);
+    // padding survives Mage's HTML log viewer (no-break spaces)
+    expect(logs.filter((l) => /^\d+\u00a0+2024-/.test(l))).toHaveLength(3);
     expect(events.filter((e) => e.type === 'validation')).toHaveLength(8);
   });
 
