@@ -8,6 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoPath } from './repo-files';
 
+describe('the Compose scripts', () => {
+  it('are executable, as the README runs them (scripts/compose-….sh)', () => {
+    const scripts = ['compose-secrets.sh', 'compose-mage-secrets.sh', 'compose-rotate-postgres-password.sh'];
+    for (const s of scripts) expect(statSync(repoPath(`scripts/${s}`)).mode & 0o111).toBe(0o111);
+  });
+});
+
 describe('scripts/compose-secrets.sh', () => {
   let dir: string;
   const secretsDir = () => join(dir, 'secrets');
