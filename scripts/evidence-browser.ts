@@ -15,7 +15,8 @@ export const CHROMIUM_FLAGS = [
   '--disable-sync',
   '--no-first-run',
 ];
-export const VIEWPORT = { width: 1920, height: 1080 };
+/** Wide enough for Mage's log viewer to show a whole per-chunk line and the summary table. */
+export const VIEWPORT = { width: 2560, height: 1300 };
 
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {

@@ -12,11 +12,11 @@ const ENTITIES = ['invoices', 'customers', 'items'] as const;
 const ASSIGNMENT: ReadonlyArray<[string, string]> = [
   ['Configuración de Mage Secrets (nombres visibles, valores ocultos)', 'screenshots/09_*'],
   ['Trigger one-time configurado (nombres, horario, parámetros)', 'screenshots/01_*, 02_*, 03_*'],
-  ['Ejecución finalizada con métricas por tramo y totales', 'screenshots/04_* to 08_*; <entity>/report.md and summary.txt'],
+  ['Ejecución finalizada con métricas por tramo y totales', 'screenshots/04_* to 08b_*; `<entity>/report.md`, `summary.txt`'],
   ['Registro de reintentos', 'screenshots/06b_* (retry lines after injected 5xx / reset faults); retries column of the reports'],
   ['Tablas raw con registros y metadatos', 'screenshots/10_*, 11_*, 12_*'],
-  ['Reporte de volumetría por tramo', '<entity>/report.md, report.html, report.json; screenshots/13_*'],
-  ['Evidencia de idempotencia', 'screenshots/14_*; <entity>/runs/ (first load and re-run); idempotency check in each report'],
+  ['Reporte de volumetría por tramo', '`<entity>/report.md`, `report.html`, `report.json`; screenshots/13_*'],
+  ['Evidencia de idempotencia', 'screenshots/14_*; `<entity>/runs/` (first load and re-run); idempotency check in each report'],
 ];
 
 function reportLinks(out: string): string[] {

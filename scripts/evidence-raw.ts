@@ -55,7 +55,7 @@ export async function rawTablePage(pool: Pool, entity: Entity, database: string)
 <h1>${escapeHtml(name)}</h1>
 <p class="muted">PostgreSQL database <code>${escapeHtml(database)}</code>, queried ${escapeHtml(new Date().toISOString())} after the Mage runs.</p>
 ${section('Summary', SUMMARY_SQL(name), summary)}
-${section('Sample rows with their ingestion metadata (newest first)', SAMPLE_SQL(name), sample)}
+${section('Sample rows with their ingestion metadata (a spread sample)', SAMPLE_SQL(name), sample)}
 ${section('Columns', COLUMNS_SQL, columns)}
 ${section('Constraints', CONSTRAINTS_SQL, constraints)}
 </body></html>`;

@@ -101,7 +101,7 @@ interface ShotOptions {
   readonly text?: string | RegExp;
   /** Widen Mage's left panel by this many pixels. */
   readonly widen?: number;
-  /** Click the first element with this text (opens a log entry's details). */
+  /** Click the first element with this text (e.g. a page's own "Scroll to bottom" button). */
   readonly click?: RegExp;
   readonly full?: boolean;
 }
@@ -148,7 +148,7 @@ async function retriesShot(env: Env, runs: Map<Entity, PipelineRun>): Promise<vo
   }
   const run = runs.get(entity) as PipelineRun;
   await shotOf(env, '06b_logs_loader_retries.png', `Retries: ${pipelineOf(entity)} loader log, warnings only — each retry after an injected 5xx or connection reset, with its back-off delay`,
-    `${env.mage.baseUrl}/pipelines/${pipelineOf(entity)}/logs?pipeline_run_id[]=${run.id}&block_uuid[]=qb_${entity}_loader&level[]=warning`, { text: /retry \d+ in/ });
+    `${env.mage.baseUrl}/pipelines/${pipelineOf(entity)}/logs?pipeline_run_id[]=${run.id}&block_uuid[]=qb_${entity}_loader&level[]=WARNING`, { text: /retry \d+ in/ });
 }
 
 async function rawTableShots(env: Env): Promise<void> {
@@ -191,10 +191,11 @@ async function evidence(env: Env): Promise<Record<string, unknown>> {
   say('== Screenshots of the finished runs');
   await shotOf(env, '04_trigger_completed_inactive.png', 'After the run: the trigger is inactive (disabled after success) and its run completed', `${base}/pipelines/qb_invoices_backfill/triggers/${inv.id}`, { text: 'Runs for this trigger', widen: 420 });
   await shotOf(env, '05_pipeline_run_completed.png', 'The finished pipeline run: loader, exporter and validator blocks completed', `${base}/pipelines/qb_invoices_backfill/runs/${run.id}`, { text: 'qb_invoices_validator' });
-  await shotOf(env, '06_logs_loader_chunks.png', 'Loader block log: one line per chunk (window, pages, rows, API calls, retries, 429s, duration); the first finished chunk opened to show its metrics as log fields', `${base}/pipelines/qb_invoices_backfill/logs?pipeline_run_id[]=${run.id}&block_uuid[]=qb_invoices_loader`, { text: /chunk \d+\/\d+/, click: /chunk \d+\/\d+ .* done:/ });
+  await shotOf(env, '06_logs_loader_chunks.png', 'Loader block log: one line per chunk when it starts and when it is done, with its metrics (API calls, duration, pages, retries, rows read, QBO count, 429s)', `${base}/pipelines/qb_invoices_backfill/logs?pipeline_run_id[]=${run.id}&block_uuid[]=qb_invoices_loader`, { text: /chunk \d+\/\d+/ });
   await retriesShot(env, first);
-  await shotOf(env, '07_logs_exporter_chunks.png', 'Exporter block log: per-chunk load metrics (rows inserted / updated / unchanged / skipped, duration), one chunk opened', `${base}/pipelines/qb_invoices_backfill/logs?pipeline_run_id[]=${run.id}&block_uuid[]=qb_invoices_exporter`, { text: /chunk \d+\/\d+/, click: /\[load\] invoices chunk \d+\/\d+ .* done:/ });
+  await shotOf(env, '07_logs_exporter_chunks.png', 'Exporter block log: per-chunk load metrics (rows read / inserted / updated / unchanged / skipped, duration)', `${base}/pipelines/qb_invoices_backfill/logs?pipeline_run_id[]=${run.id}&block_uuid[]=qb_invoices_exporter`, { text: /chunk \d+\/\d+/ });
   await shotOf(env, '08_logs_validator_summary.png', 'Validator block log: validation results and the run summary table (per chunk and totals)', `${base}/pipelines/qb_invoices_backfill/logs?pipeline_run_id[]=${run.id}&block_uuid[]=qb_invoices_validator`, { text: /\[validate\]/ });
+  await shotOf(env, '08b_logs_validator_totals.png', 'Validator block log, end: the totals row of the chunk table and the validation results table', `${base}/pipelines/qb_invoices_backfill/logs?pipeline_run_id[]=${run.id}&block_uuid[]=qb_invoices_validator`, { text: /\[validate\]/, click: /^Scroll to bottom$/ });
   await shotOf(env, '09_mage_secrets_names_only.png', 'Mage Secrets used by the pipelines: names visible, values hidden', `${base}/pipelines/qb_invoices_backfill/edit?sideview=secrets`, { text: 'QBO_REFRESH_TOKEN' });
   say('== Re-running the invoices trigger (idempotency)');
   await startRun(env.mage, inv.id);
