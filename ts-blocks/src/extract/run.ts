@@ -12,7 +12,7 @@
  * With `runLocks`, the run is locked for this process from the moment it is opened until extraction ends: another
  * process opening the same unfinished run fails at once (RUN_BUSY) instead of working it too.
  */
-import { isAuthError, isConfigError, type BackfillError } from '../core/errors';
+import { isAuthError, isConfigError, toBackfillError, type BackfillError } from '../core/errors';
 import { nullSink, type EventSink } from '../core/events';
 import type { AccessTokenProvider } from '../auth/token-manager';
 import type { RunVariables } from '../config/variables';
@@ -23,13 +23,15 @@ import type { RunLock, RunLocks } from '../ledger/run-lock';
 import type { ChunkState, Ledger, RunGuard, RunState } from '../ledger/types';
 import { CircuitBreaker } from './breaker';
 import { chunkEvent, type ChunkContext } from './context';
-import { extractSegment } from './segment';
+import { extractSegment, type SegmentRead } from './segment';
+import { defaultClosedRangeLimits, extractClosedRange, type ClosedRangeLimits, type ClosedRangeRunner } from './closed-ranges';
+import type { ScanMetrics } from '../paginate/types';
 import { classifyChunks, type ChunkDecision } from './decide';
 import { buildManifest, type ChunkRecord } from './manifest-builder';
 import type { ExtractManifest } from './manifest';
 import { breakerError, CHUNK_CANCELLED, interruptedError, runFailure } from './outcome';
 import { runPool } from './pool';
-import { isLiveWindow, planWindows } from './windows';
+import { isClosedWindow, isLiveWindow, planWindows } from './windows';
 
 export interface ExtractDeps {
   readonly ledger: Ledger;
@@ -44,6 +46,8 @@ export interface ExtractDeps {
   readonly emit?: EventSink;
   readonly clock?: Clock;
   readonly signal?: AbortSignal;
+  /** Overrides of how closed windows are grouped into offset passes (closed-ranges.ts). */
+  readonly closedRanges?: Partial<ClosedRangeLimits>;
   /** Keeps other processes off the run while it is extracted (PostgreSQL advisory locks in production). */
   readonly runLocks?: RunLocks;
 }
@@ -76,22 +80,39 @@ async function openRun(deps: ExtractDeps, vars: RunVariables, guard: RunGuard | 
   );
 }
 
+/** Books a failed segment (or a range that failed before its segment opened) and stops the run when it must. */
+function segmentFailed(control: RunControl, segment: readonly ChunkState[], e: unknown): void {
+  const err = toBackfillError(e);
+  for (const chunk of segment) control.records.set(chunk.index, { chunk, status: 'failed', error: err });
+  if (control.stopError) return;
+  if (isAuthError(err) || isConfigError(err)) control.stopError = err;
+  else if (control.breaker.recordFailure()) control.stopError = breakerError(control.breaker, segment[0]!, err);
+  if (control.stopError) control.controller.abort(control.stopError);
+}
+
 function segmentWorker(ctx: ChunkContext, control: RunControl) {
-  return async (segment: readonly ChunkState[]): Promise<void> => {
+  return async (segment: readonly ChunkState[], read?: SegmentRead, metrics?: ScanMetrics): Promise<void> => {
     if (control.stopError) return;
     try {
-      const outcomes = await extractSegment(ctx, segment);
+      const outcomes = await extractSegment(ctx, segment, read, metrics);
       control.breaker.recordSuccess();
       for (const [i, outcome] of outcomes.entries()) control.records.set(outcome.chunk.index, { chunk: segment[i]!, status: 'extracted', outcome });
     } catch (e) {
-      const err = e as BackfillError;
-      if (err.code === CHUNK_CANCELLED) return;
-      for (const chunk of segment) control.records.set(chunk.index, { chunk, status: 'failed', error: err });
-      if (control.stopError) return;
-      if (isAuthError(err) || isConfigError(err)) control.stopError = err;
-      else if (control.breaker.recordFailure()) control.stopError = breakerError(control.breaker, segment[0]!, err);
-      if (control.stopError) control.controller.abort(control.stopError);
+      if ((e as BackfillError).code === CHUNK_CANCELLED) return;
+      segmentFailed(control, segment, e);
     }
+  };
+}
+
+/** A range that failed before its segment opened (its COUNT): its chunks are marked failed like a segment's. */
+function rangeFailed(ctx: ChunkContext, control: RunControl) {
+  return async (chunks: readonly ChunkState[], e: unknown): Promise<void> => {
+    const err = toBackfillError(e);
+    for (const chunk of chunks) {
+      await ctx.ledger.chunkFailed(ctx.runId, chunk.index, err);
+      ctx.emit({ ...chunkEvent(ctx, chunk, 'failed'), reason: err.message });
+    }
+    segmentFailed(control, chunks, err);
   };
 }
 
@@ -149,9 +170,16 @@ async function extractOpened(deps: ExtractDeps, vars: RunVariables, run: RunStat
   const todo = decisions.filter((d) => !d.skip).map((d) => d.chunk);
   const worker = segmentWorker(ctx, control);
   const stopped = () => control.stopError !== undefined || signal.aborted;
-  const historical = todo.filter((c) => !isLiveWindow(c, startedAt)).map((c) => [c]);
-  await runPool(historical, deps.concurrency, worker, stopped);
-  await runPool(contiguous(todo.filter((c) => isLiveWindow(c, startedAt))), 1, worker, stopped);
+  const live = todo.filter((c) => isLiveWindow(c, startedAt));
+  const closed = vars.dateField === 'last_updated' ? todo.filter((c) => isClosedWindow(c, startedAt)) : [];
+  const others = todo.filter((c) => !live.includes(c) && !closed.includes(c)).map((c) => [c]);
+  const runner: ClosedRangeRunner = { stopped, extract: worker, fail: rangeFailed(ctx, control) };
+  const limits = { ...defaultClosedRangeLimits(vars.pageSize, deps.concurrency), ...deps.closedRanges };
+  await Promise.all([
+    ...contiguous(closed).map((range) => extractClosedRange(ctx, range, limits, runner)),
+    runPool(others, deps.concurrency, (segment) => worker(segment), stopped),
+  ]);
+  await runPool(contiguous(live), 1, (segment) => worker(segment), stopped);
   const interrupted = deps.signal?.aborted ? interruptedError(run.runId, deps.signal, control.records.values(), run.chunks.length) : undefined;
   const failure = control.stopError ?? interrupted ?? runFailure(control.records.values(), run.chunks.length);
   if (failure) {

@@ -11,8 +11,20 @@ import type { ChunkContext } from './context';
 
 interface Part {
   readonly chunk: ChunkPlan;
-  readonly writer: SpoolWriter;
+  writer: SpoolWriter;
   pages: number;
+}
+
+function openWriter(ctx: ChunkContext, chunk: ChunkPlan): Promise<SpoolWriter> {
+  return SpoolWriter.open(spoolPath(ctx.spoolDir, ctx.runId, ctx.entity.name, chunk.index), {
+    run_id: ctx.runId,
+    entity: ctx.entity.name,
+    realm_id: ctx.realmId,
+    chunk_index: chunk.index,
+    window_start_utc: chunk.windowStart.toISOString(),
+    window_end_utc: chunk.windowEnd.toISOString(),
+    date_field: ctx.dateField,
+  });
 }
 
 export class SegmentSpool {
@@ -24,18 +36,7 @@ export class SegmentSpool {
   static async open(ctx: ChunkContext, chunks: readonly ChunkPlan[]): Promise<SegmentSpool> {
     const parts: Part[] = [];
     try {
-      for (const chunk of chunks) {
-        const writer = await SpoolWriter.open(spoolPath(ctx.spoolDir, ctx.runId, ctx.entity.name, chunk.index), {
-          run_id: ctx.runId,
-          entity: ctx.entity.name,
-          realm_id: ctx.realmId,
-          chunk_index: chunk.index,
-          window_start_utc: chunk.windowStart.toISOString(),
-          window_end_utc: chunk.windowEnd.toISOString(),
-          date_field: ctx.dateField,
-        });
-        parts.push({ chunk, writer, pages: 0 });
-      }
+      for (const chunk of chunks) parts.push({ chunk, writer: await openWriter(ctx, chunk), pages: 0 });
     } catch (e) {
       await Promise.all(parts.map((p) => p.writer.abort()));
       throw e;
@@ -44,17 +45,27 @@ export class SegmentSpool {
   }
 
   private partFor(key: number): Part {
-    const part = this.parts.find((p) => p.chunk.windowStart.getTime() <= key && key < p.chunk.windowEnd.getTime());
+    // Parts are consecutive windows in order: binary search for the one holding the key.
+    let lo = 0;
+    let hi = this.parts.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const part = this.parts[mid]!;
+      if (key < part.chunk.windowStart.getTime()) hi = mid - 1;
+      else if (key >= part.chunk.windowEnd.getTime()) lo = mid + 1;
+      else return part;
+    }
     // The scan only asks for [first start, last end), and read-page.ts checks every key against it.
-    if (!part) throw new Error(`No chunk of this segment holds sort key ${new Date(key).toISOString()}.`);
-    return part;
+    throw new Error(`No chunk of this segment holds sort key ${new Date(key).toISOString()}.`);
   }
 
   async write(page: ScannedPage): Promise<void> {
     const byPart = new Map<Part, ScannedPage['records'][number][]>();
     for (const record of page.records) {
       const part = this.partFor(sortKey(this.ctx.mapping, record));
-      byPart.set(part, [...(byPart.get(part) ?? []), record]);
+      const records = byPart.get(part);
+      if (records) records.push(record);
+      else byPart.set(part, [record]);
     }
     for (const [part, records] of byPart) {
       part.pages += 1;
@@ -77,6 +88,15 @@ export class SegmentSpool {
   /** Record lines written per chunk so far (a record read twice counts twice until completion). */
   linesOf(chunk: ChunkPlan): number {
     return this.parts.find((p) => p.chunk.index === chunk.index)?.writer.lineCount ?? 0;
+  }
+
+  /** Discards what was written for these chunks so far: they are read again from scratch. */
+  async reset(chunks: readonly ChunkPlan[]): Promise<void> {
+    for (const part of this.parts.filter((p) => chunks.some((c) => c.index === p.chunk.index))) {
+      await part.writer.abort();
+      part.writer = await openWriter(this.ctx, part.chunk);
+      part.pages = 0;
+    }
   }
 
   async abort(): Promise<void> {

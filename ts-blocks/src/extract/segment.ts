@@ -10,28 +10,40 @@
 import { FatalError, toBackfillError, type BackfillError } from '../core/errors';
 import type { ChunkPlan, ExtractResult } from '../ledger/types';
 import { scanWindow } from '../paginate/keyset';
-import type { ScanMetrics } from '../paginate/types';
+import { emptyScanMetrics, type ScanMetrics } from '../paginate/types';
 import type { CompletedSpool } from '../spool/writer';
 import { chunkEvent, type ChunkContext, type ChunkOutcome } from './context';
 import { CHUNK_CANCELLED } from './outcome';
 import { SegmentSpool } from './segment-spool';
 import { sourceCounts } from './source-counts';
 
-async function scanSegment(ctx: ChunkContext, chunks: readonly ChunkPlan[], metrics: ScanMetrics): Promise<{ spools: CompletedSpool[]; counts: number[] }> {
+/**
+ * How a segment's records are read into its spool: returns each chunk's source count (QBO's COUNT(*) of its window,
+ * or the rows of a read proven complete), in the segment's order.
+ */
+export type SegmentRead = (ctx: ChunkContext, chunks: readonly ChunkPlan[], spool: SegmentSpool, metrics: ScanMetrics) => Promise<number[]>;
+
+/** One keyset scan over the segment's joint range (paginate/keyset.ts), then the windows' counts. */
+export const keysetRead: SegmentRead = async (ctx, chunks, spool, metrics) => {
+  const pages = scanWindow({
+    client: ctx.client,
+    entity: ctx.entity,
+    dateField: ctx.mapping,
+    windowStart: chunks[0]!.windowStart,
+    windowEnd: chunks[chunks.length - 1]!.windowEnd,
+    pageSize: ctx.pageSize,
+    metrics,
+    signal: ctx.signal,
+  });
+  const before = metrics.pages_read;
+  for await (const page of pages) await spool.write(page);
+  return sourceCounts(ctx, chunks, metrics, metrics.pages_read - before, (c) => spool.linesOf(c));
+};
+
+async function scanSegment(ctx: ChunkContext, chunks: readonly ChunkPlan[], metrics: ScanMetrics, read: SegmentRead): Promise<{ spools: CompletedSpool[]; counts: number[] }> {
   const spool = await SegmentSpool.open(ctx, chunks);
   try {
-    const pages = scanWindow({
-      client: ctx.client,
-      entity: ctx.entity,
-      dateField: ctx.mapping,
-      windowStart: chunks[0]!.windowStart,
-      windowEnd: chunks[chunks.length - 1]!.windowEnd,
-      pageSize: ctx.pageSize,
-      metrics,
-      signal: ctx.signal,
-    });
-    for await (const page of pages) await spool.write(page);
-    const counts = await sourceCounts(ctx, chunks, metrics, (c) => spool.linesOf(c));
+    const counts = await read(ctx, chunks, spool, metrics);
     const footers = chunks.map((c, i) => ({ pages: chunks.length === 1 ? metrics.pages_read : spool.pagesOf(c), sourceCount: counts[i]! }));
     return { spools: await spool.complete(footers), counts };
   } catch (e) {
@@ -53,16 +65,20 @@ function chunkMetrics(i: number, spool: CompletedSpool, metrics: ScanMetrics, du
 }
 
 /** Extracts the chunks of a segment; throws the classified error after recording it for each chunk. */
-export async function extractSegment(ctx: ChunkContext, chunks: readonly ChunkPlan[]): Promise<ChunkOutcome[]> {
+export async function extractSegment(
+  ctx: ChunkContext,
+  chunks: readonly ChunkPlan[],
+  read: SegmentRead = keysetRead,
+  metrics: ScanMetrics = emptyScanMetrics(),
+): Promise<ChunkOutcome[]> {
   const started = ctx.clock.now();
-  const metrics: ScanMetrics = { pages_read: 0, api_calls: 0, retries: 0, throttled: 0 };
   for (const chunk of chunks) {
     ctx.emit(chunkEvent(ctx, chunk, 'started'));
     await ctx.ledger.chunkExtracting(ctx.runId, chunk.index);
   }
   let scanned: { spools: CompletedSpool[]; counts: number[] };
   try {
-    scanned = await scanSegment(ctx, chunks, metrics);
+    scanned = await scanSegment(ctx, chunks, metrics, read);
   } catch (e) {
     if (ctx.signal?.aborted) throw await cancelled(ctx, chunks);
     const err: BackfillError = toBackfillError(e);

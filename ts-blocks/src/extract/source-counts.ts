@@ -16,9 +16,10 @@ export async function sourceCounts(
   ctx: ChunkContext,
   chunks: readonly ChunkPlan[],
   metrics: ScanMetrics,
+  pagesRead: number,
   linesOf: (chunk: ChunkPlan) => number,
 ): Promise<number[]> {
-  if (metrics.pages_read === 1) return chunks.map(linesOf);
+  if (pagesRead === 1) return chunks.map(linesOf);
   const scanEnded = ctx.clock.now();
   const counts: number[] = [];
   for (const chunk of chunks) {

@@ -30,3 +30,13 @@ export function planWindows(from: Date, to: Date, chunkDays: number): ChunkPlan[
 export function isLiveWindow(chunk: ChunkPlan, now: number): boolean {
   return chunk.windowEnd.getTime() > now;
 }
+
+/**
+ * Windows that ended this long before the run started are closed: no record can enter them any more (QBO stamps
+ * every change with its own "now"), even if its clock runs ahead of ours by up to this margin.
+ */
+export const CLOSED_MARGIN_MS = 15 * 60_000;
+
+export function isClosedWindow(chunk: ChunkPlan, now: number): boolean {
+  return chunk.windowEnd.getTime() <= now - CLOSED_MARGIN_MS;
+}

@@ -32,4 +32,8 @@ export interface ScanMetrics extends CallMetrics {
   pages_read: number;
 }
 
+export function emptyScanMetrics(): ScanMetrics {
+  return { pages_read: 0, api_calls: 0, retries: 0, throttled: 0 };
+}
+
 export const DEFAULT_MAX_TIE_PASSES = 5;

@@ -16,6 +16,8 @@ const DAY = 86_400_000;
 const T0 = Date.UTC(2024, 0, 1);
 const vars = (extra: Record<string, unknown> = {}) =>
   parseVariables({ fecha_inicio: '2024-01-01', fecha_fin: '2024-01-05', chunk_days: 1, page_size: 10, ...extra }, 'invoices');
+/** Windows on TxnDate are read one by one by keyset: what the chunk-by-chunk behaviour below is about. */
+const byTxnDate = () => vars({ date_field: 'txn_date' });
 
 let spoolDir: string;
 beforeEach(() => {
@@ -33,7 +35,10 @@ const auth = (fail?: BackfillError): AccessTokenProvider => ({
 
 function setup(overrides: Partial<ExtractDeps> = {}) {
   const qbo = new FakeQbo();
-  for (let i = 0; i < 40; i += 1) qbo.add(String(i + 1), T0 + Math.floor(i / 10) * DAY + (i % 10) * 60_000 + 1000);
+  for (let i = 0; i < 40; i += 1) {
+    const at = T0 + Math.floor(i / 10) * DAY + (i % 10) * 60_000 + 1000;
+    qbo.add(String(i + 1), at, { TxnDate: new Date(at).toISOString().slice(0, 10) });
+  }
   const ledger = new MemoryLedger();
   const events: BackfillEvent[] = [];
   const deps: ExtractDeps = {
@@ -83,13 +88,21 @@ describe('extractRun', () => {
       [2, 'extracted', 10, 10],
       [3, 'extracted', 10, 10],
     ]);
-    expect(manifest.totals).toMatchObject({ chunks: 4, extracted: 4, skipped: 0, failed: 0, rows: 40, pages: 8, api_calls: 12 });
+    // Closed windows are read together: one COUNT(*) of the range, then its 4 pages of 10 at once.
+    expect(manifest.totals).toMatchObject({ chunks: 4, extracted: 4, skipped: 0, failed: 0, rows: 40, pages: 4, api_calls: 5 });
     const all = (await Promise.all(manifest.chunks.map((c) => spooledIds(c.spool_path!)))).flat();
     expect(all.sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: 40 }, (_, i) => String(i + 1)));
     expect(ledger.runs[0]!.status).toBe('extracted');
     expect(chunkEvents(events, 'done')[0]).toMatchObject({
-      phase: 'extract', chunk_count: 4, metrics: { pages_read: 2, rows_read: 10, api_calls: 3, retries: 0, throttled: 0, source_count: 10 },
+      phase: 'extract', chunk_count: 4, metrics: { pages_read: 1, rows_read: 10, api_calls: 5, retries: 0, throttled: 0, source_count: 10 },
     });
+  });
+
+  it('reads each window by keyset, with its COUNT(*), when windows are on TxnDate', async () => {
+    const { deps } = setup();
+    const manifest = await extractRun(deps, vars({ date_field: 'txn_date' }));
+    expect(manifest.chunks.map((c) => [c.rows, c.source_count])).toEqual([[10, 10], [10, 10], [10, 10], [10, 10]]);
+    expect(manifest.totals).toMatchObject({ rows: 40, pages: 8, api_calls: 12 });
   });
 
   it('on resume skips loaded chunks and extracted chunks whose spool file is complete, without API calls', async () => {
@@ -103,8 +116,9 @@ describe('extractRun', () => {
     expect(second.run_id).toBe(first.run_id);
     expect(second.resumed).toBe(true);
     expect(second.chunks.map((c) => c.status)).toEqual(['already_loaded', 'already_extracted', 'already_extracted', 'extracted']);
-    expect(second.chunks[1]).toMatchObject({ rows: 10, pages: 2, source_count: 10 });
-    expect(qbo.statements.length).toBeGreaterThan(0);
+    expect(second.chunks[1]).toMatchObject({ rows: 10, pages: 1, source_count: 10 });
+    // Only the missing window is read again: its COUNT(*) and its one page.
+    expect(qbo.statements).toHaveLength(2);
     expect(qbo.statements.every((s) => s.includes("< '2024-01-05T00:00:00+00:00'"))).toBe(true);
     expect(chunkEvents(events, 'skipped').map((e) => e.reason)).toContain('loaded earlier in this run');
   });
@@ -120,7 +134,7 @@ describe('extractRun', () => {
   it('opens the circuit breaker after N consecutive failed chunks and fails the run', async () => {
     const { deps, ledger, qbo } = setup({ concurrency: 1 });
     qbo.failOn = () => new RetriableError('QBO query failed with status 503: POST /v3/company/realm-1/query', { code: 'QBO_SERVER_ERROR', status: 503 });
-    const err = (await extractRun(deps, vars()).catch((e: unknown) => e)) as BackfillError;
+    const err = (await extractRun(deps, byTxnDate()).catch((e: unknown) => e)) as BackfillError;
     expect(err.code).toBe('CIRCUIT_OPEN');
     expect(err.message).toContain('2 consecutive chunks failed');
     expect(err.message).toContain('status 503');
@@ -130,8 +144,8 @@ describe('extractRun', () => {
 
   it('fails the run naming the failed chunk when fewer than N fail in a row', async () => {
     const { deps, qbo, ledger } = setup({ concurrency: 1 });
-    qbo.failOn = (s) => (s.includes(">= '2024-01-02T00:00:00+00:00'") ? new RetriableError('boom 503', { code: 'QBO_SERVER_ERROR', status: 503 }) : undefined);
-    const err = (await extractRun(deps, vars()).catch((e: unknown) => e)) as BackfillError;
+    qbo.failOn = (s) => (s.includes("TxnDate >= '2024-01-02'") ? new RetriableError('boom 503', { code: 'QBO_SERVER_ERROR', status: 503 }) : undefined);
+    const err = (await extractRun(deps, byTxnDate()).catch((e: unknown) => e)) as BackfillError;
     expect(err.code).toBe('CHUNKS_FAILED');
     expect(err.message).toContain('1 of 4 chunks failed; first, chunk 1');
     expect(ledger.runs[0]!.chunks.map((c) => c.status)).toEqual(['extracted', 'failed', 'extracted', 'extracted']);
@@ -140,7 +154,7 @@ describe('extractRun', () => {
   it('stops at once on an authentication failure', async () => {
     const { deps, qbo, ledger } = setup({ concurrency: 1, breakerThreshold: 10 });
     qbo.failOn = (_s, n) => (n === 4 ? new AuthError('refused twice', { code: 'QBO_UNAUTHORIZED', status: 401 }) : undefined);
-    const err = (await extractRun(deps, vars()).catch((e: unknown) => e)) as BackfillError;
+    const err = (await extractRun(deps, byTxnDate()).catch((e: unknown) => e)) as BackfillError;
     expect(err.code).toBe('QBO_UNAUTHORIZED');
     expect(ledger.runs[0]!.chunks.map((c) => c.status)).toEqual(['extracted', 'failed', 'pending', 'pending']);
   });
@@ -170,7 +184,7 @@ describe('extractRun', () => {
     qbo.beforeQuery = (_s, n) => {
       if (n === 2) controller.abort(new Error('SIGINT')); // Ctrl-C while the first requests are in flight
     };
-    const err = (await extractRun(deps, vars()).catch((e: unknown) => e)) as BackfillError;
+    const err = (await extractRun(deps, byTxnDate()).catch((e: unknown) => e)) as BackfillError;
     expect(err).toMatchObject({ code: 'INTERRUPTED', message: expect.stringMatching(/^Run \S+ was interrupted \(SIGINT\)/) });
     expect(ledger.calls.filter((c) => c.startsWith('failed'))).toEqual([]);
     expect(ledger.calls.filter((c) => c.startsWith('interrupted'))).toHaveLength(3);
@@ -180,7 +194,7 @@ describe('extractRun', () => {
     expect(events.filter((e) => e.type === 'log' && e.code === 'CHUNK_CANCELLED')).toHaveLength(3);
     // The same command then finishes the run.
     qbo.beforeQuery = () => undefined;
-    const resumed = await extractRun({ ...deps, signal: new AbortController().signal }, vars());
+    const resumed = await extractRun({ ...deps, signal: new AbortController().signal }, byTxnDate());
     expect(resumed).toMatchObject({ run_id: ledger.runs[0]!.runId, resumed: true, totals: { extracted: 4, failed: 0 } });
   });
 
@@ -188,10 +202,10 @@ describe('extractRun', () => {
     const { deps: base, qbo, ledger } = setup({ concurrency: 3, breakerThreshold: 10 });
     // The first window's request is refused while the next two windows' requests are still waiting for QBO.
     const slow = (statement: string, signal?: AbortSignal) =>
-      statement.includes(">= '2024-01-01T") ? undefined : new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve()));
-    qbo.failOn = (statement) => (statement.includes(">= '2024-01-01T") ? new AuthError('refused twice', { code: 'QBO_UNAUTHORIZED', status: 401 }) : undefined);
+      statement.includes("TxnDate >= '2024-01-01'") ? undefined : new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve()));
+    qbo.failOn = (statement) => (statement.includes("TxnDate >= '2024-01-01'") ? new AuthError('refused twice', { code: 'QBO_UNAUTHORIZED', status: 401 }) : undefined);
     const deps = { ...base, client: cancellable(qbo, slow) };
-    const err = (await extractRun(deps, vars()).catch((e: unknown) => e)) as BackfillError;
+    const err = (await extractRun(deps, byTxnDate()).catch((e: unknown) => e)) as BackfillError;
     expect(err.code).toBe('QBO_UNAUTHORIZED');
     expect(ledger.calls.filter((c) => c.startsWith('failed'))).toEqual(['failed 0 QBO_UNAUTHORIZED']);
     expect(ledger.calls.filter((c) => c.startsWith('interrupted')).sort()).toEqual(['interrupted 1', 'interrupted 2']);

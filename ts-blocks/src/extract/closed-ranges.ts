@@ -1,0 +1,127 @@
+/**
+ * Extraction of closed windows (ended before the run started) on MetaData.LastUpdatedTime: consecutive pending
+ * windows are read together by counted offset passes (paginate/offset-pass.ts), so the API calls depend on the
+ * rows, not on the chunk size: one COUNT(*) per range plus ceil(rows / page size) pages, many in flight at once.
+ *
+ * A range is first counted. One holding more than `maxPassRows` (or more than `maxPassChunks` windows) is halved at
+ * a window boundary and each half counted in turn; a smaller one becomes one segment (segment.ts): its windows are
+ * marked extracting, read by one pass, spooled per window and marked extracted together. When the pass does not
+ * settle (a record left the range mid-pass), what it spooled is discarded and the range is halved and read again;
+ * a single window that does not settle is read by keyset (paginate/keyset.ts), which needs no stable offsets.
+ * A window's source count is its share of the settled pass: the records it holds as of the COUNT(*) taken before.
+ */
+import type { ChunkPlan, ChunkState } from '../ledger/types';
+import { countRange, readByOffsets } from '../paginate/offset-pass';
+import { emptyScanMetrics, type ScanMetrics, type WindowScanOptions } from '../paginate/types';
+import type { ChunkContext } from './context';
+import { keysetRead, type SegmentRead } from './segment';
+import type { SegmentSpool } from './segment-spool';
+
+export interface ClosedRangeLimits {
+  /** Pages requested at once by one pass. */
+  readonly concurrency: number;
+  /** Rows one pass (one segment) reads at most: what a crash or an unsettled pass costs again. */
+  readonly maxPassRows: number;
+  /** Windows one segment spools at most (each holds an open file until the segment completes). */
+  readonly maxPassChunks: number;
+}
+
+/** 50 full pages: about 5 s of QBO's rate at 10 in flight, so a crash or a churned pass costs little. */
+export function defaultClosedRangeLimits(pageSize: number, concurrency: number): ClosedRangeLimits {
+  return { concurrency, maxPassRows: 50 * pageSize, maxPassChunks: 256 };
+}
+
+/** What the planner needs from extract/run.ts: run a segment, or record that a range failed before one opened. */
+export interface ClosedRangeRunner {
+  readonly stopped: () => boolean;
+  readonly extract: (chunks: readonly ChunkState[], read: SegmentRead, metrics: ScanMetrics) => Promise<void>;
+  readonly fail: (chunks: readonly ChunkState[], error: unknown) => Promise<void>;
+}
+
+function rangeOptions(ctx: ChunkContext, chunks: readonly ChunkPlan[], metrics: ScanMetrics): WindowScanOptions {
+  return {
+    client: ctx.client,
+    entity: ctx.entity,
+    dateField: ctx.mapping,
+    windowStart: chunks[0]!.windowStart,
+    windowEnd: chunks[chunks.length - 1]!.windowEnd,
+    pageSize: ctx.pageSize,
+    metrics,
+    signal: ctx.signal,
+  };
+}
+
+function halves<T>(items: readonly T[]): [T[], T[]] {
+  const mid = Math.ceil(items.length / 2);
+  return [items.slice(0, mid), items.slice(mid)];
+}
+
+/** Reads `chunks` (counted: `counted` records) into the segment's spool; returns each window's source count. */
+async function settle(
+  ctx: ChunkContext,
+  chunks: readonly ChunkPlan[],
+  counted: number,
+  spool: SegmentSpool,
+  metrics: ScanMetrics,
+  limits: ClosedRangeLimits,
+): Promise<number[]> {
+  const pass = await readByOffsets({
+    ...rangeOptions(ctx, chunks, metrics),
+    counted,
+    concurrency: limits.concurrency,
+    onPage: (page) => spool.write(page),
+  });
+  if (pass.settled) return chunks.map((c) => spool.linesOf(c));
+  await spool.reset(chunks);
+  ctx.emit({
+    type: 'log',
+    level: 'info',
+    phase: 'extract',
+    entity: ctx.entity.name,
+    code: 'RANGE_CHANGED_MID_READ',
+    message:
+      `Chunks ${chunks[0]!.index}..${chunks[chunks.length - 1]!.index}: ${counted} record(s) counted, ${pass.returned} returned while ` +
+      `records changed; ${chunks.length > 1 ? 'reading each half again' : 'reading the chunk again by keyset'}.`,
+    tags: { first_chunk: chunks[0]!.index, last_chunk: chunks[chunks.length - 1]!.index, counted, returned: pass.returned },
+  });
+  if (chunks.length === 1) return keysetRead(ctx, chunks, spool, metrics);
+  const counts: number[] = [];
+  for (const half of halves(chunks)) {
+    counts.push(...(await settle(ctx, half, await countRange(rangeOptions(ctx, half, metrics)), spool, metrics, limits)));
+  }
+  return counts;
+}
+
+function offsetRead(counted: number, limits: ClosedRangeLimits): SegmentRead {
+  return (ctx, chunks, spool, metrics) => settle(ctx, chunks, counted, spool, metrics, limits);
+}
+
+/**
+ * Extracts consecutive closed windows (in index order, no gap). `carried` holds calls already made for this range
+ * (the parent's COUNT when it was halved): they are booked on the first segment.
+ */
+export async function extractClosedRange(
+  ctx: ChunkContext,
+  chunks: readonly ChunkState[],
+  limits: ClosedRangeLimits,
+  runner: ClosedRangeRunner,
+  carried: ScanMetrics = emptyScanMetrics(),
+): Promise<void> {
+  if (chunks.length === 0 || runner.stopped()) return;
+  let counted: number;
+  try {
+    counted = await countRange(rangeOptions(ctx, chunks, carried));
+  } catch (e) {
+    if (!ctx.signal?.aborted) await runner.fail(chunks, e);
+    return;
+  }
+  if (chunks.length > 1 && (counted > limits.maxPassRows || chunks.length > limits.maxPassChunks)) {
+    const [first, second] = halves(chunks);
+    await Promise.all([
+      extractClosedRange(ctx, first, limits, runner, carried),
+      extractClosedRange(ctx, second, limits, runner),
+    ]);
+    return;
+  }
+  await runner.extract(chunks, offsetRead(counted, limits), carried);
+}
