@@ -4,7 +4,7 @@
  * rows, not on the chunk size: one COUNT(*) per range plus ceil(rows / page size) pages, many in flight at once.
  *
  * A range is first counted. One holding more than `maxPassRows` (or more than `maxPassChunks` windows) is halved at
- * a window boundary and each half counted in turn; a smaller one becomes one segment (segment.ts): its windows are
+ * a window boundary (see extractClosedRange for what that costs); a smaller one becomes one segment (segment.ts): its windows are
  * marked extracting, read by one pass, spooled per window and marked extracted together. When the pass does not
  * settle (a record left the range mid-pass), what it spooled is discarded and the range is halved and read again;
  * a single window that does not settle is read by keyset (paginate/keyset.ts), which needs no stable offsets.
@@ -28,7 +28,7 @@ export interface ClosedRangeLimits {
 
 /** 50 full pages: about 5 s of QBO's rate at 10 in flight, so a crash or a churned pass costs little. */
 export function defaultClosedRangeLimits(pageSize: number, concurrency: number): ClosedRangeLimits {
-  return { concurrency, maxPassRows: 50 * pageSize, maxPassChunks: 256 };
+  return { concurrency, maxPassRows: 50 * pageSize, maxPassChunks: 512 };
 }
 
 /** What the planner needs from extract/run.ts: run a segment, or record that a range failed before one opened. */
@@ -97,31 +97,38 @@ function offsetRead(counted: number, limits: ClosedRangeLimits): SegmentRead {
 }
 
 /**
- * Extracts consecutive closed windows (in index order, no gap). `carried` holds calls already made for this range
- * (the parent's COUNT when it was halved): they are booked on the first segment.
+ * Extracts consecutive closed windows (in index order, no gap). `counted` is the range's COUNT(*) when the caller
+ * already knows it; `carried` holds calls already made for this range (its parent's COUNTs when it was halved):
+ * they are booked on its first segment.
+ *
+ * Halving costs one COUNT(*): the second half's count is the parent's minus the first half's. Records only leave a
+ * closed range, so that figure is at least the second half's count at the parent's COUNT, and a pass that returns
+ * that many distinct records read exactly the set the second half held then; if one left in between, the pass
+ * comes back short and the range is recounted like any unsettled pass.
  */
 export async function extractClosedRange(
   ctx: ChunkContext,
   chunks: readonly ChunkState[],
   limits: ClosedRangeLimits,
   runner: ClosedRangeRunner,
+  counted?: number,
   carried: ScanMetrics = emptyScanMetrics(),
 ): Promise<void> {
   if (chunks.length === 0 || runner.stopped()) return;
-  let counted: number;
+  let total = counted;
+  let firstCount: number | undefined;
+  const tooLong = chunks.length > limits.maxPassChunks;
+  const [first, second] = halves(chunks);
   try {
-    counted = await countRange(rangeOptions(ctx, chunks, carried));
+    total ??= await countRange(rangeOptions(ctx, chunks, carried));
+    if (chunks.length > 1 && (tooLong || total > limits.maxPassRows)) firstCount = await countRange(rangeOptions(ctx, first, carried));
   } catch (e) {
     if (!ctx.signal?.aborted) await runner.fail(chunks, e);
     return;
   }
-  if (chunks.length > 1 && (counted > limits.maxPassRows || chunks.length > limits.maxPassChunks)) {
-    const [first, second] = halves(chunks);
-    await Promise.all([
-      extractClosedRange(ctx, first, limits, runner, carried),
-      extractClosedRange(ctx, second, limits, runner),
-    ]);
-    return;
-  }
-  await runner.extract(chunks, offsetRead(counted, limits), carried);
+  if (firstCount === undefined) return runner.extract(chunks, offsetRead(total, limits), carried);
+  await Promise.all([
+    extractClosedRange(ctx, first, limits, runner, firstCount, carried),
+    extractClosedRange(ctx, second, limits, runner, Math.max(0, total - firstCount)),
+  ]);
 }

@@ -67,11 +67,20 @@ describe('closed windows read by counted offset passes', () => {
   it('halves a range holding more rows than one pass may read, counting each half', async () => {
     const { deps, qbo } = setup({ closedRanges: { maxPassRows: 40 } });
     const manifest = await extractRun(deps, vars());
-    // 120 rows → halves of 60 → quarters of 30: 1 + 2 + 4 counts, then 3 pages per quarter.
-    expect(counts(qbo)).toHaveLength(7);
+    // 120 rows → halves of 60 → quarters of 30. Each halving counts its first half only (the second is the rest):
+    // the range, its first half, and the first quarter of each half; then 3 pages per quarter.
+    expect(counts(qbo)).toHaveLength(4);
     expect(pages(qbo)).toHaveLength(12);
-    expect(manifest.totals).toMatchObject({ extracted: 8, rows: 120, api_calls: 19 });
+    expect(manifest.totals).toMatchObject({ extracted: 8, rows: 120, api_calls: 16 });
     expect((await spooled(manifest.chunks.map((c) => c.spool_path))).size).toBe(120);
+  });
+
+  it('halves a range of more windows than one segment may spool', async () => {
+    const { deps, qbo } = setup({ closedRanges: { maxPassChunks: 3 } });
+    const manifest = await extractRun(deps, vars());
+    // 8 windows → 4 + 4 → 2 + 2 + 2 + 2: the range, its first half, and each half's first quarter are counted.
+    expect(counts(qbo)).toHaveLength(4);
+    expect(manifest.chunks.map((c) => [c.rows, c.source_count])).toEqual(Array.from({ length: 8 }, () => [15, 15]));
   });
 
   it('reads a range again, half by half, when a record leaves it mid-pass: nothing lost, nothing twice', async () => {

@@ -50,7 +50,8 @@ describe('two loader processes on the same run', () => {
     let startSecond: (() => void) | undefined;
     const second = new Promise<NodeRun>((resolve) => (startSecond = () => resolve(loader())));
     const first = loader((line) => {
-      if (!line.includes('"type":"chunk"') || !line.includes('"status":"started"')) return;
+      // The run is opened (and locked) before RUN_STARTED; its first query then waits at the gate.
+      if (!line.includes('"code":"RUN_STARTED"')) return;
       startSecond?.();
       startSecond = undefined;
     });
