@@ -2,12 +2,17 @@
  * The spool files of a segment: consecutive chunks read by one scan. Each record goes to the chunk whose window
  * holds its sort key; each chunk counts its rows and the pages that delivered to it.
  */
+import { dirname } from 'node:path';
 import type { ScannedPage } from '../paginate/types';
 import { sortKey } from '../paginate/sort-key';
 import type { ChunkPlan } from '../ledger/types';
 import { spoolPath } from '../spool/paths';
 import { SpoolWriter, type CompletedSpool } from '../spool/writer';
+import { fsyncDirectory } from '../spool/fsync';
 import type { ChunkContext } from './context';
+
+/** Spool files completed at once. */
+const COMPLETE_AT_ONCE = 16;
 
 interface Part {
   readonly chunk: ChunkPlan;
@@ -78,10 +83,18 @@ export class SegmentSpool {
     return this.parts.find((p) => p.chunk.index === chunk.index)?.pages ?? 0;
   }
 
-  /** Completes every file, in chunk order; `footers[i]` belongs to the i-th chunk of the segment. */
+  /**
+   * Completes every file (several at once: their fsyncs overlap), then makes the renames durable with one fsync of
+   * the directory; `footers[i]` belongs to the i-th chunk of the segment. Returns them in chunk order.
+   */
   async complete(footers: ReadonlyArray<{ pages: number; sourceCount: number | null }>): Promise<CompletedSpool[]> {
-    const out: CompletedSpool[] = [];
-    for (const [i, part] of this.parts.entries()) out.push(await part.writer.complete(footers[i]!));
+    const out: CompletedSpool[] = new Array(this.parts.length);
+    let next = 0;
+    const lane = async () => {
+      for (let i = next++; i < this.parts.length; i = next++) out[i] = await this.parts[i]!.writer.complete(footers[i]!, { syncDirectory: false });
+    };
+    await Promise.all(Array.from({ length: Math.min(COMPLETE_AT_ONCE, this.parts.length) }, lane));
+    if (out.length > 0) await fsyncDirectory(dirname(out[0]!.path));
     return out;
   }
 

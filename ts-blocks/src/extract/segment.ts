@@ -72,10 +72,8 @@ export async function extractSegment(
   metrics: ScanMetrics = emptyScanMetrics(),
 ): Promise<ChunkOutcome[]> {
   const started = ctx.clock.now();
-  for (const chunk of chunks) {
-    ctx.emit(chunkEvent(ctx, chunk, 'started'));
-    await ctx.ledger.chunkExtracting(ctx.runId, chunk.index);
-  }
+  for (const chunk of chunks) ctx.emit(chunkEvent(ctx, chunk, 'started'));
+  await ctx.ledger.chunksExtracting(ctx.runId, chunks.map((c) => c.index));
   let scanned: { spools: CompletedSpool[]; counts: number[] };
   try {
     scanned = await scanSegment(ctx, chunks, metrics, read);
@@ -89,14 +87,17 @@ export async function extractSegment(
     throw err;
   }
   const durationMs = ctx.clock.now() - started;
-  const outcomes: ChunkOutcome[] = [];
-  for (const [i, chunk] of chunks.entries()) {
+  const outcomes: ChunkOutcome[] = chunks.map((chunk, i) => {
     const spool = scanned.spools[i]!;
-    const outcome = { chunk, spool, sourceCount: scanned.counts[i]!, metrics: chunkMetrics(i, spool, metrics, durationMs) };
-    await ctx.ledger.chunkExtracted(ctx.runId, chunk.index, { spoolPath: spool.path, sourceCount: outcome.sourceCount, metrics: outcome.metrics });
-    ctx.emit({ ...chunkEvent(ctx, chunk, 'done'), metrics: { ...outcome.metrics, source_count: outcome.sourceCount } });
-    if (spool.superseded > 0) emitSuperseded(ctx, chunk, spool.superseded);
-    outcomes.push(outcome);
+    return { chunk, spool, sourceCount: scanned.counts[i]!, metrics: chunkMetrics(i, spool, metrics, durationMs) };
+  });
+  await ctx.ledger.chunksExtracted(
+    ctx.runId,
+    outcomes.map((o) => ({ index: o.chunk.index, result: { spoolPath: o.spool.path, sourceCount: o.sourceCount, metrics: o.metrics } })),
+  );
+  for (const outcome of outcomes) {
+    ctx.emit({ ...chunkEvent(ctx, outcome.chunk, 'done'), metrics: { ...outcome.metrics, source_count: outcome.sourceCount } });
+    if (outcome.spool.superseded > 0) emitSuperseded(ctx, outcome.chunk, outcome.spool.superseded);
   }
   return outcomes;
 }

@@ -7,7 +7,7 @@ import type { Pool, PoolClient } from 'pg';
 import { ConfigError, FatalError, type BackfillError } from '../core/errors';
 import { queryError } from '../db/errors';
 import { withTransaction } from '../db/pool';
-import type { ChunkPlan, ChunkState, ExtractResult, Ledger, RunGuard, RunParams, RunState, RunStatus } from './types';
+import type { ChunkPlan, ChunkState, ExtractedChunk, ExtractResult, Ledger, RunGuard, RunParams, RunState, RunStatus } from './types';
 import { openRunIn } from './open-run';
 import { CHUNK_COLUMNS, RUN_COLUMNS, TERMINAL_RUN_STATUSES, toChunkState, toParams, type ChunkRow, type RunRow } from './rows';
 import { getRunDetail, isRunId, listRuns, type RunDetail, type RunFilter, type RunSummary } from './queries';
@@ -50,7 +50,26 @@ export class PgLedger implements Ledger {
     await this.updateChunk(runId, index, `status = 'extracting', attempts = attempts + 1, error = NULL`, []);
   }
 
-  async chunkExtracted(runId: string, index: number, result: ExtractResult): Promise<void> {
+  async chunksExtracting(runId: string, indexes: readonly number[]): Promise<void> {
+    await this.guard(`marking chunks ${indexes.join(', ')} of run ${runId} as extracting`, async () => {
+      const r = await this.pool.query(
+        `UPDATE ops.backfill_chunks SET status = 'extracting', attempts = attempts + 1, error = NULL
+          WHERE run_id = $1 AND chunk_index = ANY($2::int[])`,
+        [runId, indexes],
+      );
+      if (r.rowCount !== new Set(indexes).size) throw chunkNotFound(runId, indexes[0]!);
+    });
+  }
+
+  async chunksExtracted(runId: string, results: readonly ExtractedChunk[]): Promise<void> {
+    await this.guard(`recording the extraction of ${results.length} chunk(s) of run ${runId}`, () =>
+      withTransaction(this.pool, async (client) => {
+        for (const { index, result } of results) await this.chunkExtracted(runId, index, result, client);
+      }),
+    );
+  }
+
+  async chunkExtracted(runId: string, index: number, result: ExtractResult, db: Queryable = this.pool): Promise<void> {
     const m = result.metrics;
     await this.updateChunk(
       runId,
@@ -59,6 +78,7 @@ export class PgLedger implements Ledger {
        api_calls = api_calls + $7, retries = retries + $8, throttled = throttled + $9, extract_ms = $10,
        error = NULL, extracted_at_utc = clock_timestamp()`,
       [result.spoolPath, result.sourceCount, m.pages_read, m.rows_read, m.api_calls, m.retries, m.throttled, Math.round(m.duration_ms)],
+      db,
     );
   }
 

@@ -64,12 +64,21 @@ export interface RunGuard {
   checkIdle(runId: string): Promise<void>;
 }
 
+export interface ExtractedChunk {
+  readonly index: number;
+  readonly result: ExtractResult;
+}
+
 export interface Ledger {
   /** Creates a run (or continues an unfinished one, see above) with the given chunk plan. */
   openRun(params: RunParams, plan: readonly ChunkPlan[], guard?: RunGuard): Promise<RunState>;
   getRun(runId: string): Promise<RunState>;
   chunkExtracting(runId: string, index: number): Promise<void>;
   chunkExtracted(runId: string, index: number, result: ExtractResult): Promise<void>;
+  /** chunkExtracting for several chunks (a segment), in one statement. */
+  chunksExtracting(runId: string, indexes: readonly number[]): Promise<void>;
+  /** chunkExtracted for several chunks (a segment), in one transaction: all or none. */
+  chunksExtracted(runId: string, results: readonly ExtractedChunk[]): Promise<void>;
   chunkFailed(runId: string, index: number, error: BackfillError): Promise<void>;
   /** Puts a chunk whose extraction was cancelled back to pending (a resume extracts it; no error is recorded). */
   chunkInterrupted(runId: string, index: number): Promise<void>;

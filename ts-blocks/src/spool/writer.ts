@@ -77,8 +77,11 @@ export class SpoolWriter {
     return this.handle;
   }
 
-  /** Finishes the file and makes it visible under its final name. */
-  async complete(footer: { pages: number; sourceCount: number | null }): Promise<CompletedSpool> {
+  /**
+   * Finishes the file and makes it visible under its final name. With `syncDirectory: false` the caller fsyncs the
+   * directory itself (once for many files) before relying on the rename.
+   */
+  async complete(footer: { pages: number; sourceCount: number | null }, options: { syncDirectory?: boolean } = {}): Promise<CompletedSpool> {
     const handle = this.open();
     const rows = this.lines - this.superseded.size;
     const end: SpoolFooter = { end: true, rows, pages: footer.pages, source_count: footer.sourceCount };
@@ -94,7 +97,7 @@ export class SpoolWriter {
     }
     this.handle = undefined;
     await fs.rename(source, this.path);
-    await fsyncDirectory(dirname(this.path));
+    if (options.syncDirectory !== false) await fsyncDirectory(dirname(this.path));
     return { path: this.path, rows, pages: footer.pages, superseded: this.superseded.size };
   }
 

@@ -1,7 +1,7 @@
 /** An in-memory Ledger following the contract in ledger/types.ts (for extraction tests without a database). */
 import { randomUUID } from 'node:crypto';
 import type { BackfillError } from '../../src/core/errors';
-import type { ChunkPlan, ChunkState, ExtractResult, Ledger, RunGuard, RunParams, RunState, RunStatus } from '../../src/ledger/types';
+import type { ChunkPlan, ChunkState, ExtractedChunk, ExtractResult, Ledger, RunGuard, RunParams, RunState, RunStatus } from '../../src/ledger/types';
 
 interface Run {
   runId: string;
@@ -70,6 +70,14 @@ export class MemoryLedger implements Ledger {
   async chunkExtracted(runId: string, index: number, result: ExtractResult): Promise<void> {
     this.calls.push(`extracted ${index}`);
     this.patch(runId, index, { status: 'extracted', spoolPath: result.spoolPath, sourceCount: result.sourceCount });
+  }
+
+  async chunksExtracting(runId: string, indexes: readonly number[]): Promise<void> {
+    for (const index of indexes) await this.chunkExtracting(runId, index);
+  }
+
+  async chunksExtracted(runId: string, results: readonly ExtractedChunk[]): Promise<void> {
+    for (const { index, result } of results) await this.chunkExtracted(runId, index, result);
   }
 
   async chunkFailed(runId: string, index: number, error: BackfillError): Promise<void> {

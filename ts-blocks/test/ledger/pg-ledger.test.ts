@@ -177,6 +177,24 @@ describe('PgLedger', () => {
     expect(detail.chunks[0]?.metrics.api_calls).toBe(4);
   });
 
+  it('marks a segment of chunks extracting in one statement and extracted all together, or not at all', async () => {
+    const run = await ledger.openRun(params({ realmId: 'r-segment' }), plan(3));
+    await ledger.chunksExtracting(run.runId, [0, 1, 2]);
+    expect((await ledger.getRunDetail(run.runId)).chunks.map((c) => [c.status, c.attempts])).toEqual([
+      ['extracting', 1], ['extracting', 1], ['extracting', 1],
+    ]);
+    const result = (i: number) => ({ spoolPath: `/tmp/s${i}`, sourceCount: i, metrics });
+    // A chunk that is not in the run makes the whole batch fail: none of the others is marked extracted.
+    await expect(ledger.chunksExtracted(run.runId, [0, 1, 7].map((index) => ({ index, result: result(index) })))).rejects.toThrow(/Chunk 7 /);
+    expect((await ledger.getRunDetail(run.runId)).chunks.every((c) => c.status === 'extracting')).toBe(true);
+    await ledger.chunksExtracted(run.runId, [0, 1, 2].map((index) => ({ index, result: result(index) })));
+    const detail = await ledger.getRunDetail(run.runId);
+    expect(detail.chunks.map((c) => [c.status, c.spoolPath, c.metrics.source_count])).toEqual([
+      ['extracted', '/tmp/s0', 0], ['extracted', '/tmp/s1', 1], ['extracted', '/tmp/s2', 2],
+    ]);
+    await expect(ledger.chunksExtracting(run.runId, [2, 9])).rejects.toThrow(/is not in ops.backfill_chunks/);
+  });
+
   it('puts a chunk whose extraction was cancelled back to pending, with no error, and leaves finished chunks alone', async () => {
     const run = await ledger.openRun(params({ realmId: 'r-cancel' }), plan(2));
     await ledger.chunkExtracting(run.runId, 0);
