@@ -26,9 +26,9 @@ export interface ClosedRangeLimits {
   readonly maxPassChunks: number;
 }
 
-/** 50 full pages: about 5 s of QBO's rate at 10 in flight, so a crash or a churned pass costs little. */
+/** 100 full pages: about 10 s of reading at 8 in flight, what a crash or a churned pass costs again at most. */
 export function defaultClosedRangeLimits(pageSize: number, concurrency: number): ClosedRangeLimits {
-  return { concurrency, maxPassRows: 50 * pageSize, maxPassChunks: 512 };
+  return { concurrency, maxPassRows: 100 * pageSize, maxPassChunks: 512 };
 }
 
 /** What the planner needs from extract/run.ts: run a segment, or record that a range failed before one opened. */

@@ -12,7 +12,7 @@ import { fsyncDirectory } from '../spool/fsync';
 import type { ChunkContext } from './context';
 
 /** Spool files completed at once. */
-const COMPLETE_AT_ONCE = 16;
+const COMPLETE_AT_ONCE = 64;
 
 interface Part {
   readonly chunk: ChunkPlan;

@@ -55,6 +55,7 @@ export async function readByOffsets(options: OffsetPassOptions): Promise<OffsetP
   let next = 0;
   let delivering: Promise<void> = Promise.resolve();
   let failed = false;
+  let backlog = 0;
   const lane = async () => {
     while (next < pageCount && !failed && !options.signal?.aborted) {
       const pageNumber = (next += 1);
@@ -62,8 +63,13 @@ export async function readByOffsets(options: OffsetPassOptions): Promise<OffsetP
       returned += page.records.length;
       for (const r of page.records) ids.add(r.record.Id);
       const scanned: ScannedPage = { pageNumber, pageSize: size, request: page.request, records: page.records.map((r) => r.record) };
-      delivering = delivering.then(() => options.onPage(scanned));
-      await delivering;
+      // The next request goes out while this page is delivered; a lane waits only when deliveries fall behind by
+      // more than one page per lane, so memory stays bounded.
+      backlog += 1;
+      delivering = delivering.then(() => options.onPage(scanned)).finally(() => (backlog -= 1));
+      // A failed delivery stops the lanes; the error itself is thrown by the final wait below.
+      delivering.catch(() => (failed = true));
+      if (backlog > options.concurrency) await delivering;
     }
   };
   const guarded = () =>
@@ -74,7 +80,11 @@ export async function readByOffsets(options: OffsetPassOptions): Promise<OffsetP
   // Every lane ends before this returns or throws: no page is delivered after the caller gave up on the pass.
   const lanes = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(options.concurrency, pageCount)) }, guarded));
   const rejected = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
-  if (rejected) throw rejected.reason;
+  if (rejected) {
+    await delivering.catch(() => undefined);
+    throw rejected.reason;
+  }
+  await delivering;
   options.signal?.throwIfAborted();
   return { settled: returned === options.counted && ids.size === options.counted, returned, pages: pageCount };
 }
