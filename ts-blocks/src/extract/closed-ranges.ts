@@ -96,39 +96,69 @@ function offsetRead(counted: number, limits: ClosedRangeLimits): SegmentRead {
   return (ctx, chunks, spool, metrics) => settle(ctx, chunks, counted, spool, metrics, limits);
 }
 
+/** A range ready to be read by one segment, or one whose counting failed. */
+interface PlannedRange {
+  readonly chunks: readonly ChunkState[];
+  readonly counted: number;
+  readonly carried: ScanMetrics;
+  readonly error?: unknown;
+}
+
 /**
- * Extracts consecutive closed windows (in index order, no gap). `counted` is the range's COUNT(*) when the caller
- * already knows it; `carried` holds calls already made for this range (its parent's COUNTs when it was halved):
- * they are booked on its first segment.
+ * Cuts consecutive closed windows (in index order, no gap) into ranges one pass may read, in order. `counted` is
+ * the range's COUNT(*) when already known; `carried` holds calls already made for this range (its parent's COUNTs
+ * when it was halved): they are booked on its first segment.
  *
  * Halving costs one COUNT(*): the second half's count is the parent's minus the first half's. Records only leave a
  * closed range, so that figure is at least the second half's count at the parent's COUNT, and a pass that returns
  * that many distinct records read exactly the set the second half held then; if one left in between, the pass
  * comes back short and the range is recounted like any unsettled pass.
  */
-export async function extractClosedRange(
+async function* planRanges(
   ctx: ChunkContext,
   chunks: readonly ChunkState[],
   limits: ClosedRangeLimits,
-  runner: ClosedRangeRunner,
   counted?: number,
   carried: ScanMetrics = emptyScanMetrics(),
-): Promise<void> {
-  if (chunks.length === 0 || runner.stopped()) return;
+): AsyncGenerator<PlannedRange> {
+  if (chunks.length === 0) return;
   let total = counted;
   let firstCount: number | undefined;
-  const tooLong = chunks.length > limits.maxPassChunks;
   const [first, second] = halves(chunks);
   try {
     total ??= await countRange(rangeOptions(ctx, chunks, carried));
-    if (chunks.length > 1 && (tooLong || total > limits.maxPassRows)) firstCount = await countRange(rangeOptions(ctx, first, carried));
-  } catch (e) {
-    if (!ctx.signal?.aborted) await runner.fail(chunks, e);
+    if (chunks.length > 1 && (chunks.length > limits.maxPassChunks || total > limits.maxPassRows)) {
+      firstCount = await countRange(rangeOptions(ctx, first, carried));
+    }
+  } catch (error) {
+    yield { chunks, counted: 0, carried, error };
     return;
   }
-  if (firstCount === undefined) return runner.extract(chunks, offsetRead(total, limits), carried);
-  await Promise.all([
-    extractClosedRange(ctx, first, limits, runner, firstCount, carried),
-    extractClosedRange(ctx, second, limits, runner, Math.max(0, total - firstCount)),
-  ]);
+  if (firstCount === undefined) {
+    yield { chunks, counted: total, carried };
+    return;
+  }
+  yield* planRanges(ctx, first, limits, firstCount, carried);
+  yield* planRanges(ctx, second, limits, Math.max(0, total - firstCount));
+}
+
+/** Passes over one run of closed windows at once: one keeps the realm's slots busy while the other ends. */
+export const PASSES_AT_ONCE = 2;
+
+/**
+ * Extracts consecutive closed windows: ranges are planned one after the other and read by at most PASSES_AT_ONCE
+ * segments at a time, so what the loader holds (the Ids of a pass, pages being spooled) does not grow with the data.
+ */
+export async function extractClosedRange(ctx: ChunkContext, chunks: readonly ChunkState[], limits: ClosedRangeLimits, runner: ClosedRangeRunner): Promise<void> {
+  const plan = planRanges(ctx, chunks, limits);
+  const worker = async () => {
+    while (!runner.stopped()) {
+      const next = await plan.next();
+      if (next.done) return;
+      const range = next.value;
+      if (range.error === undefined) await runner.extract(range.chunks, offsetRead(range.counted, limits), range.carried);
+      else if (!ctx.signal?.aborted) await runner.fail(range.chunks, range.error);
+    }
+  };
+  await Promise.all(Array.from({ length: PASSES_AT_ONCE }, worker));
 }
