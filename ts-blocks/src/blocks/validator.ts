@@ -16,6 +16,7 @@ import { openDatabase, type Database } from '../pipeline/database';
 import { upstreamRun } from '../pipeline/manifest';
 import { reportRun, type ReportOutcome } from '../report/command';
 import { evidenceDir } from '../report/write';
+import { pruneEarlierSpools } from '../spool/prune';
 import { validationOptionsFromVars } from '../validate/options';
 import { validateRun, type ValidationSummary } from '../validate/validate-run';
 import { main, type BlockContext } from './harness';
@@ -52,6 +53,20 @@ async function writeReport(db: Database, runId: string, entity: Entity, emit: Ev
   }
 }
 
+/** After a run succeeded: the spool files of the entity's earlier finished runs go (spool/prune.ts); never fatal. */
+async function pruneSpools(db: Database, runId: string, entity: Entity, emit: EventSink): Promise<void> {
+  try {
+    const pruned = await pruneEarlierSpools(db.pool, runId);
+    if (pruned.files === 0) return;
+    emit({ type: 'log', level: 'info', phase: 'report', entity, code: 'SPOOL_PRUNED',
+      message: `Removed ${pruned.files} spool file(s) (${(pruned.bytes / 1048576).toFixed(1)} MiB) of ${pruned.runs} earlier finished run(s) of ${entity}.`,
+      tags: { run_id: runId, files: pruned.files, bytes: pruned.bytes, runs: pruned.runs } });
+  } catch (e) {
+    const err = toBackfillError(e);
+    emit({ type: 'log', level: 'warn', phase: 'report', entity, code: err.code, message: `Earlier spool files were not removed: ${err.message}` });
+  }
+}
+
 export async function validatorBody(ctx: BlockContext, env: NodeJS.ProcessEnv = process.env): Promise<Record<string, unknown>> {
   const { runId, entity } = upstreamRun(ctx.input.upstream);
   const options = validationOptionsFromVars(ctx.input.vars);
@@ -63,6 +78,7 @@ export async function validatorBody(ctx: BlockContext, env: NodeJS.ProcessEnv = 
     await db.ledger.setRunStatus(runId, v.passed ? 'succeeded' : 'failed', { ...(failure ? { error: failure } : {}), metrics: { validation: v.counts } });
     const outcome = await writeReport(db, runId, entity, ctx.emit, evidenceDir(env));
     if (!v.passed) throw failureError(v, outcome?.paths.dir);
+    await pruneSpools(db, runId, entity, ctx.emit);
     const pick = (severity: 'warning' | 'failure') => v.results.filter((r) => r.severity === severity).map((r) => ({ check: r.check, message: r.message }));
     return {
       run_id: runId,

@@ -59,6 +59,19 @@ describe('validator block', () => {
     expect(events.filter((e) => e.type === 'validation')).toHaveLength(8);
   });
 
+  it('once a run succeeded, removes the spool files of the earlier finished run of the entity, keeping its own', async () => {
+    const first = await seedCleanRun(c, { days: 7, spoolDir });
+    await c.query('TRUNCATE raw.qb_items'); // the second run loads the same records again
+    const second = await seedCleanRun(c, { days: 7, spoolDir });
+    await c.query(`UPDATE ops.backfill_runs SET status = 'loaded', finished_at_utc = NULL WHERE run_id = $1`, [second.runId]);
+    expect(first.spoolPaths.every((p) => existsSync(p))).toBe(true);
+    const events: BackfillEvent[] = [];
+    await validatorBody(context({ run_id: second.runId, entity: 'items', status: 'loaded' }, events), env());
+    expect(first.spoolPaths.some((p) => existsSync(p))).toBe(false);
+    expect(second.spoolPaths.every((p) => existsSync(p))).toBe(true);
+    expect(events.find((e) => e.type === 'log' && e.code === 'SPOOL_PRUNED')).toMatchObject({ level: 'info', tags: { run_id: second.runId } });
+  });
+
   it('fails with the failed checks named, marks the run failed, and still writes the report', async () => {
     const run = await seedCleanRun(c, { days: 21, spoolDir });
     await c.query('UPDATE ops.backfill_chunks SET source_count = source_count + 4 WHERE run_id = $1 AND chunk_index = 0', [run.runId]);
