@@ -5,7 +5,7 @@
 -- id                        the QBO Id (primary key; QBO Ids are unique per company and entity)
 -- realm_id                  the QBO company (realm) the row came from; a load from another realm fails loudly
 -- payload                   the full object exactly as QBO returned it (JSONB)
--- payload_sha256            sha256 of the payload's canonical JSON text: change detection and idempotency proof
+-- payload_sha256            sha256 of payload::text (computed by the merge): change detection and idempotency proof
 -- source_last_updated_utc   MetaData.LastUpdatedTime converted to UTC (QBO sends Pacific offsets)
 -- source_sync_token         SyncToken, QBO's version counter; with source_last_updated_utc it orders versions
 -- ingested_at_utc           when this version was written (UTC)

@@ -1,4 +1,4 @@
-export { canonicalJson, payloadSha256, sha256Hex } from './canonical-json';
+export { payloadSha256Sql } from './payload-hash';
 export { loadChunk, type ChunkLoadOutcome, type LoadChunkOptions } from './load-chunk';
 export { loadRows } from './load-rows';
 export { toStagingRow, type ChunkTarget, type StagingRow } from './staging-row';

@@ -1,5 +1,6 @@
 /**
  * The upsert from the staging table into raw.qb_<entity>, as one statement that also counts what happened.
+ * payload_sha256 is computed here, by PostgreSQL, from the staged jsonb (store/payload-hash.ts).
  *
  * Versions are ordered by (source_last_updated_utc, source_sync_token). For each Id of the chunk (if a spool held
  * an Id twice, only its newest version takes part; the others count as skipped):
@@ -11,6 +12,8 @@
  * The ON CONFLICT … WHERE repeats the version rule, so even a writer that bypassed the table lock could not make
  * a stale version win.
  */
+import { payloadSha256Sql } from './payload-hash';
+
 export const STAGING_TABLE = 'qbo_stage';
 
 export const CREATE_STAGING = `
@@ -18,7 +21,6 @@ export const CREATE_STAGING = `
     ord                      bigint      NOT NULL,
     id                       text        NOT NULL,
     payload                  jsonb       NOT NULL,
-    payload_sha256           text        NOT NULL,
     source_last_updated_utc  timestamptz NOT NULL,
     source_sync_token        bigint      NOT NULL,
     page_number              integer     NOT NULL,
@@ -37,8 +39,8 @@ export function copyStagingSql(columns: readonly string[]): string {
 export function mergeSql(table: string): string {
   return `
   WITH incoming AS (
-    SELECT DISTINCT ON (id) *
-      FROM ${STAGING_TABLE}
+    SELECT DISTINCT ON (id) s.*, ${payloadSha256Sql('s.payload')} AS payload_sha256
+      FROM ${STAGING_TABLE} s
      ORDER BY id, source_last_updated_utc DESC, source_sync_token DESC, ord DESC
   ),
   classified AS (

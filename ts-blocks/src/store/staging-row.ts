@@ -7,7 +7,6 @@ import { DataError } from '../core/errors';
 import type { Entity } from '../core/events';
 import type { DateField } from '../core/types';
 import type { SpooledRow } from '../spool/types';
-import { canonicalJson, sha256Hex } from './canonical-json';
 
 /** The chunk a spool belongs to: what every row of it shares. */
 export interface ChunkTarget {
@@ -22,9 +21,8 @@ export interface ChunkTarget {
 
 export interface StagingRow {
   readonly id: string;
-  /** Canonical JSON text of the record (also what payload_sha256 hashes). */
+  /** JSON text of the record (PostgreSQL stores it as jsonb and hashes that: store/payload-hash.ts). */
   readonly payload: string;
-  readonly payloadSha256: string;
   /** ISO-8601 UTC. */
   readonly lastUpdatedUtc: string;
   readonly syncToken: string;
@@ -77,11 +75,9 @@ export function toStagingRow(row: SpooledRow, target: ChunkTarget): StagingRow {
   const rawId: unknown = row.record?.Id;
   if (typeof rawId !== 'string' || rawId.trim() === '') throw bad(target, 'has no Id');
   const id = rawId;
-  const payload = canonicalJson(row.record);
   return {
     id,
-    payload,
-    payloadSha256: sha256Hex(payload),
+    payload: JSON.stringify(row.record),
     lastUpdatedUtc: lastUpdated(row, target, id).toISOString(),
     syncToken: syncToken(row, target, id),
     ...pageInfo(row, target, id),

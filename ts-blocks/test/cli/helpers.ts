@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from 'pg';
 import { startSandbox, type SandboxHandle, type SandboxOptions } from '../../src/sandbox';
-import { canonicalJson } from '../../src/store/canonical-json';
+import { canonicalJson } from '../helpers/canonical-json';
 import { distPath, runNode, type NodeRun } from '../pipeline/run-node';
 
 export const HISTORY = { from: '2024-01-01T00:00:00Z', to: '2024-07-01T00:00:00Z' };

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from 'pg';
 import type { Entity } from '../../src/core/events';
-import { payloadSha256 } from '../../src/store/canonical-json';
+import { payloadSha256Sql } from '../../src/store/payload-hash';
 
 export interface SeedOptions {
   readonly entity?: Entity;
@@ -49,10 +49,8 @@ export function pacific(at: Date): string {
   return `${new Date(at.getTime() - 8 * 3600_000).toISOString().slice(0, 19)}-08:00`;
 }
 
-/** payload_sha256 as the loader computes it (canonical JSON), so a re-load of these rows is a no-op. */
-export function sha(payload: unknown): string {
-  return payloadSha256(payload);
-}
+/** payload_sha256 of a jsonb value as the exporter computes it, for SQL that writes rows directly. */
+export const SHA_OF = payloadSha256Sql;
 
 function record(id: number, at: Date, chunk: number, page: number): SeededRecord {
   const payload = { Id: String(id), SyncToken: '0', Name: `Item ${id}`, Active: true, MetaData: { CreateTime: pacific(at), LastUpdatedTime: pacific(at) } };
@@ -89,15 +87,15 @@ export async function resetTables(c: Client): Promise<void> {
 
 export async function insertRows(c: Client, run: Pick<SeededRun, 'runId' | 'table' | 'realmId' | 'entity' | 'windows'>, records: readonly SeededRecord[]): Promise<void> {
   const rows = records.map((r) => ({
-    id: r.id, payload: r.payload, sha: sha(r.payload), lu: r.lastUpdated.toISOString(),
+    id: r.id, payload: r.payload, lu: r.lastUpdated.toISOString(),
     ws: run.windows[r.chunk][0].toISOString(), we: run.windows[r.chunk][1].toISOString(), page: r.page,
     req: requestPayload(run.entity, run.realmId, run.windows[r.chunk][0], run.windows[r.chunk][1]),
   }));
   await c.query(
     `INSERT INTO ${run.table} (id, realm_id, payload, payload_sha256, source_last_updated_utc, source_sync_token,
         extract_window_start_utc, extract_window_end_utc, date_field, page_number, page_size, request_payload, run_id)
-     SELECT x.id, $2, x.payload, x.sha, x.lu, 0, x.ws, x.we, 'last_updated', x.page, 1000, x.req, $3
-       FROM jsonb_to_recordset($1::jsonb) AS x(id text, payload jsonb, sha text, lu timestamptz, ws timestamptz, we timestamptz, page int, req jsonb)`,
+     SELECT x.id, $2, x.payload, ${payloadSha256Sql('x.payload')}, x.lu, 0, x.ws, x.we, 'last_updated', x.page, 1000, x.req, $3
+       FROM jsonb_to_recordset($1::jsonb) AS x(id text, payload jsonb, lu timestamptz, ws timestamptz, we timestamptz, page int, req jsonb)`,
     [JSON.stringify(rows), run.realmId, run.runId],
   );
 }

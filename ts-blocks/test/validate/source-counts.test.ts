@@ -7,7 +7,7 @@ import { checkSourceCounts } from '../../src/validate/checks/source-counts';
 import { loadRunInfo } from '../../src/validate/run-info';
 import type { CheckResult } from '../../src/validate/types';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { pacific, resetTables, seedCleanRun, sha, writeSpool, type SeededRun } from './fixtures';
+import { pacific, resetTables, seedCleanRun, SHA_OF, writeSpool, type SeededRun } from './fixtures';
 
 const DAY = 86_400_000;
 
@@ -48,9 +48,9 @@ describe('source_count check', () => {
     if (!old) throw new Error(`no record ${id}`);
     const payload = { ...old.payload, SyncToken: '1', Name: 'Renamed', MetaData: { CreateTime: (old.payload.MetaData as { CreateTime: string }).CreateTime, LastUpdatedTime: pacific(at) } };
     await c.query(
-      `UPDATE ${run.table} SET payload = $2, payload_sha256 = $3, source_last_updated_utc = $4, source_sync_token = 1,
-              extract_window_start_utc = $5, extract_window_end_utc = $6 WHERE id = $1`,
-      [id, payload, sha(payload), at, run.windows[last][0], run.windows[last][1]],
+      `UPDATE ${run.table} SET payload = $2, payload_sha256 = ${SHA_OF('$2::jsonb')}, source_last_updated_utc = $3, source_sync_token = 1,
+              extract_window_start_utc = $4, extract_window_end_utc = $5 WHERE id = $1`,
+      [id, payload, at, run.windows[last][0], run.windows[last][1]],
     );
     await c.query('UPDATE ops.backfill_chunks SET source_count = source_count + 1, rows_read = rows_read + 1 WHERE run_id = $1 AND chunk_index = $2', [run.runId, last]);
     if (run.spoolPaths.length) {
@@ -113,8 +113,8 @@ describe('source_count check', () => {
     const payload = { Id: '900001', SyncToken: '0', Name: 'Deleted since', MetaData: { CreateTime: pacific(at), LastUpdatedTime: pacific(at) } };
     await c.query(
       `INSERT INTO raw.qb_items (id, realm_id, payload, payload_sha256, source_last_updated_utc, extract_window_start_utc, extract_window_end_utc, page_number, page_size, request_payload, run_id, ingested_at_utc)
-       VALUES ('900001', $1, $2, $3, $4, $5, $6, 1, 1000, '{}', $7, now() - interval '30 days')`,
-      [run.realmId, payload, sha(payload), at, run.windows[2][0], run.windows[2][1], earlier],
+       VALUES ('900001', $1, $2, ${SHA_OF('$2::jsonb')}, $3, $4, $5, 1, 1000, '{}', $6, now() - interval '30 days')`,
+      [run.realmId, payload, at, run.windows[2][0], run.windows[2][1], earlier],
     );
     const r = await check(run, true);
     expect(r.severity).toBe('warning');
