@@ -1,7 +1,7 @@
 /**
  * The exporter's work, shared by the Mage block (blocks/exporter.ts) and the CLI pipeline: load every chunk of a
- * run that is extracted but not yet loaded, one transaction per chunk (store/load-chunk.ts), emitting a `chunk`
- * event per chunk. Chunks already loaded (a resumed run) are skipped. When every chunk is loaded the run becomes
+ * run that is extracted but not yet loaded, consecutive chunks together in one transaction (store/load-chunk.ts;
+ * see BATCH_ROWS), emitting a `chunk` event per chunk. Chunks already loaded (a resumed run) are skipped. When every chunk is loaded the run becomes
  * 'loaded' with its totals; a chunk that fails is marked failed (a resume re-extracts it) and fails the run.
  * With `runLocks`, the run is locked for this process while it is loaded; another process working it makes the
  * export fail at once (RUN_BUSY) before anything is loaded.
@@ -13,7 +13,8 @@ import type { LoadCounts, PgLedger } from '../ledger/pg-ledger';
 import type { RunLocks } from '../ledger/run-lock';
 import type { ChunkState, RunState } from '../ledger/types';
 import type { SpooledRow } from '../spool/types';
-import { loadChunk } from '../store/load-chunk';
+import { loadChunk, loadChunks, type ChunkLoadOutcome } from '../store/load-chunk';
+import type { ChunkRows } from '../store/load-rows';
 import type { ChunkTarget } from '../store/staging-row';
 import { chunkSpoolRows } from './spool-source';
 
@@ -51,6 +52,13 @@ export interface ExportSummary {
   readonly chunks: readonly ChunkExportSummary[];
 }
 
+/**
+ * Consecutive chunks are loaded together, one transaction (one COPY, one merge) per batch of up to BATCH_ROWS rows
+ * or BATCH_CHUNKS chunks: few commits and statements, and a bounded amount of work redone after a crash.
+ */
+export const BATCH_ROWS = 20_000;
+export const BATCH_CHUNKS = 64;
+
 const ZERO: LoadCounts = { rows_read: 0, rows_inserted: 0, rows_updated: 0, rows_unchanged: 0, rows_skipped: 0 };
 
 function add(a: LoadCounts, b: LoadCounts): LoadCounts {
@@ -79,6 +87,7 @@ class RunExport {
   private totals = ZERO;
   private readonly chunks: ChunkExportSummary[] = [];
   private failure: BackfillError | undefined;
+  private readonly started = new Set<number>();
 
   constructor(private readonly deps: ExportDeps, private readonly run: RunState) {}
 
@@ -117,23 +126,70 @@ class RunExport {
       return this.record(chunk, 'not_extracted');
     }
     if (this.failure) return this.record(chunk, 'not_loaded');
-    await this.load(chunk, chunk.spoolPath);
+    await this.load(chunk);
   }
 
-  private async load(chunk: ChunkState, spoolPath: string): Promise<void> {
-    const { pool, ledger, now } = this.deps;
+  /** Chunks the exporter loads (extracted, with a spool file); the others are recorded by chunk(). */
+  static loadable(chunk: ChunkState): boolean {
+    return chunk.status === 'extracted' && chunk.spoolPath !== null;
+  }
+
+  /** A chunk's 'started' event, once. */
+  private start(chunk: ChunkState): void {
+    if (this.started.has(chunk.index)) return;
+    this.started.add(chunk.index);
+    this.event(chunk, 'started');
+  }
+
+  /** The chunk's rows; in a batch, its 'started' event goes out when they are opened (its turn in the COPY stream). */
+  private rowsOf(chunk: ChunkState): ChunkRows {
     const readSpool = this.deps.readSpool ?? chunkSpoolRows;
     const target = chunkTarget(this.run, chunk);
-    this.event(chunk, 'started');
+    return {
+      target,
+      rows: () => {
+        this.start(chunk);
+        return readSpool(chunk.spoolPath ?? '', target);
+      },
+    };
+  }
+
+  private loaded(chunk: ChunkState, outcome: ChunkLoadOutcome): void {
+    if (outcome.status === 'already_loaded') {
+      this.event(chunk, 'skipped', { reason: 'already loaded' });
+      return this.record(chunk, 'skipped');
+    }
+    this.totals = add(this.totals, outcome.counts);
+    this.event(chunk, 'done', { metrics: { ...outcome.counts, duration_ms: Math.round(outcome.loadMs) } });
+    this.record(chunk, 'loaded', { ...outcome.counts, load_ms: Math.round(outcome.loadMs) });
+  }
+
+  /**
+   * Loads consecutive loadable chunks in one transaction. If that fails nothing of it was committed, and the chunks
+   * are loaded again one per transaction, so the one at fault is found and marked failed and those before it load.
+   */
+  async batch(chunks: readonly ChunkState[]): Promise<void> {
+    if (chunks.length === 0) return;
+    if (chunks.length === 1 || this.failure) {
+      for (const chunk of chunks) await this.chunk(chunk);
+      return;
+    }
+    let outcomes: ChunkLoadOutcome[];
     try {
-      const outcome = await loadChunk(pool, ledger, target, () => readSpool(spoolPath, target), { now });
-      if (outcome.status === 'already_loaded') {
-        this.event(chunk, 'skipped', { reason: 'already loaded' });
-        return this.record(chunk, 'skipped');
-      }
-      this.totals = add(this.totals, outcome.counts);
-      this.event(chunk, 'done', { metrics: { ...outcome.counts, duration_ms: Math.round(outcome.loadMs) } });
-      this.record(chunk, 'loaded', { ...outcome.counts, load_ms: Math.round(outcome.loadMs) });
+      outcomes = await loadChunks(this.deps.pool, this.deps.ledger, chunks.map((c) => this.rowsOf(c)), { now: this.deps.now });
+    } catch {
+      for (const chunk of chunks) await this.chunk(chunk);
+      return;
+    }
+    for (const [i, outcome] of outcomes.entries()) this.loaded(chunks[i]!, outcome);
+  }
+
+  private async load(chunk: ChunkState): Promise<void> {
+    const { pool, ledger, now } = this.deps;
+    const source = this.rowsOf(chunk);
+    this.start(chunk);
+    try {
+      this.loaded(chunk, await loadChunk(pool, ledger, source.target, source.rows, { now }));
     } catch (e) {
       const err = toBackfillError(e);
       this.failure = err;
@@ -220,9 +276,32 @@ async function exportLocked(deps: ExportDeps, runId: string, expectedEntity?: En
     });
   }
   const work = new RunExport(deps, run);
-  for (const chunk of run.chunks) {
+  const rows = await chunkRowCounts(deps.ledger, runId);
+  let batch: ChunkState[] = [];
+  let batchRows = 0;
+  const flush = async () => {
     if (deps.signal?.aborted) work.interrupted();
-    await work.chunk(chunk);
+    await work.batch(batch);
+    batch = [];
+    batchRows = 0;
+  };
+  for (const chunk of run.chunks) {
+    if (!RunExport.loadable(chunk)) {
+      await flush();
+      if (deps.signal?.aborted) work.interrupted();
+      await work.chunk(chunk);
+      continue;
+    }
+    batch.push(chunk);
+    batchRows += rows.get(chunk.index) ?? 0;
+    if (batchRows >= BATCH_ROWS || batch.length >= BATCH_CHUNKS) await flush();
   }
+  await flush();
   return work.finish();
+}
+
+/** Rows each chunk's spool holds, from the ledger (what the loader counted). */
+async function chunkRowCounts(ledger: PgLedger, runId: string): Promise<Map<number, number>> {
+  const detail = await ledger.getRunDetail(runId);
+  return new Map(detail.chunks.map((c) => [c.index, Number(c.metrics.rows_read ?? 0)]));
 }

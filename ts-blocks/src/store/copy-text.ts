@@ -14,6 +14,7 @@ export function copyEscape(value: string): string {
 /** Column order of the staging table (see merge.ts). */
 export const STAGING_COLUMNS = [
   'ord',
+  'chunk_index',
   'id',
   'payload',
   'source_last_updated_utc',
@@ -26,6 +27,7 @@ export const STAGING_COLUMNS = [
 export function copyLine(ord: number, r: StagingRow): string {
   const values = [
     String(ord),
+    String(r.chunkIndex),
     r.id,
     r.payload,
     r.lastUpdatedUtc,

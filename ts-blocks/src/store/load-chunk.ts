@@ -1,7 +1,8 @@
 /**
- * One chunk, one transaction: lock the chunk's ledger row, load its records, mark it loaded, commit. A crash at
- * any point leaves either nothing or everything (rows and the 'loaded' mark) committed, so a resume never loads
- * a chunk twice and never skips one.
+ * Chunks of one run, one transaction: lock the chunks' ledger rows, load the records of those not loaded yet (one
+ * COPY and one merge for all of them, store/load-rows.ts), mark each loaded with its own counts, commit. A crash at
+ * any point leaves either nothing or everything (rows and the 'loaded' marks) committed, so a resume never loads a
+ * chunk twice and never skips one.
  */
 import { performance } from 'node:perf_hooks';
 import type { Pool } from 'pg';
@@ -10,7 +11,7 @@ import { queryError } from '../db/errors';
 import { withTransaction } from '../db/pool';
 import type { LoadCounts, PgLedger } from '../ledger/pg-ledger';
 import type { SpooledRow } from '../spool/types';
-import { loadRows } from './load-rows';
+import { loadChunkRows, type ChunkRows } from './load-rows';
 import type { ChunkTarget } from './staging-row';
 
 export type ChunkLoadOutcome =
@@ -22,6 +23,51 @@ export interface LoadChunkOptions {
   readonly now?: () => number;
 }
 
+/**
+ * Loads the chunks (of one run, in index order) in one transaction; returns their outcomes in the same order. The
+ * transaction's time is shared among the chunks loaded in proportion to their rows (each chunk's load_ms).
+ */
+export async function loadChunks(pool: Pool, ledger: PgLedger, chunks: readonly ChunkRows[], options: LoadChunkOptions = {}): Promise<ChunkLoadOutcome[]> {
+  const now = options.now ?? (() => performance.now());
+  const first = chunks[0]!.target;
+  const names = chunks.map((c) => c.target.chunkIndex);
+  const doing = `loading chunk${names.length > 1 ? 's' : ''} ${names.join(', ')} of ${first.entity} (run ${first.runId})`;
+  try {
+    return await withTransaction(pool, async (client): Promise<ChunkLoadOutcome[]> => {
+      const started = now();
+      const todo: ChunkRows[] = [];
+      const outcomes = new Map<number, ChunkLoadOutcome>();
+      for (const chunk of chunks) {
+        const { runId, chunkIndex } = chunk.target;
+        const state = await ledger.lockChunkForLoad(client, runId, chunkIndex);
+        if (state.status === 'loaded') outcomes.set(chunkIndex, { status: 'already_loaded' });
+        else if (state.status === 'extracted') todo.push(chunk);
+        else {
+          throw new FatalError(`Cannot load chunk ${chunkIndex} of run ${runId}: it is '${state.status}', not extracted.`, {
+            code: 'LOAD_CHUNK_NOT_EXTRACTED',
+            context: { run_id: runId, chunk_index: chunkIndex, status: state.status },
+          });
+        }
+      }
+      if (todo.length > 0) {
+        const counts = await loadChunkRows(client, todo);
+        const elapsed = now() - started;
+        const rows = todo.reduce((sum, c) => sum + counts.get(c.target.chunkIndex)!.rows_read, 0);
+        for (const chunk of todo) {
+          const own = counts.get(chunk.target.chunkIndex)!;
+          const loadMs = rows > 0 ? (elapsed * own.rows_read) / rows : elapsed / todo.length;
+          await ledger.chunkLoaded(client, chunk.target.runId, chunk.target.chunkIndex, own, loadMs);
+          outcomes.set(chunk.target.chunkIndex, { status: 'loaded', counts: own, loadMs });
+        }
+      }
+      return chunks.map((c) => outcomes.get(c.target.chunkIndex)!);
+    });
+  } catch (e) {
+    throw queryError(e, doing);
+  }
+}
+
+/** Loads one chunk in its own transaction (see loadChunks). */
 export async function loadChunk(
   pool: Pool,
   ledger: PgLedger,
@@ -29,25 +75,6 @@ export async function loadChunk(
   openRows: () => AsyncIterable<SpooledRow>,
   options: LoadChunkOptions = {},
 ): Promise<ChunkLoadOutcome> {
-  const now = options.now ?? (() => performance.now());
-  const doing = `loading chunk ${target.chunkIndex} of ${target.entity} (run ${target.runId})`;
-  try {
-    return await withTransaction(pool, async (client): Promise<ChunkLoadOutcome> => {
-      const started = now();
-      const state = await ledger.lockChunkForLoad(client, target.runId, target.chunkIndex);
-      if (state.status === 'loaded') return { status: 'already_loaded' };
-      if (state.status !== 'extracted') {
-        throw new FatalError(`Cannot load chunk ${target.chunkIndex} of run ${target.runId}: it is '${state.status}', not extracted.`, {
-          code: 'LOAD_CHUNK_NOT_EXTRACTED',
-          context: { run_id: target.runId, chunk_index: target.chunkIndex, status: state.status },
-        });
-      }
-      const counts = await loadRows(client, target, openRows());
-      const loadMs = now() - started;
-      await ledger.chunkLoaded(client, target.runId, target.chunkIndex, counts, loadMs);
-      return { status: 'loaded', counts, loadMs };
-    });
-  } catch (e) {
-    throw queryError(e, doing);
-  }
+  const [outcome] = await loadChunks(pool, ledger, [{ target, rows: openRows }], options);
+  return outcome!;
 }

@@ -1,8 +1,9 @@
 /**
- * Loads one chunk's records into raw.qb_<entity> on the caller's transaction: table lock, realm guard, COPY into
- * a temporary staging table (streamed: memory stays flat whatever the chunk size), then one merge statement.
- * Nothing is committed and no transaction statement is issued here: the caller commits together with the ledger
- * update (or rolls back, as the validator's idempotency proof does).
+ * Loads chunks' records into raw.qb_<entity> on the caller's transaction: table lock, realm guard, one COPY into a
+ * temporary staging table (streamed: memory stays flat whatever the chunk sizes), then one merge statement for all
+ * of them (store/merge.ts), with counts per chunk. Nothing is committed and no transaction statement is issued
+ * here: the caller commits together with the ledger update (or rolls back, as the validator's idempotency proof
+ * does).
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -16,50 +17,60 @@ import { assertSingleRealm, lockTableForLoad } from './realm-guard';
 import { toStagingRow, type ChunkTarget, type StagingRow } from './staging-row';
 import { rawTable } from './tables';
 
-async function* staged(rows: AsyncIterable<SpooledRow>, target: ChunkTarget): AsyncGenerator<StagingRow> {
-  for await (const row of rows) yield toStagingRow(row, target);
+/** One chunk to load: where its rows go and how to read them (opened when its turn in the COPY stream comes). */
+export interface ChunkRows {
+  readonly target: ChunkTarget;
+  readonly rows: () => AsyncIterable<SpooledRow>;
 }
 
-async function copyIntoStaging(client: PoolClient, rows: AsyncIterable<SpooledRow>, target: ChunkTarget): Promise<number> {
-  let count = 0;
-  const sink = client.query(copyFrom(copyStagingSql(STAGING_COLUMNS)));
-  await pipeline(Readable.from(copyText(staged(rows, target), () => count++)), sink);
-  return count;
+async function* staged(chunks: readonly ChunkRows[]): AsyncGenerator<StagingRow> {
+  for (const chunk of chunks) for await (const row of chunk.rows()) yield toStagingRow(row, chunk.target);
 }
 
 interface MergeRow {
+  chunk_index: number;
   staged: string;
   inserted: string;
   updated: string;
   unchanged: string;
 }
 
-export async function loadRows(client: PoolClient, target: ChunkTarget, rows: AsyncIterable<SpooledRow>): Promise<LoadCounts> {
-  const table = rawTable(target.entity);
+/** Loads the chunks (all of one run) and returns each chunk's counts, by chunk index. */
+export async function loadChunkRows(client: PoolClient, chunks: readonly ChunkRows[]): Promise<Map<number, LoadCounts>> {
+  const first = chunks[0]!.target;
+  const table = rawTable(first.entity);
   await lockTableForLoad(client, table);
-  await assertSingleRealm(client, table, target.realmId);
-  // The staging table lives until the end of this load, so the caller may load several chunks in one transaction.
+  await assertSingleRealm(client, table, first.realmId);
+  // The staging table lives until the end of this load, so the caller may load several times in one transaction.
   await client.query(`DROP TABLE IF EXISTS pg_temp.${STAGING_TABLE}`);
   await client.query(CREATE_STAGING);
-  const read = await copyIntoStaging(client, rows, target);
+  await pipeline(Readable.from(copyText(staged(chunks))), client.query(copyFrom(copyStagingSql(STAGING_COLUMNS))));
   // No ANALYZE: the planner sizes a never-analysed temp table from its page count, which is what the merge needs.
-  const { rows: result } = await client.query<MergeRow>(mergeSql(table), [
-    target.realmId,
-    target.windowStart,
-    target.windowEnd,
-    target.dateField,
-    target.runId,
+  const { rows } = await client.query<MergeRow>(mergeSql(table), [
+    first.realmId,
+    chunks.map((c) => c.target.chunkIndex),
+    chunks.map((c) => c.target.windowStart),
+    chunks.map((c) => c.target.windowEnd),
+    first.dateField,
+    first.runId,
   ]);
   await client.query(`DROP TABLE pg_temp.${STAGING_TABLE}`);
-  const r = result[0] as MergeRow;
-  const inserted = Number(r.inserted);
-  const updated = Number(r.updated);
-  const unchanged = Number(r.unchanged);
-  return {
-    rows_read: read,
-    rows_inserted: inserted,
-    rows_updated: updated,
-    rows_unchanged: unchanged,
-    rows_skipped: Number(r.staged) - inserted - updated - unchanged,
-  };
+  const counts = new Map<number, LoadCounts>();
+  for (const r of rows) {
+    const [staged, inserted, updated, unchanged] = [r.staged, r.inserted, r.updated, r.unchanged].map(Number) as [number, number, number, number];
+    counts.set(r.chunk_index, {
+      rows_read: staged,
+      rows_inserted: inserted,
+      rows_updated: updated,
+      rows_unchanged: unchanged,
+      rows_skipped: staged - inserted - updated - unchanged,
+    });
+  }
+  return counts;
+}
+
+/** Loads one chunk's records (see loadChunkRows). */
+export async function loadRows(client: PoolClient, target: ChunkTarget, rows: AsyncIterable<SpooledRow>): Promise<LoadCounts> {
+  const counts = await loadChunkRows(client, [{ target, rows: () => rows }]);
+  return counts.get(target.chunkIndex)!;
 }

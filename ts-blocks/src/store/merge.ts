@@ -19,6 +19,7 @@ export const STAGING_TABLE = 'qbo_stage';
 export const CREATE_STAGING = `
   CREATE TEMP TABLE ${STAGING_TABLE} (
     ord                      bigint      NOT NULL,
+    chunk_index              integer     NOT NULL,
     id                       text        NOT NULL,
     payload                  jsonb       NOT NULL,
     source_last_updated_utc  timestamptz NOT NULL,
@@ -33,15 +34,26 @@ export function copyStagingSql(columns: readonly string[]): string {
 }
 
 /**
- * Parameters: $1 realm_id, $2 window start, $3 window end, $4 date_field, $5 run_id.
- * Returns one row: staged, inserted, updated, unchanged (bigint counts).
+ * Parameters: $1 realm_id, $2 chunk indexes (int[]), $3 their window starts, $4 their window ends (timestamptz[],
+ * same order), $5 date_field, $6 run_id. The staged rows of several chunks are merged at once; each row takes its
+ * chunk's window. Returns one row per chunk: chunk_index, staged, inserted, updated, unchanged (bigint counts).
+ * Only the narrow (id, version, ord) tuples are sorted to find each Id's newest version, never whole payloads.
  */
 export function mergeSql(table: string): string {
   return `
-  WITH incoming AS (
-    SELECT DISTINCT ON (id) s.*, ${payloadSha256Sql('s.payload')} AS payload_sha256
-      FROM ${STAGING_TABLE} s
+  WITH windows AS (
+    SELECT * FROM unnest($2::int[], $3::timestamptz[], $4::timestamptz[]) AS w(chunk_index, window_start, window_end)
+  ),
+  newest AS (
+    SELECT DISTINCT ON (id) ord
+      FROM ${STAGING_TABLE}
      ORDER BY id, source_last_updated_utc DESC, source_sync_token DESC, ord DESC
+  ),
+  incoming AS (
+    SELECT s.*, w.window_start, w.window_end, ${payloadSha256Sql('s.payload')} AS payload_sha256
+      FROM ${STAGING_TABLE} s
+      JOIN newest n ON n.ord = s.ord
+      JOIN windows w ON w.chunk_index = s.chunk_index
   ),
   classified AS (
     SELECT i.*,
@@ -60,10 +72,9 @@ export function mergeSql(table: string): string {
       id, realm_id, payload, payload_sha256, source_last_updated_utc, source_sync_token, ingested_at_utc,
       extract_window_start_utc, extract_window_end_utc, date_field, page_number, page_size, request_payload, run_id)
     SELECT id, $1, payload, payload_sha256, source_last_updated_utc, source_sync_token, now(),
-           $2, $3, $4, page_number, page_size, request_payload, $5
+           window_start, window_end, $5, page_number, page_size, request_payload, $6
       FROM classified
      WHERE outcome IN ('insert', 'update')
-     ORDER BY id
     ON CONFLICT (id) DO UPDATE SET
       realm_id = EXCLUDED.realm_id,
       payload = EXCLUDED.payload,
@@ -82,10 +93,18 @@ export function mergeSql(table: string): string {
       AND t.payload_sha256 <> EXCLUDED.payload_sha256
       AND (EXCLUDED.source_last_updated_utc, EXCLUDED.source_sync_token)
           >= (t.source_last_updated_utc, t.source_sync_token)
-    RETURNING (xmax = 0) AS inserted
+    RETURNING (xmax = 0) AS inserted, extract_window_start_utc AS window_start
   )
-  SELECT (SELECT count(*) FROM ${STAGING_TABLE})                          AS staged,
-         (SELECT count(*) FROM written WHERE inserted)                    AS inserted,
-         (SELECT count(*) FROM written WHERE NOT inserted)                AS updated,
-         (SELECT count(*) FROM classified WHERE outcome = 'unchanged')    AS unchanged`;
+  SELECT w.chunk_index,
+         coalesce(s.n, 0)   AS staged,
+         coalesce(x.ins, 0) AS inserted,
+         coalesce(x.upd, 0) AS updated,
+         coalesce(u.n, 0)   AS unchanged
+    FROM windows w
+    LEFT JOIN (SELECT chunk_index, count(*) AS n FROM ${STAGING_TABLE} GROUP BY chunk_index) s ON s.chunk_index = w.chunk_index
+    LEFT JOIN (SELECT window_start, count(*) FILTER (WHERE inserted) AS ins, count(*) FILTER (WHERE NOT inserted) AS upd
+                 FROM written GROUP BY window_start) x ON x.window_start = w.window_start
+    LEFT JOIN (SELECT chunk_index, count(*) AS n FROM classified WHERE outcome = 'unchanged' GROUP BY chunk_index) u
+           ON u.chunk_index = w.chunk_index
+   ORDER BY w.chunk_index`;
 }

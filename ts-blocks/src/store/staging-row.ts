@@ -20,6 +20,7 @@ export interface ChunkTarget {
 }
 
 export interface StagingRow {
+  readonly chunkIndex: number;
   readonly id: string;
   /** JSON text of the record (PostgreSQL stores it as jsonb and hashes that: store/payload-hash.ts). */
   readonly payload: string;
@@ -76,6 +77,7 @@ export function toStagingRow(row: SpooledRow, target: ChunkTarget): StagingRow {
   if (typeof rawId !== 'string' || rawId.trim() === '') throw bad(target, 'has no Id');
   const id = rawId;
   return {
+    chunkIndex: target.chunkIndex,
     id,
     payload: JSON.stringify(row.record),
     lastUpdatedUtc: lastUpdated(row, target, id).toISOString(),

@@ -50,7 +50,8 @@ describe('exportRun', () => {
       totals: { rows_read: 3, rows_inserted: 3, rows_updated: 0, rows_unchanged: 0, rows_skipped: 0 },
     });
     expect(summary.chunks.map((c) => [c.chunk_index, c.status, c.rows_inserted])).toEqual([[0, 'loaded', 2], [1, 'loaded', 1]]);
-    expect(loadEvents()).toEqual([[0, 'started', ''], [0, 'done', ''], [1, 'started', ''], [1, 'done', '']]);
+    // Both chunks are loaded by one transaction: each starts when its rows enter the COPY stream, both end at commit.
+    expect(loadEvents()).toEqual([[0, 'started', ''], [1, 'started', ''], [0, 'done', ''], [1, 'done', '']]);
     const done = events.find((e): e is ChunkEvent => e.type === 'chunk' && e.status === 'done');
     expect(done).toMatchObject({ phase: 'load', chunk_count: 2, window_start_utc: '2024-01-01T00:00:00.000Z', metrics: { rows_inserted: 2 } });
     const detail = await ledger.getRunDetail(run.runId);
@@ -102,6 +103,43 @@ describe('exportRun', () => {
     expect(state.error).toMatchObject({ code: 'SPOOL_MISSING' });
     expect(loadEvents()).toEqual([[0, 'started', ''], [0, 'failed', expect.stringMatching(/is missing/)]]);
     expect((await pool.query('SELECT count(*)::int AS n FROM raw.qb_items')).rows[0].n).toBe(0);
+  });
+
+  it('counts per chunk in a batch: an Id read in two chunks is inserted once, in its newer version', async () => {
+    const run = await openItemsRun(ledger, 'realm-x', 3);
+    await extractChunk(ledger, dir, run, 0, [item('1', '2024-01-02T10:00:00-08:00'), item('2', '2024-01-03T10:00:00-08:00')]);
+    await extractChunk(ledger, dir, run, 1, [item('3', '2024-01-09T10:00:00-08:00'), item('1', '2024-01-10T10:00:00-08:00', 1)]);
+    await extractChunk(ledger, dir, run, 2, [item('4', '2024-01-16T10:00:00-08:00')]);
+    const summary = await exportRun(deps(), run.runId);
+    expect(summary.chunks.map((c) => [c.chunk_index, c.status, c.rows_read, c.rows_inserted, c.rows_skipped])).toEqual([
+      [0, 'loaded', 2, 1, 1],
+      [1, 'loaded', 2, 2, 0],
+      [2, 'loaded', 1, 1, 0],
+    ]);
+    const { rows } = await pool.query(`SELECT id, source_sync_token, extract_window_start_utc FROM raw.qb_items ORDER BY id`);
+    expect(rows.map((r) => [r.id, r.source_sync_token, r.extract_window_start_utc.toISOString()])).toEqual([
+      ['1', '1', '2024-01-08T00:00:00.000Z'],
+      ['2', '0', '2024-01-01T00:00:00.000Z'],
+      ['3', '0', '2024-01-08T00:00:00.000Z'],
+      ['4', '0', '2024-01-15T00:00:00.000Z'],
+    ]);
+    const detail = await ledger.getRunDetail(run.runId);
+    expect(detail.chunks.map((c) => [c.status, c.metrics.rows_inserted, c.metrics.rows_skipped])).toEqual([['loaded', 1, 1], ['loaded', 2, 0], ['loaded', 1, 0]]);
+  });
+
+  it('when a batch fails, loads its chunks one by one: those before the bad one load, the bad one fails, none after', async () => {
+    const run = await openItemsRun(ledger, 'realm-x', 3);
+    await extractChunk(ledger, dir, run, 0, [item('1', '2024-01-02T10:00:00-08:00')]);
+    // Chunk 1's spool holds a record updated in chunk 2's window: a bad record, the whole batch rolls back.
+    await extractChunk(ledger, dir, run, 1, [item('2', '2024-01-09T10:00:00-08:00'), item('3', '2024-01-16T10:00:00-08:00')]);
+    await extractChunk(ledger, dir, run, 2, [item('4', '2024-01-16T11:00:00-08:00')]);
+    const err = await exportRun(deps(), run.runId).catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'data', code: 'SPOOL_BAD_RECORD' });
+    expect((err as Error).message).toMatch(/Record Id 3 in chunk 1 of items/);
+    const detail = await ledger.getRunDetail(run.runId);
+    expect(detail.chunks.map((c) => c.status)).toEqual(['loaded', 'failed', 'extracted']);
+    expect((await pool.query('SELECT id FROM raw.qb_items ORDER BY id')).rows.map((r) => r.id)).toEqual(['1']);
+    expect(loadEvents().filter(([, status]) => status !== 'started')).toEqual([[0, 'done', ''], [1, 'failed', expect.stringMatching(/Record Id 3/)]]);
   });
 
   it('refuses a spool file written for another chunk', async () => {
