@@ -16,6 +16,7 @@ import type { SpooledRow } from '../spool/types';
 import { loadChunk, loadChunks, type ChunkLoadOutcome } from '../store/load-chunk';
 import type { ChunkRows } from '../store/load-rows';
 import type { ChunkTarget } from '../store/staging-row';
+import { runPool } from '../extract/pool';
 import { chunkSpoolRows } from './spool-source';
 
 /** Streams a chunk's spool rows (default: chunkSpoolRows, which checks the file belongs to the chunk). */
@@ -58,6 +59,11 @@ export interface ExportSummary {
  */
 export const BATCH_ROWS = 20_000;
 export const BATCH_CHUNKS = 64;
+/**
+ * Batches loaded at once, on their own connections: one copies its rows into staging while the other merges (the
+ * raw table's lock is only taken for the merge), so Node's parsing and PostgreSQL's merging overlap.
+ */
+export const LOADS_AT_ONCE = 2;
 
 const ZERO: LoadCounts = { rows_read: 0, rows_inserted: 0, rows_updated: 0, rows_unchanged: 0, rows_skipped: 0 };
 
@@ -207,6 +213,7 @@ class RunExport {
   }
 
   async finish(): Promise<ExportSummary> {
+    this.chunks.sort((a, b) => a.chunk_index - b.chunk_index);
     const loadedNow = this.chunks.filter((c) => c.status === 'loaded').length;
     const skipped = this.chunks.filter((c) => c.status === 'skipped').length;
     const missing = this.chunks.filter((c) => c.status !== 'loaded' && c.status !== 'skipped').map((c) => c.chunk_index);
@@ -276,28 +283,35 @@ async function exportLocked(deps: ExportDeps, runId: string, expectedEntity?: En
     });
   }
   const work = new RunExport(deps, run);
-  const rows = await chunkRowCounts(deps.ledger, runId);
-  let batch: ChunkState[] = [];
-  let batchRows = 0;
-  const flush = async () => {
+  for (const chunk of run.chunks) if (!RunExport.loadable(chunk)) await work.chunk(chunk);
+  const batches = planBatches(run.chunks.filter((c) => RunExport.loadable(c)), await chunkRowCounts(deps.ledger, runId));
+  await runPool(batches, LOADS_AT_ONCE, async (batch) => {
     if (deps.signal?.aborted) work.interrupted();
     await work.batch(batch);
-    batch = [];
-    batchRows = 0;
-  };
-  for (const chunk of run.chunks) {
-    if (!RunExport.loadable(chunk)) {
-      await flush();
-      if (deps.signal?.aborted) work.interrupted();
-      await work.chunk(chunk);
-      continue;
+  }, () => false);
+  return work.finish();
+}
+
+/** Consecutive loadable chunks cut into batches of up to BATCH_ROWS rows or BATCH_CHUNKS chunks, in order. */
+function planBatches(chunks: readonly ChunkState[], rows: ReadonlyMap<number, number>): ChunkState[][] {
+  const batches: ChunkState[][] = [];
+  let batch: ChunkState[] = [];
+  let batchRows = 0;
+  for (const chunk of chunks) {
+    const last = batch[batch.length - 1];
+    if (last && last.index + 1 !== chunk.index) {
+      batches.push(batch);
+      [batch, batchRows] = [[], 0];
     }
     batch.push(chunk);
     batchRows += rows.get(chunk.index) ?? 0;
-    if (batchRows >= BATCH_ROWS || batch.length >= BATCH_CHUNKS) await flush();
+    if (batchRows >= BATCH_ROWS || batch.length >= BATCH_CHUNKS) {
+      batches.push(batch);
+      [batch, batchRows] = [[], 0];
+    }
   }
-  await flush();
-  return work.finish();
+  if (batch.length > 0) batches.push(batch);
+  return batches;
 }
 
 /** Rows each chunk's spool holds, from the ledger (what the loader counted). */

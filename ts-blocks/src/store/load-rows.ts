@@ -1,7 +1,7 @@
 /**
- * Loads chunks' records into raw.qb_<entity> on the caller's transaction: table lock, realm guard, one COPY into a
- * temporary staging table (streamed: memory stays flat whatever the chunk sizes), then one merge statement for all
- * of them (store/merge.ts), with counts per chunk. Nothing is committed and no transaction statement is issued
+ * Loads chunks' records into raw.qb_<entity> on the caller's transaction: one COPY into a temporary staging table
+ * (streamed: memory stays flat whatever the chunk sizes), then the table lock, the realm guard and one merge
+ * statement for all of them (store/merge.ts), with counts per chunk. Nothing is committed and no transaction statement is issued
  * here: the caller commits together with the ledger update (or rolls back, as the validator's idempotency proof
  * does).
  */
@@ -39,12 +39,14 @@ interface MergeRow {
 export async function loadChunkRows(client: PoolClient, chunks: readonly ChunkRows[]): Promise<Map<number, LoadCounts>> {
   const first = chunks[0]!.target;
   const table = rawTable(first.entity);
-  await lockTableForLoad(client, table);
-  await assertSingleRealm(client, table, first.realmId);
   // The staging table lives until the end of this load, so the caller may load several times in one transaction.
   await client.query(`DROP TABLE IF EXISTS pg_temp.${STAGING_TABLE}`);
   await client.query(CREATE_STAGING);
   await pipeline(Readable.from(copyText(staged(chunks))), client.query(copyFrom(copyStagingSql(STAGING_COLUMNS))));
+  // Staging is private to this session: the table lock is only needed from the merge on, so another load may COPY
+  // its rows while this one merges.
+  await lockTableForLoad(client, table);
+  await assertSingleRealm(client, table, first.realmId);
   // No ANALYZE: the planner sizes a never-analysed temp table from its page count, which is what the merge needs.
   const { rows } = await client.query<MergeRow>(mergeSql(table), [
     first.realmId,

@@ -86,7 +86,7 @@ describe('exportRun', () => {
     events = [];
     const summary = await exportRun(deps(), run.runId);
     expect(summary).toMatchObject({ status: 'loaded', chunks_loaded: 1, chunks_skipped: 1, totals: { rows_inserted: 1 } });
-    expect(loadEvents()).toEqual([[0, 'started', ''], [0, 'done', ''], [1, 'skipped', 'already loaded']]);
+    expect(loadEvents()).toEqual([[1, 'skipped', 'already loaded'], [0, 'started', ''], [0, 'done', '']]);
   });
 
   it('a missing spool file fails the chunk (a resume re-extracts it) and the run, with a clear data error', async () => {
