@@ -38,13 +38,28 @@ export class Timeline {
       if (this.cdf[mid] < target) lo = mid + 1;
       else hi = mid;
     }
-    return this.clamp(this.dayStart[lo] + timeOfDaySec(rng) * 1000);
+    const day = this.dayStart[lo];
+    const at = day + timeOfDaySec(rng) * 1000;
+    // The span may end part-way through its last (company-time) day: a time past the end wraps into the part of
+    // the day that is inside, instead of piling up on the span's last second.
+    const open = this.endMs - 1000 - day;
+    return this.clamp(at >= this.endMs - 1000 && open > 0 ? day + ((at - day) % open) : at);
   }
 
-  /** `ms` moved forward by a heavy-tailed delay (minutes to years), kept inside the span. */
+  /**
+   * `ms` moved forward by a heavy-tailed delay (minutes to years), kept inside the span. A delay that would pass the
+   * span's end lands uniformly between `ms` and the end instead (from the same draw: given that it overflows, 1 - u
+   * is uniform below the overflow threshold), so late updates spread over the last stretch of the history rather
+   * than piling up on its last second.
+   */
   later(rng: Rng, ms: number, scaleDays: number): number {
-    const days = scaleDays * (Math.pow(1 - rng.next(), -1 / 1.1) - 1);
-    return this.clamp(ms + Math.max(60_000, days * DAY_MS));
+    const tail = 1 - rng.next();
+    const delay = Math.max(60_000, scaleDays * (Math.pow(tail, -1 / 1.1) - 1) * DAY_MS);
+    const room = this.endMs - 1000 - ms;
+    if (delay < room) return this.clamp(ms + delay);
+    if (room <= 0) return this.clamp(ms);
+    const threshold = Math.pow(1 + room / (scaleDays * DAY_MS), -1.1);
+    return this.clamp(ms + room * (1 - Math.min(1, tail / threshold)));
   }
 
   clamp(ms: number): number {
