@@ -8,6 +8,8 @@
  *    process already has in flight or started within the window (it gets its share as the others shrink);
  *  - a lease reserves max(its caps, what it uses now): lowering its caps does not end requests already started
  *    or take back starts already in the window, so until they are over they still count against the realm.
+ *  - a process that finishes leaves its lease behind as "released" until its last requests leave the rolling
+ *    window: it keeps reserving those starts (QBO still counts them), but takes no share.
  * Caps only change under the lock, and a process never goes above what it reserved, so the reservations on the
  * board always cover what every process may send: together they stay within the realm budget.
  */
@@ -25,6 +27,11 @@ export interface LeaseClaim {
 
 export interface PeerLease extends LeaseClaim {
   readonly leaseId: string;
+  /**
+   * A lease whose process has finished but whose last requests still count in QBO's rolling window: it reserves
+   * them (nothing in flight) until they age out, takes no share and does not set the realm budget.
+   */
+  readonly released?: boolean;
 }
 
 export interface SplitInput {
@@ -56,10 +63,11 @@ function fairShare(budget: number, leases: number, rank: number): number {
 
 export function splitBudget(input: SplitInput): Split {
   const { peers } = input;
-  const leases = peers.length + 1;
-  const rank = [input.leaseId, ...peers.map((p) => p.leaseId)].sort().indexOf(input.leaseId);
+  const live = peers.filter((p) => !p.released);
+  const leases = live.length + 1;
+  const rank = [input.leaseId, ...live.map((p) => p.leaseId)].sort().indexOf(input.leaseId);
   const pick = (f: (field: Field) => number): LimiterCaps => ({ maxInFlight: f('maxInFlight'), requestsPerWindow: f('requestsPerWindow') });
-  const realm = pick((field) => Math.min(input.budget[field], ...peers.map((p) => p.budget[field])));
+  const realm = pick((field) => Math.min(input.budget[field], ...live.map((p) => p.budget[field])));
   const caps = pick((field) => {
     const othersReserved = peers.reduce((sum, p) => sum + p.reserved[field], 0);
     return Math.max(0, Math.min(fairShare(realm[field], leases, rank), realm[field] - othersReserved));

@@ -21,6 +21,8 @@ export interface LimiterStats {
   readonly queued: number;
   /** Requests started within the current rolling window. */
   readonly startedInWindow: number;
+  /** Epoch ms of the latest start still within the window (undefined: none). */
+  readonly lastStartAt?: number;
   readonly maxInFlightSeen: number;
   /** The caps in force now. */
   readonly caps: LimiterCaps;
@@ -123,7 +125,7 @@ export function createRealmLimiter(options: LimiterOptions, clock: Clock): Realm
     },
     stats(): LimiterStats {
       prune(clock.now());
-      return { inFlight, queued: queue.length, startedInWindow: starts.length, maxInFlightSeen, caps, pausedUntil };
+      return { inFlight, queued: queue.length, startedInWindow: starts.length, lastStartAt: starts[starts.length - 1], maxInFlightSeen, caps, pausedUntil };
     },
   };
 }

@@ -4,7 +4,9 @@
  * lease on a board (ledger/realm-leases.ts, in PostgreSQL) and renews it every `heartbeatMs`; each renewal
  * recomputes this process's caps from the live leases (budget-split.ts). Requests never wait on the database: they
  * go through the in-memory limiter, whose caps the heartbeat adjusts. A process alone gets the whole budget; a
- * lease not renewed for `ttlMs` (a crashed process) is ignored and removed; `close` removes the lease at once.
+ * lease not renewed for `ttlMs` (a crashed process) is ignored and removed; `close` ends the lease at once, but
+ * leaves what it started within the rolling window reserved until those starts age out (QBO still counts them, so
+ * a pipeline starting right after another must not spend them again).
  * A 429 pause is shared too: a peer's pause is adopted at the next renewal.
  */
 import type { EventSink } from '../core/events';
@@ -21,8 +23,11 @@ export interface LeaseBoard {
    * writes the claim it returns as this lease, valid until `nowMs + ttlMs`.
    */
   exchange(nowMs: number, ttlMs: number, decide: (peers: readonly PeerLease[]) => LeaseClaim): Promise<void>;
-  /** Removes this lease. */
-  release(): Promise<void>;
+  /**
+   * Ends this lease. With `keep`, the lease stays on the board as released until `keep.untilMs`, reserving
+   * `keep.requestsPerWindow` starts (the process's last requests, still in QBO's window) and nothing in flight.
+   */
+  release(keep?: { readonly requestsPerWindow: number; readonly untilMs: number }): Promise<void>;
 }
 
 export interface LeaseTiming {
@@ -122,7 +127,12 @@ export async function openSharedLimiter(options: SharedLimiterOptions): Promise<
       closed = true;
       heartbeat.abort();
       await queue;
-      await board.release();
+      const { startedInWindow, lastStartAt } = local.stats();
+      await board.release(
+        startedInWindow > 0 && lastStartAt !== undefined
+          ? { requestsPerWindow: startedInWindow, untilMs: lastStartAt + limits.rateWindowMs }
+          : undefined,
+      );
     },
   };
 }

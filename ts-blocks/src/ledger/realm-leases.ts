@@ -16,6 +16,7 @@ import type { PgSession } from './pg-session';
 
 interface LeaseRow {
   lease_id: string;
+  released: boolean;
   budget_in_flight: number;
   budget_per_window: number;
   reserved_in_flight: number;
@@ -29,10 +30,12 @@ function toPeer(row: LeaseRow): PeerLease {
     budget: { maxInFlight: row.budget_in_flight, requestsPerWindow: row.budget_per_window },
     reserved: { maxInFlight: row.reserved_in_flight, requestsPerWindow: row.reserved_per_window },
     pausedUntil: row.paused_until_utc?.getTime() ?? 0,
+    released: row.released,
   };
 }
 
-const DEAD = `realm_id = $1 AND (expires_at_utc <= $2 OR NOT ${advisoryLockHeld('$3', 'lease_id::text')})`;
+/** Leases to forget: expired ones, and live ones whose process is gone (a released lease has no process). */
+const DEAD = `realm_id = $1 AND (expires_at_utc <= $2 OR (NOT released AND NOT ${advisoryLockHeld('$3', 'lease_id::text')}))`;
 
 export class PgRealmLeases implements LeaseBoard {
   readonly leaseId = randomUUID();
@@ -54,7 +57,7 @@ export class PgRealmLeases implements LeaseBoard {
         const now = new Date(nowMs);
         await client.query(`DELETE FROM ops.realm_leases WHERE ${DEAD}`, [this.realmId, now, LEASE_ALIVE_LOCK]);
         const { rows } = await client.query<LeaseRow>(
-          `SELECT lease_id, budget_in_flight, budget_per_window, reserved_in_flight, reserved_per_window, paused_until_utc
+          `SELECT lease_id, released, budget_in_flight, budget_per_window, reserved_in_flight, reserved_per_window, paused_until_utc
              FROM ops.realm_leases WHERE realm_id = $1 AND lease_id <> $2 ORDER BY lease_id`,
           [this.realmId, this.leaseId],
         );
@@ -65,9 +68,19 @@ export class PgRealmLeases implements LeaseBoard {
     }
   }
 
-  async release(): Promise<void> {
+  async release(keep?: { readonly requestsPerWindow: number; readonly untilMs: number }): Promise<void> {
     try {
-      await this.pool.query('DELETE FROM ops.realm_leases WHERE lease_id = $1', [this.leaseId]);
+      if (keep && keep.requestsPerWindow > 0) {
+        await this.pool.query(
+          `UPDATE ops.realm_leases
+              SET released = true, reserved_in_flight = 0, reserved_per_window = $2, paused_until_utc = NULL,
+                  expires_at_utc = greatest($3::timestamptz, renewed_at_utc + interval '1 millisecond')
+            WHERE lease_id = $1`,
+          [this.leaseId, keep.requestsPerWindow, new Date(keep.untilMs)],
+        );
+      } else {
+        await this.pool.query('DELETE FROM ops.realm_leases WHERE lease_id = $1', [this.leaseId]);
+      }
     } catch (e) {
       throw queryError(e, `releasing this process's lease on realm ${this.realmId}`);
     }

@@ -28,6 +28,14 @@ describe('splitting the realm budget between leases', () => {
     expect(splitBudget({ leaseId: 'b', budget: BUDGET, usage: IDLE, peers: [shrinking] }).caps).toEqual({ maxInFlight: 2, requestsPerWindow: 150 });
   });
 
+  it("subtracts a released lease's last starts, but gives it no share and ignores its budget", () => {
+    const released: PeerLease = { ...peer('a', { maxInFlight: 0, requestsPerWindow: 300 }, { maxInFlight: 2, requestsPerWindow: 100 }), released: true };
+    const split = splitBudget({ leaseId: 'b', budget: BUDGET, usage: IDLE, peers: [released] });
+    expect(split).toMatchObject({ leases: 1, realm: BUDGET, caps: { maxInFlight: 8, requestsPerWindow: 150 } });
+    const withLive = splitBudget({ leaseId: 'b', budget: BUDGET, usage: IDLE, peers: [released, peer('c', IDLE)] });
+    expect(withLive).toMatchObject({ leases: 2, caps: { maxInFlight: 4, requestsPerWindow: 150 } });
+  });
+
   it('keeps reserving what is in flight or started in the window after its caps went down', () => {
     const split = splitBudget({ leaseId: 'a', budget: BUDGET, usage: { maxInFlight: 8, requestsPerWindow: 400 }, peers: [peer('b', IDLE)] });
     expect(split.caps).toEqual({ maxInFlight: 4, requestsPerWindow: 225 });

@@ -128,6 +128,26 @@ describe('realm limiter shared between processes', () => {
     expect((await pool.query('SELECT count(*)::int AS n FROM ops.realm_leases')).rows[0].n).toBe(1);
   });
 
+  it("keeps a finished process's last requests reserved until they leave the window, then gives them back", async () => {
+    const clock = new ManualClock();
+    const a = await startProcess('a', clock);
+    for (let i = 0; i < 15; i += 1) {
+      (await a.limiter.acquire())();
+      await clock.advance(1_000);
+    }
+    const lastStart = clock.now() - 1_000;
+    await a.limiter.close();
+    const row = (await pool.query('SELECT released, reserved_in_flight, reserved_per_window, expires_at_utc FROM ops.realm_leases')).rows;
+    expect(row).toEqual([{ released: true, reserved_in_flight: 0, reserved_per_window: 15, expires_at_utc: new Date(lastStart + 60_000) }]);
+    // A pipeline starting right after: the whole in-flight budget, but only what is left of the minute.
+    const b = await startProcess('b', clock);
+    expect(b.limiter.stats().caps).toEqual({ maxInFlight: 4, requestsPerWindow: 5 });
+    expect(b.events.find((e) => e.type === 'log' && e.code === 'REALM_SHARE')).toMatchObject({ tags: { leases: 1 } });
+    await clock.advance(lastStart + 60_000 - clock.now());
+    expect((await b.limiter.refresh()).caps).toEqual({ maxInFlight: 4, requestsPerWindow: 20 });
+    expect((await pool.query('SELECT count(*)::int AS n FROM ops.realm_leases')).rows[0].n).toBe(1);
+  });
+
   it('ignores the lease of a process that stopped renewing it once it expired', async () => {
     const stuck = new ManualClock();
     const clock = new ManualClock();
