@@ -27,6 +27,26 @@ function checkHeader(path: string, value: Record<string, unknown> | undefined): 
   return value as unknown as SpoolHeader;
 }
 
+/**
+ * A row as read, with the JSON text of its record and request as they stand in the line, so the exporter loads the
+ * record without serialising it again. The writer puts `record` last and writes with JSON.stringify, so the record's
+ * text starts where the other members' serialisation ends; the texts are only given when that checks out.
+ */
+export interface ReadRow extends SpooledRow {
+  readonly recordText?: string;
+  readonly requestText?: string;
+}
+
+const RECORD_KEY = ',"record":';
+
+function withTexts(row: SpooledRow, line: string): ReadRow {
+  const requestText = JSON.stringify(row.request_payload);
+  const head = JSON.stringify({ page_number: row.page_number, page_size: row.page_size, request_payload: row.request_payload });
+  const at = head.length - 1;
+  if (!line.startsWith(head.slice(0, -1), 0) || !line.startsWith(RECORD_KEY, at) || !line.endsWith('}')) return { ...row, requestText };
+  return { ...row, requestText, recordText: line.slice(at + RECORD_KEY.length, -1) };
+}
+
 function checkRow(path: string, value: Record<string, unknown>, lineNo: number): SpooledRow {
   const record = value.record as Record<string, unknown> | undefined;
   const ok =
@@ -49,7 +69,7 @@ async function* lines(path: string): AsyncGenerator<string> {
 }
 
 /** The rows of a complete spool file, in file order. */
-export async function* readSpool(path: string): AsyncGenerator<SpooledRow> {
+export async function* readSpool(path: string): AsyncGenerator<ReadRow> {
   let lineNo = 0;
   let rows = 0;
   let footer: SpoolFooter | undefined;
@@ -66,7 +86,7 @@ export async function* readSpool(path: string): AsyncGenerator<SpooledRow> {
       continue;
     }
     rows += 1;
-    yield checkRow(path, value, lineNo);
+    yield withTexts(checkRow(path, value, lineNo), line);
   }
   if (lineNo === 0) throw spoolError(path, 'is empty');
   if (!footer) throw spoolError(path, 'is incomplete (no footer)', 'SPOOL_INCOMPLETE');

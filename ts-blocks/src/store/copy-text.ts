@@ -7,8 +7,10 @@ import type { StagingRow } from './staging-row';
 
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+
 export function copyEscape(value: string): string {
-  return value.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c] ?? c);
+  return NEEDS_ESCAPE.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c] ?? c) : value;
 }
 
 /** Column order of the staging table (see merge.ts). */

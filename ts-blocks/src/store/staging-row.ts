@@ -72,17 +72,20 @@ function pageInfo(row: SpooledRow, target: ChunkTarget, id: string): { pageNumbe
   return { pageNumber, pageSize };
 }
 
-export function toStagingRow(row: SpooledRow, target: ChunkTarget): StagingRow {
+/** A spool row, with the JSON texts of its record and request when the reader has them (spool/reader.ts). */
+export type StagedSource = SpooledRow & { readonly recordText?: string; readonly requestText?: string };
+
+export function toStagingRow(row: StagedSource, target: ChunkTarget): StagingRow {
   const rawId: unknown = row.record?.Id;
   if (typeof rawId !== 'string' || rawId.trim() === '') throw bad(target, 'has no Id');
   const id = rawId;
   return {
     chunkIndex: target.chunkIndex,
     id,
-    payload: JSON.stringify(row.record),
+    payload: row.recordText ?? JSON.stringify(row.record),
     lastUpdatedUtc: lastUpdated(row, target, id).toISOString(),
     syncToken: syncToken(row, target, id),
     ...pageInfo(row, target, id),
-    requestPayload: JSON.stringify(row.request_payload ?? {}),
+    requestPayload: row.requestText ?? JSON.stringify(row.request_payload ?? {}),
   };
 }

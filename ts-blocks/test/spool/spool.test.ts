@@ -24,6 +24,12 @@ const request = (q: string) => ({ method: 'POST' as const, path: '/v3/company/re
 const rec = (id: string, updated: string, sync = '0') => ({ Id: id, SyncToken: sync, MetaData: { LastUpdatedTime: updated } });
 const page = (n: number, records: ScannedPage['records']): ScannedPage => ({ pageNumber: n, pageSize: 2, request: request(`Q${n}`), records });
 
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
 async function rows(path: string): Promise<SpooledRow[]> {
   const out: SpooledRow[] = [];
   for await (const r of readSpool(path)) out.push(r);
@@ -50,6 +56,25 @@ describe('spool files', () => {
       [1, 2, 'Q1', '2'],
       [2, 2, 'Q2', '3'],
     ]);
+  });
+
+  it("gives each row its record's and request's JSON text as written, only when the line is laid out as the writer does", async () => {
+    const path = spoolPath(dir, header.run_id, 'invoices', 12);
+    const w = await SpoolWriter.open(path, header);
+    const tricky = { ...rec('1', '2024-01-01T01:00:00-08:00'), Memo: 'a,"record":{"x":1}\\ and "quotes"\ttab', Nested: { record: [1, 2.5, null] } };
+    await w.writePage(page(1, [tricky]));
+    await w.complete({ pages: 1, sourceCount: 1 });
+    const [row] = (await collect(readSpool(path))) as Array<SpooledRow & { recordText?: string; requestText?: string }>;
+    expect(row!.recordText).toBe(JSON.stringify(tricky));
+    expect(JSON.parse(row!.recordText!)).toEqual(tricky);
+    expect(row!.requestText).toBe(JSON.stringify(request('Q1')));
+    // A line laid out otherwise (record not last) still reads, without the shortcut.
+    const lines = readFileSync(path, 'utf8').split('\n');
+    lines[1] = JSON.stringify({ record: tricky, page_number: 1, page_size: 2, request_payload: request('Q1') });
+    writeFileSync(path, lines.join('\n'));
+    const [other] = (await collect(readSpool(path))) as Array<SpooledRow & { recordText?: string }>;
+    expect(other!.record).toEqual(tricky);
+    expect(other!.recordText).toBeUndefined();
   });
 
   it('is invisible under its final name until complete, and leaves nothing behind when aborted', async () => {
