@@ -12,9 +12,9 @@
  */
 import type { ChunkPlan, ChunkState } from '../ledger/types';
 import { countRange, readByOffsets } from '../paginate/offset-pass';
-import { emptyScanMetrics, type ScanMetrics, type WindowScanOptions } from '../paginate/types';
+import { emptyScanMetrics, type ScanMetrics } from '../paginate/types';
 import type { ChunkContext } from './context';
-import { keysetRead, type SegmentRead } from './segment';
+import { keysetRead, rangeOptions, type SegmentRead } from './segment';
 import type { SegmentSpool } from './segment-spool';
 
 export interface ClosedRangeLimits {
@@ -36,19 +36,6 @@ export interface ClosedRangeRunner {
   readonly stopped: () => boolean;
   readonly extract: (chunks: readonly ChunkState[], read: SegmentRead, metrics: ScanMetrics) => Promise<void>;
   readonly fail: (chunks: readonly ChunkState[], error: unknown) => Promise<void>;
-}
-
-function rangeOptions(ctx: ChunkContext, chunks: readonly ChunkPlan[], metrics: ScanMetrics): WindowScanOptions {
-  return {
-    client: ctx.client,
-    entity: ctx.entity,
-    dateField: ctx.mapping,
-    windowStart: chunks[0]!.windowStart,
-    windowEnd: chunks[chunks.length - 1]!.windowEnd,
-    pageSize: ctx.pageSize,
-    metrics,
-    signal: ctx.signal,
-  };
 }
 
 function halves<T>(items: readonly T[]): [T[], T[]] {

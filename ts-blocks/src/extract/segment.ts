@@ -10,7 +10,7 @@
 import { FatalError, toBackfillError, type BackfillError } from '../core/errors';
 import type { ChunkPlan, ExtractResult } from '../ledger/types';
 import { scanWindow } from '../paginate/keyset';
-import { emptyScanMetrics, type ScanMetrics } from '../paginate/types';
+import { emptyScanMetrics, type ScanMetrics, type WindowScanOptions } from '../paginate/types';
 import type { CompletedSpool } from '../spool/writer';
 import { chunkEvent, type ChunkContext, type ChunkOutcome } from './context';
 import { CHUNK_CANCELLED } from './outcome';
@@ -23,9 +23,9 @@ import { sourceCounts } from './source-counts';
  */
 export type SegmentRead = (ctx: ChunkContext, chunks: readonly ChunkPlan[], spool: SegmentSpool, metrics: ScanMetrics) => Promise<number[]>;
 
-/** One keyset scan over the segment's joint range (paginate/keyset.ts), then the windows' counts. */
-export const keysetRead: SegmentRead = async (ctx, chunks, spool, metrics) => {
-  const pages = scanWindow({
+/** What a read of consecutive chunks' joint range [first start, last end) asks QBO for. */
+export function rangeOptions(ctx: ChunkContext, chunks: readonly ChunkPlan[], metrics: ScanMetrics): WindowScanOptions {
+  return {
     client: ctx.client,
     entity: ctx.entity,
     dateField: ctx.mapping,
@@ -34,7 +34,12 @@ export const keysetRead: SegmentRead = async (ctx, chunks, spool, metrics) => {
     pageSize: ctx.pageSize,
     metrics,
     signal: ctx.signal,
-  });
+  };
+}
+
+/** One keyset scan over the segment's joint range (paginate/keyset.ts), then the windows' counts. */
+export const keysetRead: SegmentRead = async (ctx, chunks, spool, metrics) => {
+  const pages = scanWindow(rangeOptions(ctx, chunks, metrics));
   const before = metrics.pages_read;
   for await (const page of pages) await spool.write(page);
   return sourceCounts(ctx, chunks, metrics, metrics.pages_read - before, (c) => spool.linesOf(c));
