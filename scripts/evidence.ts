@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client, Pool } from 'pg';
-import type { BrowserContext } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { Entity } from '../ts-blocks/src/core/events';
 import { initDatabase } from '../ts-blocks/src/db/init';
 import { enableSchedule, mageUtc, startRun, waitForFinishedRun, waitForSchedule, type PipelineRun, type PipelineSchedule } from '../ts-blocks/src/demo/mage-api';
@@ -103,12 +103,28 @@ interface ShotOptions {
   readonly widen?: number;
   /** Click the first element with this text (e.g. a page's own "Scroll to bottom" button). */
   readonly click?: RegExp;
+  /** Scroll the first element with this text to the top (e.g. the first chunk's metrics line in a long log). */
+  readonly scrollTo?: RegExp;
   readonly full?: boolean;
+}
+
+/** Mage renders only the log lines in view: wheel down the list until a line with `text` appears, then put it on top. */
+async function scrollToText(page: Page, text: RegExp): Promise<void> {
+  const target = page.getByText(text).first();
+  const viewport = page.viewportSize() ?? { width: 1280, height: 800 };
+  await page.mouse.move(viewport.width * 0.6, viewport.height * 0.5);
+  for (let i = 0; i < 60 && (await target.count()) === 0; i += 1) {
+    await page.mouse.wheel(0, viewport.height / 2);
+    await page.waitForTimeout(250);
+  }
+  await target.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await page.waitForTimeout(800);
 }
 
 async function shotOf(env: Env, file: string, caption: string, url: string, opts: ShotOptions = {}): Promise<void> {
   const page = await openMagePage(env.ui, url, opts.text);
   if (opts.widen) await widenLeftPanel(page, opts.widen);
+  if (opts.scrollTo) await scrollToText(page, opts.scrollTo);
   if (opts.click) {
     await page.getByText(opts.click).first().click();
     await page.waitForTimeout(1500);
@@ -191,9 +207,9 @@ async function evidence(env: Env): Promise<Record<string, unknown>> {
   say('== Screenshots of the finished runs');
   await shotOf(env, '04_trigger_completed_inactive.png', 'After the run: the trigger is inactive (disabled after success) and its run completed', `${base}/pipelines/qb_invoices_backfill/triggers/${inv.id}`, { text: 'Runs for this trigger', widen: 420 });
   await shotOf(env, '05_pipeline_run_completed.png', 'The finished pipeline run: loader, exporter and validator blocks completed', `${base}/pipelines/qb_invoices_backfill/runs/${run.id}`, { text: 'qb_invoices_validator' });
-  await shotOf(env, '06_logs_loader_chunks.png', 'Loader block log: one line per chunk when it starts and when it is done, with its metrics (API calls, duration, pages, retries, rows read, QBO count, 429s)', `${base}/pipelines/qb_invoices_backfill/logs?pipeline_run_id[]=${run.id}&block_uuid[]=qb_invoices_loader`, { text: /chunk \d+\/\d+/ });
+  await shotOf(env, '06_logs_loader_chunks.png', 'Loader block log: one line per chunk when it starts and when it is done, with its metrics (API calls, duration, pages, retries, rows read, QBO count, 429s)', `${base}/pipelines/qb_invoices_backfill/logs?pipeline_run_id[]=${run.id}&block_uuid[]=qb_invoices_loader`, { text: /chunk \d+\/\d+/, scrollTo: /chunk 1\/\d+ .* done: / });
   await retriesShot(env, first);
-  await shotOf(env, '07_logs_exporter_chunks.png', 'Exporter block log: per-chunk load metrics (rows read / inserted / updated / unchanged / skipped, duration)', `${base}/pipelines/qb_invoices_backfill/logs?pipeline_run_id[]=${run.id}&block_uuid[]=qb_invoices_exporter`, { text: /chunk \d+\/\d+/ });
+  await shotOf(env, '07_logs_exporter_chunks.png', 'Exporter block log: per-chunk load metrics (rows read / inserted / updated / unchanged / skipped, duration)', `${base}/pipelines/qb_invoices_backfill/logs?pipeline_run_id[]=${run.id}&block_uuid[]=qb_invoices_exporter`, { text: /chunk \d+\/\d+/, scrollTo: /chunk 1\/\d+ .* done: / });
   await shotOf(env, '08_logs_validator_summary.png', 'Validator block log: validation results and the run summary table (per chunk and totals)', `${base}/pipelines/qb_invoices_backfill/logs?pipeline_run_id[]=${run.id}&block_uuid[]=qb_invoices_validator`, { text: /\[validate\]/ });
   await shotOf(env, '08b_logs_validator_totals.png', 'Validator block log, end: the totals row of the chunk table and the validation results table', `${base}/pipelines/qb_invoices_backfill/logs?pipeline_run_id[]=${run.id}&block_uuid[]=qb_invoices_validator`, { text: /\[validate\]/, click: /^Scroll to bottom$/ });
   await shotOf(env, '09_mage_secrets_names_only.png', 'Mage Secrets used by the pipelines: names visible, values hidden', `${base}/pipelines/qb_invoices_backfill/edit?sideview=secrets`, { text: 'QBO_REFRESH_TOKEN' });

@@ -9,7 +9,9 @@ Every block of the three pipelines is `return run_block('<role>', '<entity>', *u
      stdin; the token is never logged;
   5. returns the child's `result` summary as the block output, or fails the block with the child's error message;
   6. after the last block (validator) of a scheduled run of a one-time trigger, disables that trigger in Mage's
-     database and in triggers.yaml (see once_trigger.py).
+     database and in triggers.yaml (see once_trigger.py);
+  7. under Mage's scheduler, keeps the block's worker process alive one scheduler tick longer (see worker_hold.py:
+     a race in mage-ai 0.9.80 could otherwise leave the next block queued for ever).
 No business logic lives here: variables are validated, and everything else is decided, by the TypeScript side.
 """
 from datetime import date, datetime
@@ -19,6 +21,7 @@ from . import mage_secrets
 from .block_process import BlockProcess
 from .event_log import BlockLog
 from .once_trigger import disable_one_time_trigger_after_success
+from .worker_hold import hold_worker_after_block
 
 # The run variables of SPEC §3, forwarded from the pipeline/trigger/run variables to the child, and the optional
 # validation variables (idempotency_chunks, volumetry_*; see the README). The TypeScript side validates them all.
@@ -86,6 +89,13 @@ def _describe(role: str, entity: str, variables: Dict[str, Any]) -> str:
 
 def run_block(role: str, entity: str, *upstream: Any, **kwargs: Any) -> Dict[str, Any]:
     """Runs one block entry point as described above; returns its summary (a small dict)."""
+    try:
+        return _run_block(role, entity, *upstream, **kwargs)
+    finally:
+        hold_worker_after_block()
+
+
+def _run_block(role: str, entity: str, *upstream: Any, **kwargs: Any) -> Dict[str, Any]:
     log = BlockLog(kwargs.get('logger'), _Redactor(()))
     run_key = (kwargs.get('pipeline_run_id'), role, entity)
     attempt = (kwargs.get('retry') or {}).get('attempts') or 1
