@@ -19,7 +19,6 @@ export MAGE_DATA_DIR="$(mkdir -p "${MAGE_DATA_DIR:-$root/.run/mage_data}" && cd 
 chmod 700 "$MAGE_DATA_DIR"
 # Mage writes an API-trigger token into triggers.yaml when a trigger is saved from the UI unless told not to.
 export HIDE_API_TRIGGER_TOKEN="${HIDE_API_TRIGGER_TOKEN:-true}"
-# QBO_MAGE_PROJECT: run another copy of the project (the evidence script runs Mage on a scratch copy).
 project="${QBO_MAGE_PROJECT:-$root/mage_project}"
 
 cmd="${1:-}"

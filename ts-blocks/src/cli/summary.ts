@@ -1,6 +1,6 @@
 /** The table printed at the end of `qbo-backfill run`: one line per entity. */
 import type { EntityRunSummary } from '../pipeline/run-entity';
-import { formatDuration, renderTable } from './table';
+import { formatDuration, renderTable } from '../core/table';
 
 export function summaryTable(summaries: readonly EntityRunSummary[]): string {
   const headers = ['entity', 'status', 'run', 'chunks', 'rows read', 'inserted', 'updated', 'unchanged', 'skipped',

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { renderTable, type Cell } from '../cli/table';
+import { renderTable, type Cell } from '../core/table';
 
 export const ENTITIES = ['invoices', 'customers', 'items'] as const;
 export type DemoEntity = (typeof ENTITIES)[number];

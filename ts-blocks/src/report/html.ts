@@ -3,7 +3,7 @@
  * fetch), readable offline and in a screenshot: headline cards, validation results, a per-chunk chart, a per-day
  * chart with empty days and outliers highlighted, and the per-chunk table.
  */
-import { formatDuration } from '../cli/table';
+import { formatDuration } from '../core/table';
 import { chartJsSource, DRAW_SCRIPT } from './chart-script';
 import { REPORT_CSS } from './html-style';
 import type { RunReport } from './model';

@@ -1,7 +1,7 @@
 /**
  * The Markdown report: what a reviewer reads on GitHub. Every claim comes with the SQL that re-checks it.
  */
-import { formatDuration } from '../cli/table';
+import { formatDuration } from '../core/table';
 import type { RunReport } from './model';
 import { SEVERITY_LABEL } from './summary-table';
 

@@ -2,7 +2,7 @@
  * The run summary as plain-text lines: a headline, the per-chunk table, the totals row and the validation
  * results. The validator block logs it line by line (Mage shows it in the block log); `summary.txt` holds it.
  */
-import { formatDuration, renderTable } from '../cli/table';
+import { formatDuration, renderTable } from '../core/table';
 import type { ChunkReportRow, RunReport } from './model';
 
 const MESSAGE_WIDTH = 140;

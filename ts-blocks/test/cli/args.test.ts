@@ -1,5 +1,5 @@
 import { ALL_ENTITIES, inFlagTerms, parseCommand } from '../../src/cli/args';
-import { formatDuration, renderTable } from '../../src/cli/table';
+import { formatDuration, renderTable } from '../../src/core/table';
 
 describe('command line parsing', () => {
   it('maps run flags onto the SPEC §3 variables', () => {
