@@ -7,7 +7,7 @@
  * `Cookie: oauth_token=<token>` on every call.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../core/free-port';
 import { MAGE_SH, PROJECT_ROOT, mageEnv, type MageOptions } from './mage-cli';
 
 /** The API key Mage's own frontend sends (public, shipped in Mage's web bundle). */
@@ -21,18 +21,6 @@ export interface MageServerOptions extends MageOptions {
   readonly email?: string;
   readonly password?: string;
   readonly startTimeoutMs?: number;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -9,11 +9,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { Client } from 'pg';
 import { ConfigError } from '../core/errors';
+import { freePort } from '../core/free-port';
 
 export const DEFAULT_LOCAL_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -63,18 +63,6 @@ export async function ensurePostgres(options: EnsurePostgresOptions): Promise<Lo
     return { url: DEFAULT_LOCAL_URL, started: false, stop: async () => undefined };
   }
   return startEmbedded(options.dataDir, log);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function postgresIds(): { uid: number; gid: number } | undefined {
