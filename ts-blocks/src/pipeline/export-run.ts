@@ -15,9 +15,10 @@ import type { ChunkState, RunState } from '../ledger/types';
 import type { SpooledRow } from '../spool/types';
 import { loadChunk, loadChunks, type ChunkLoadOutcome } from '../store/load-chunk';
 import type { ChunkRows } from '../store/load-rows';
+import type { ChunkLines } from '../store/load-lines';
 import type { ChunkTarget } from '../store/staging-row';
 import { runPool } from '../extract/pool';
-import { chunkSpoolRows } from './spool-source';
+import { chunkSpoolLines, chunkSpoolRows } from './spool-source';
 
 /** Streams a chunk's spool rows (default: chunkSpoolRows, which checks the file belongs to the chunk). */
 export type SpoolReader = (path: string, target: ChunkTarget) => AsyncIterable<SpooledRow>;
@@ -170,19 +171,33 @@ class RunExport {
     this.record(chunk, 'loaded', { ...outcome.counts, load_ms: Math.round(outcome.loadMs) });
   }
 
+  /** The chunk's spool record lines for the fast path; its 'started' event goes out when they are opened. */
+  private linesOf(chunk: ChunkState): ChunkLines {
+    const target = chunkTarget(this.run, chunk);
+    return {
+      target,
+      lines: () => {
+        this.start(chunk);
+        return chunkSpoolLines(chunk.spoolPath ?? '', target);
+      },
+    };
+  }
+
   /**
-   * Loads consecutive loadable chunks in one transaction. If that fails nothing of it was committed, and the chunks
-   * are loaded again one per transaction, so the one at fault is found and marked failed and those before it load.
+   * Loads consecutive loadable chunks in one transaction, from their spool lines (PostgreSQL parses and checks the
+   * records: store/load-lines.ts). If that fails nothing of it was committed, and the chunks are loaded again one
+   * per transaction, row by row, so the one at fault is found and marked failed (its error naming the bad record
+   * or file) and those before it load. With an injected spool reader, chunks are only loaded row by row.
    */
   async batch(chunks: readonly ChunkState[]): Promise<void> {
     if (chunks.length === 0) return;
-    if (chunks.length === 1 || this.failure) {
+    if (this.failure || this.deps.readSpool) {
       for (const chunk of chunks) await this.chunk(chunk);
       return;
     }
     let outcomes: ChunkLoadOutcome[];
     try {
-      outcomes = await loadChunks(this.deps.pool, this.deps.ledger, chunks.map((c) => this.rowsOf(c)), { now: this.deps.now });
+      outcomes = await loadChunks(this.deps.pool, this.deps.ledger, chunks.map((c) => this.linesOf(c)), { now: this.deps.now });
     } catch {
       for (const chunk of chunks) await this.chunk(chunk);
       return;

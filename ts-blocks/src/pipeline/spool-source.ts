@@ -5,6 +5,7 @@
 import { access } from 'node:fs/promises';
 import { DataError } from '../core/errors';
 import { readSpool, readSpoolHeader } from '../spool/reader';
+import { readSpoolRecordLines } from '../spool/record-lines';
 import type { SpooledRow, SpoolHeader } from '../spool/types';
 import type { ChunkTarget } from '../store/staging-row';
 
@@ -26,8 +27,8 @@ function mismatch(path: string, target: ChunkTarget, header: SpoolHeader): strin
   return path ? undefined : 'no path';
 }
 
-/** Streams the rows of the chunk's spool after checking the file exists and belongs to the chunk. */
-export async function* chunkSpoolRows(path: string, target: ChunkTarget): AsyncGenerator<SpooledRow> {
+/** Checks the chunk's spool file exists and belongs to the chunk (a DataError otherwise). */
+async function checkChunkSpool(path: string, target: ChunkTarget): Promise<void> {
   try {
     await access(path);
   } catch {
@@ -45,5 +46,16 @@ export async function* chunkSpoolRows(path: string, target: ChunkTarget): AsyncG
       context: { path, chunk_index: target.chunkIndex },
     });
   }
+}
+
+/** Streams the rows of the chunk's spool after checking the file exists and belongs to the chunk. */
+export async function* chunkSpoolRows(path: string, target: ChunkTarget): AsyncGenerator<SpooledRow> {
+  await checkChunkSpool(path, target);
   yield* readSpool(path);
+}
+
+/** The same checks, then the spool's record lines as written (the exporter's fast path, store/load-lines.ts). */
+export async function* chunkSpoolLines(path: string, target: ChunkTarget): AsyncGenerator<Buffer> {
+  await checkChunkSpool(path, target);
+  yield* readSpoolRecordLines(path);
 }

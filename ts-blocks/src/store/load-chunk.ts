@@ -1,22 +1,38 @@
 /**
  * Chunks of one run, one transaction: lock the chunks' ledger rows, load the records of those not loaded yet (one
- * COPY and one merge for all of them, store/load-rows.ts), mark each loaded with its own counts, commit. A crash at
+ * COPY and one merge for all of them: store/load-lines.ts from spool lines, store/load-rows.ts from parsed rows), mark each loaded with its own counts, commit. A crash at
  * any point leaves either nothing or everything (rows and the 'loaded' marks) committed, so a resume never loads a
  * chunk twice and never skips one.
  */
 import { performance } from 'node:perf_hooks';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { FatalError } from '../core/errors';
 import { queryError } from '../db/errors';
 import { withTransaction } from '../db/pool';
 import type { LoadCounts, PgLedger } from '../ledger/pg-ledger';
 import type { SpooledRow } from '../spool/types';
+import { loadChunkLines, type ChunkLines } from './load-lines';
 import { loadChunkRows, type ChunkRows } from './load-rows';
 import type { ChunkTarget } from './staging-row';
 
 export type ChunkLoadOutcome =
   | { readonly status: 'loaded'; readonly counts: LoadCounts; readonly loadMs: number }
   | { readonly status: 'already_loaded' };
+
+/** A chunk's records: parsed rows (checked one by one in Node) or its spool's record lines (the fast path). */
+export type ChunkSource = ChunkRows | ChunkLines;
+
+function isLines(chunk: ChunkSource): chunk is ChunkLines {
+  return 'lines' in chunk;
+}
+
+/** One COPY and one merge for the chunks to load, by the path their sources take (all alike). */
+function loadTodo(client: PoolClient, todo: readonly ChunkSource[]): Promise<Map<number, LoadCounts>> {
+  const lines = todo.filter(isLines);
+  if (lines.length === todo.length) return loadChunkLines(client, lines);
+  if (lines.length === 0) return loadChunkRows(client, todo as ChunkRows[]);
+  throw new FatalError('Chunks loaded together must all be read the same way (rows or spool lines).', { code: 'LOAD_MIXED_SOURCES' });
+}
 
 export interface LoadChunkOptions {
   /** Monotonic milliseconds (injected by tests). */
@@ -27,7 +43,7 @@ export interface LoadChunkOptions {
  * Loads the chunks (of one run, in index order) in one transaction; returns their outcomes in the same order. The
  * transaction's time is shared among the chunks loaded in proportion to their rows (each chunk's load_ms).
  */
-export async function loadChunks(pool: Pool, ledger: PgLedger, chunks: readonly ChunkRows[], options: LoadChunkOptions = {}): Promise<ChunkLoadOutcome[]> {
+export async function loadChunks(pool: Pool, ledger: PgLedger, chunks: readonly ChunkSource[], options: LoadChunkOptions = {}): Promise<ChunkLoadOutcome[]> {
   const now = options.now ?? (() => performance.now());
   const first = chunks[0]!.target;
   const names = chunks.map((c) => c.target.chunkIndex);
@@ -35,7 +51,7 @@ export async function loadChunks(pool: Pool, ledger: PgLedger, chunks: readonly 
   try {
     return await withTransaction(pool, async (client): Promise<ChunkLoadOutcome[]> => {
       const started = now();
-      const todo: ChunkRows[] = [];
+      const todo: ChunkSource[] = [];
       const outcomes = new Map<number, ChunkLoadOutcome>();
       for (const chunk of chunks) {
         const { runId, chunkIndex } = chunk.target;
@@ -50,7 +66,7 @@ export async function loadChunks(pool: Pool, ledger: PgLedger, chunks: readonly 
         }
       }
       if (todo.length > 0) {
-        const counts = await loadChunkRows(client, todo);
+        const counts = await loadTodo(client, todo);
         const elapsed = now() - started;
         const rows = todo.reduce((sum, c) => sum + counts.get(c.target.chunkIndex)!.rows_read, 0);
         for (const chunk of todo) {

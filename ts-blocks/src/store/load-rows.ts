@@ -27,7 +27,7 @@ async function* staged(chunks: readonly ChunkRows[]): AsyncGenerator<StagingRow>
   for (const chunk of chunks) for await (const row of chunk.rows()) yield toStagingRow(row, chunk.target);
 }
 
-interface MergeRow {
+export interface MergeRow {
   chunk_index: number;
   staged: string;
   inserted: string;
@@ -57,6 +57,11 @@ export async function loadChunkRows(client: PoolClient, chunks: readonly ChunkRo
     first.runId,
   ]);
   await client.query(`DROP TABLE pg_temp.${STAGING_TABLE}`);
+  return countsByChunk(rows);
+}
+
+/** The merge's per-chunk rows as load counts, by chunk index. */
+export function countsByChunk(rows: readonly MergeRow[]): Map<number, LoadCounts> {
   const counts = new Map<number, LoadCounts>();
   for (const r of rows) {
     const [staged, inserted, updated, unchanged] = [r.staged, r.inserted, r.updated, r.unchanged].map(Number) as [number, number, number, number];

@@ -38,20 +38,23 @@ export function copyStagingSql(columns: readonly string[]): string {
  * same order), $5 date_field, $6 run_id. The staged rows of several chunks are merged at once; each row takes its
  * chunk's window. Returns one row per chunk: chunk_index, staged, inserted, updated, unchanged (bigint counts).
  * Only the narrow (id, version, ord) tuples are sorted to find each Id's newest version, never whole payloads.
+ * `staged` is the query giving the staging table's columns: by default the typed staging table itself; the fast
+ * path's line staging gives them from each staged spool line (store/line-staging.ts).
  */
-export function mergeSql(table: string): string {
+export function mergeSql(table: string, staged = `SELECT * FROM ${STAGING_TABLE}`): string {
   return `
-  WITH windows AS (
+  WITH staged AS NOT MATERIALIZED (${staged}),
+  windows AS (
     SELECT * FROM unnest($2::int[], $3::timestamptz[], $4::timestamptz[]) AS w(chunk_index, window_start, window_end)
   ),
   newest AS (
     SELECT DISTINCT ON (id) ord
-      FROM ${STAGING_TABLE}
+      FROM staged
      ORDER BY id, source_last_updated_utc DESC, source_sync_token DESC, ord DESC
   ),
   incoming AS (
     SELECT s.*, w.window_start, w.window_end, ${payloadSha256Sql('s.payload')} AS payload_sha256
-      FROM ${STAGING_TABLE} s
+      FROM staged s
       JOIN newest n ON n.ord = s.ord
       JOIN windows w ON w.chunk_index = s.chunk_index
   ),
@@ -101,7 +104,7 @@ export function mergeSql(table: string): string {
          coalesce(x.upd, 0) AS updated,
          coalesce(u.n, 0)   AS unchanged
     FROM windows w
-    LEFT JOIN (SELECT chunk_index, count(*) AS n FROM ${STAGING_TABLE} GROUP BY chunk_index) s ON s.chunk_index = w.chunk_index
+    LEFT JOIN (SELECT chunk_index, count(*) AS n FROM staged GROUP BY chunk_index) s ON s.chunk_index = w.chunk_index
     LEFT JOIN (SELECT window_start, count(*) FILTER (WHERE inserted) AS ins, count(*) FILTER (WHERE NOT inserted) AS upd
                  FROM written GROUP BY window_start) x ON x.window_start = w.window_start
     LEFT JOIN (SELECT chunk_index, count(*) AS n FROM classified WHERE outcome = 'unchanged' GROUP BY chunk_index) u

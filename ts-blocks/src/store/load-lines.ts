@@ -1,0 +1,88 @@
+/**
+ * The exporter's fast path: loads chunks' spool record lines into raw.qb_<entity> on the caller's transaction with
+ * one COPY of the lines as written into a line staging table (store/line-staging.ts), a check of every staged row in
+ * SQL, then the table lock, the realm guard and the same merge as the row-by-row path (store/merge.ts). Node only
+ * splits lines and frames them; PostgreSQL parses each record once. Streamed: memory stays flat. Nothing is
+ * committed here (see load-rows.ts).
+ */
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { DataError } from '../core/errors';
+import type { LoadCounts } from '../ledger/pg-ledger';
+import { COPY_LINES_SQL, CREATE_LINE_STAGING, FIELD_SEPARATOR, FIRST_REFUSED_LINE, LINE_COLUMNS, LINE_STAGING_TABLE } from './line-staging';
+import { countsByChunk, type MergeRow } from './load-rows';
+import { mergeSql } from './merge';
+import { assertSingleRealm, lockTableForLoad } from './realm-guard';
+import type { ChunkTarget } from './staging-row';
+import { rawTable } from './tables';
+
+/** One chunk to load by the fast path: where its rows go and its spool's record lines (opened in turn). */
+export interface ChunkLines {
+  readonly target: ChunkTarget;
+  readonly lines: () => AsyncIterable<Buffer>;
+}
+
+const BATCH_BYTES = 256 * 1024;
+const NEWLINE = Buffer.from('\n');
+
+/** COPY data: `ord <US> chunk_index <US> line` per record line, in ~256 KiB buffers. */
+async function* copyData(chunks: readonly ChunkLines[]): AsyncGenerator<Buffer> {
+  let parts: Buffer[] = [];
+  let size = 0;
+  let ord = 0;
+  const separator = String.fromCharCode(FIELD_SEPARATOR);
+  for (const chunk of chunks) {
+    const suffix = `${separator}${chunk.target.chunkIndex}${separator}`;
+    for await (const line of chunk.lines()) {
+      const head = Buffer.from(`${ord++}${suffix}`, 'latin1');
+      parts.push(head, line, NEWLINE);
+      size += head.length + line.length + 1;
+      if (size >= BATCH_BYTES) {
+        yield Buffer.concat(parts, size);
+        [parts, size] = [[], 0];
+      }
+    }
+  }
+  if (size > 0) yield Buffer.concat(parts, size);
+}
+
+async function assertAllLoadable(client: PoolClient, chunks: readonly ChunkLines[]): Promise<void> {
+  const first = chunks[0]!.target;
+  const { rows } = await client.query<{ chunk_index: number; id: string | null }>(FIRST_REFUSED_LINE, [
+    chunks.map((c) => c.target.chunkIndex),
+    chunks.map((c) => c.target.windowStart),
+    chunks.map((c) => c.target.windowEnd),
+    first.dateField,
+  ]);
+  const refused = rows[0];
+  if (!refused) return;
+  throw new DataError(
+    `Record ${refused.id === null ? '(no Id)' : `Id ${refused.id}`} in chunk ${refused.chunk_index} of ${first.entity} (run ` +
+      `${first.runId}) is not a well-formed record of its window.`,
+    { code: 'SPOOL_BAD_RECORD', context: { run_id: first.runId, chunk_index: refused.chunk_index } },
+  );
+}
+
+/** Loads the chunks (all of one run, in index order) and returns each chunk's counts, by chunk index. */
+export async function loadChunkLines(client: PoolClient, chunks: readonly ChunkLines[]): Promise<Map<number, LoadCounts>> {
+  const first = chunks[0]!.target;
+  const table = rawTable(first.entity);
+  await client.query(`DROP TABLE IF EXISTS pg_temp.${LINE_STAGING_TABLE}`);
+  await client.query(CREATE_LINE_STAGING);
+  await pipeline(Readable.from(copyData(chunks)), client.query(copyFrom(COPY_LINES_SQL)));
+  await assertAllLoadable(client, chunks);
+  await lockTableForLoad(client, table);
+  await assertSingleRealm(client, table, first.realmId);
+  const { rows } = await client.query<MergeRow>(mergeSql(table, LINE_COLUMNS), [
+    first.realmId,
+    chunks.map((c) => c.target.chunkIndex),
+    chunks.map((c) => c.target.windowStart),
+    chunks.map((c) => c.target.windowEnd),
+    first.dateField,
+    first.runId,
+  ]);
+  await client.query(`DROP TABLE pg_temp.${LINE_STAGING_TABLE}`);
+  return countsByChunk(rows);
+}
