@@ -1,7 +1,7 @@
 /**
  * The exporter's fast path: loads chunks' spool record lines into raw.qb_<entity> on the caller's transaction with
  * one COPY of the lines as written into a line staging table (store/line-staging.ts), a check of every staged row in
- * SQL, then the table lock, the realm guard and the same merge as the row-by-row path (store/merge.ts). Node only
+ * SQL, then the same merge as the row-by-row path (store/merge-staged.ts). Node only
  * splits lines and frames them; PostgreSQL parses each record once. Streamed: memory stays flat. Nothing is
  * committed here (see load-rows.ts).
  */
@@ -12,11 +12,8 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { DataError } from '../core/errors';
 import type { LoadCounts } from '../ledger/pg-ledger';
 import { COPY_LINES_SQL, CREATE_LINE_STAGING, FIELD_SEPARATOR, FIRST_REFUSED_LINE, LINE_COLUMNS, LINE_STAGING_TABLE } from './line-staging';
-import { countsByChunk, type MergeRow } from './load-rows';
-import { mergeSql } from './merge';
-import { assertSingleRealm, lockTableForLoad } from './realm-guard';
+import { mergeStaged } from './merge-staged';
 import type { ChunkTarget } from './staging-row';
-import { rawTable } from './tables';
 
 /** One chunk to load by the fast path: where its rows go and its spool's record lines (opened in turn). */
 export interface ChunkLines {
@@ -67,22 +64,11 @@ async function assertAllLoadable(client: PoolClient, chunks: readonly ChunkLines
 
 /** Loads the chunks (all of one run, in index order) and returns each chunk's counts, by chunk index. */
 export async function loadChunkLines(client: PoolClient, chunks: readonly ChunkLines[]): Promise<Map<number, LoadCounts>> {
-  const first = chunks[0]!.target;
-  const table = rawTable(first.entity);
+  // The planner's estimates for a never-analysed temp table are far too high; compiling the queries would not pay.
+  await client.query('SET LOCAL jit = off');
   await client.query(`DROP TABLE IF EXISTS pg_temp.${LINE_STAGING_TABLE}`);
   await client.query(CREATE_LINE_STAGING);
   await pipeline(Readable.from(copyData(chunks)), client.query(copyFrom(COPY_LINES_SQL)));
   await assertAllLoadable(client, chunks);
-  await lockTableForLoad(client, table);
-  await assertSingleRealm(client, table, first.realmId);
-  const { rows } = await client.query<MergeRow>(mergeSql(table, LINE_COLUMNS), [
-    first.realmId,
-    chunks.map((c) => c.target.chunkIndex),
-    chunks.map((c) => c.target.windowStart),
-    chunks.map((c) => c.target.windowEnd),
-    first.dateField,
-    first.runId,
-  ]);
-  await client.query(`DROP TABLE pg_temp.${LINE_STAGING_TABLE}`);
-  return countsByChunk(rows);
+  return mergeStaged(client, chunks.map((c) => c.target), { table: LINE_STAGING_TABLE, columns: LINE_COLUMNS });
 }

@@ -1,6 +1,7 @@
 /**
- * The upsert from the staging table into raw.qb_<entity>, as one statement that also counts what happened.
- * payload_sha256 is computed here, by PostgreSQL, from the staged jsonb (store/payload-hash.ts).
+ * The upsert from the staging table into raw.qb_<entity>: first each Id's newest version is made ready (typed, with
+ * its window and payload_sha256, computed by PostgreSQL from the staged jsonb: store/payload-hash.ts), then one
+ * statement under the raw table's lock classifies, writes and counts what happened.
  *
  * Versions are ordered by (source_last_updated_utc, source_sync_token). For each Id of the chunk (if a spool held
  * an Id twice, only its newest version takes part; the others count as skipped):
@@ -33,51 +34,83 @@ export function copyStagingSql(columns: readonly string[]): string {
   return `COPY ${STAGING_TABLE} (${columns.join(', ')}) FROM STDIN`;
 }
 
+export const READY_TABLE = 'qbo_ready';
+
+/** Each Id's newest staged version, typed, with its chunk's window and payload_sha256: what the merge writes. */
+export const CREATE_READY = `
+  CREATE TEMP TABLE ${READY_TABLE} (
+    ord                      bigint      NOT NULL,
+    chunk_index              integer     NOT NULL,
+    id                       text        NOT NULL,
+    payload                  jsonb       NOT NULL,
+    payload_sha256           text        NOT NULL,
+    source_last_updated_utc  timestamptz NOT NULL,
+    source_sync_token        bigint      NOT NULL,
+    page_number              integer     NOT NULL,
+    page_size                integer     NOT NULL,
+    request_payload          jsonb       NOT NULL,
+    window_start             timestamptz NOT NULL,
+    window_end               timestamptz NOT NULL
+  ) ON COMMIT DROP`;
+
 /**
- * Parameters: $1 realm_id, $2 chunk indexes (int[]), $3 their window starts, $4 their window ends (timestamptz[],
- * same order), $5 date_field, $6 run_id. The staged rows of several chunks are merged at once; each row takes its
- * chunk's window. Returns one row per chunk: chunk_index, staged, inserted, updated, unchanged (bigint counts).
- * Only the narrow (id, version, ord) tuples are sorted to find each Id's newest version, never whole payloads.
- * `staged` is the query giving the staging table's columns: by default the typed staging table itself; the fast
- * path's line staging gives them from each staged spool line (store/line-staging.ts).
+ * Fills the ready table from the staged rows, before the raw table's lock is taken (so it overlaps another load's
+ * merge): each Id's newest version only (only the narrow (id, version, ord) tuples are sorted, never whole
+ * payloads), its chunk's window, and payload_sha256 (the payload is compressed here too, once). `staged` is the
+ * query giving the staging table's columns: by default the typed staging table itself; the fast path gives them
+ * from each staged spool line (store/line-staging.ts). Parameters: $1 chunk indexes (int[]), $2 their window
+ * starts, $3 their window ends (timestamptz[], same order).
  */
-export function mergeSql(table: string, staged = `SELECT * FROM ${STAGING_TABLE}`): string {
+export function prepareSql(staged = `SELECT * FROM ${STAGING_TABLE}`): string {
   return `
+  INSERT INTO ${READY_TABLE}
   WITH staged AS NOT MATERIALIZED (${staged}),
-  windows AS (
-    SELECT * FROM unnest($2::int[], $3::timestamptz[], $4::timestamptz[]) AS w(chunk_index, window_start, window_end)
-  ),
   newest AS (
     SELECT DISTINCT ON (id) ord
       FROM staged
      ORDER BY id, source_last_updated_utc DESC, source_sync_token DESC, ord DESC
-  ),
-  incoming AS (
-    SELECT s.*, w.window_start, w.window_end, ${payloadSha256Sql('s.payload')} AS payload_sha256
-      FROM staged s
-      JOIN newest n ON n.ord = s.ord
-      JOIN windows w ON w.chunk_index = s.chunk_index
-  ),
-  classified AS (
-    SELECT i.*,
+  )
+  SELECT s.ord, s.chunk_index, s.id, s.payload, ${payloadSha256Sql('s.payload')}, s.source_last_updated_utc,
+         s.source_sync_token, s.page_number, s.page_size, s.request_payload, w.window_start, w.window_end
+    FROM staged s
+    JOIN newest n ON n.ord = s.ord
+    JOIN unnest($1::int[], $2::timestamptz[], $3::timestamptz[]) AS w(chunk_index, window_start, window_end)
+      ON w.chunk_index = s.chunk_index`;
+}
+
+/** Rows staged per chunk (every version read, superseded ones included). */
+export function stagedCountsSql(stagingTable: string): string {
+  return `SELECT chunk_index, count(*)::int AS n FROM ${stagingTable} GROUP BY chunk_index`;
+}
+
+/**
+ * The upsert from the ready table, under the raw table's lock. Parameters: $1 realm_id, $2 date_field, $3 run_id.
+ * Returns one row per chunk with ready rows: chunk_index, inserted, updated, unchanged (bigint counts). Only
+ * (ord, chunk, window, outcome) tuples are kept between the classification and the insert, never payloads.
+ */
+export function mergeSql(table: string): string {
+  return `
+  WITH classified AS (
+    SELECT r.ord, r.chunk_index, r.window_start,
            CASE
              WHEN t.id IS NULL THEN 'insert'
-             WHEN i.payload_sha256 = t.payload_sha256 THEN 'unchanged'
-             WHEN (i.source_last_updated_utc, i.source_sync_token) < (t.source_last_updated_utc, t.source_sync_token)
+             WHEN r.payload_sha256 = t.payload_sha256 THEN 'unchanged'
+             WHEN (r.source_last_updated_utc, r.source_sync_token) < (t.source_last_updated_utc, t.source_sync_token)
                THEN 'stale'
              ELSE 'update'
            END AS outcome
-      FROM incoming i
-      LEFT JOIN ${table} t ON t.id = i.id
+      FROM ${READY_TABLE} r
+      LEFT JOIN ${table} t ON t.id = r.id
   ),
   written AS (
     INSERT INTO ${table} AS t (
       id, realm_id, payload, payload_sha256, source_last_updated_utc, source_sync_token, ingested_at_utc,
       extract_window_start_utc, extract_window_end_utc, date_field, page_number, page_size, request_payload, run_id)
-    SELECT id, $1, payload, payload_sha256, source_last_updated_utc, source_sync_token, now(),
-           window_start, window_end, $5, page_number, page_size, request_payload, $6
-      FROM classified
-     WHERE outcome IN ('insert', 'update')
+    SELECT r.id, $1, r.payload, r.payload_sha256, r.source_last_updated_utc, r.source_sync_token, now(),
+           r.window_start, r.window_end, $2, r.page_number, r.page_size, r.request_payload, $3
+      FROM ${READY_TABLE} r
+      JOIN classified c ON c.ord = r.ord
+     WHERE c.outcome IN ('insert', 'update')
     ON CONFLICT (id) DO UPDATE SET
       realm_id = EXCLUDED.realm_id,
       payload = EXCLUDED.payload,
@@ -98,16 +131,12 @@ export function mergeSql(table: string, staged = `SELECT * FROM ${STAGING_TABLE}
           >= (t.source_last_updated_utc, t.source_sync_token)
     RETURNING (xmax = 0) AS inserted, extract_window_start_utc AS window_start
   )
-  SELECT w.chunk_index,
-         coalesce(s.n, 0)   AS staged,
+  SELECT c.chunk_index,
          coalesce(x.ins, 0) AS inserted,
          coalesce(x.upd, 0) AS updated,
-         coalesce(u.n, 0)   AS unchanged
-    FROM windows w
-    LEFT JOIN (SELECT chunk_index, count(*) AS n FROM staged GROUP BY chunk_index) s ON s.chunk_index = w.chunk_index
+         c.unchanged
+    FROM (SELECT chunk_index, window_start, count(*) FILTER (WHERE outcome = 'unchanged') AS unchanged
+            FROM classified GROUP BY chunk_index, window_start) c
     LEFT JOIN (SELECT window_start, count(*) FILTER (WHERE inserted) AS ins, count(*) FILTER (WHERE NOT inserted) AS upd
-                 FROM written GROUP BY window_start) x ON x.window_start = w.window_start
-    LEFT JOIN (SELECT chunk_index, count(*) AS n FROM classified WHERE outcome = 'unchanged' GROUP BY chunk_index) u
-           ON u.chunk_index = w.chunk_index
-   ORDER BY w.chunk_index`;
+                 FROM written GROUP BY window_start) x ON x.window_start = c.window_start`;
 }
