@@ -57,6 +57,7 @@ describe('loading chunks from their spool lines (the fast path)', () => {
       item('2', '2024-01-03T10:00:00.123-08:00', 7, { UnitPrice: 1.50, Nested: { b: [1, 2.0, 1e3], a: null } }),
     ],
     [item('3', '2024-01-09T10:00:00Z', 2), item('1', '2024-01-10T10:00:00+05:30', 1)],
+    [],
   ];
 
   it('stores exactly what the row-by-row path stores, with the same counts per chunk', async () => {
@@ -70,15 +71,16 @@ describe('loading chunks from their spool lines (the fast path)', () => {
     expect(fast.outcomes.map((o) => (o.status === 'loaded' ? o.counts : undefined))).toEqual([
       { rows_read: 2, rows_inserted: 1, rows_updated: 0, rows_unchanged: 0, rows_skipped: 1 },
       { rows_read: 2, rows_inserted: 2, rows_updated: 0, rows_unchanged: 0, rows_skipped: 0 },
+      { rows_read: 0, rows_inserted: 0, rows_updated: 0, rows_unchanged: 0, rows_skipped: 0 },
     ]);
-    expect((await ledger.getRunDetail(fast.run.runId)).chunks.map((c) => c.status)).toEqual(['loaded', 'loaded']);
+    expect((await ledger.getRunDetail(fast.run.runId)).chunks.map((c) => c.status)).toEqual(['loaded', 'loaded', 'loaded']);
   });
 
   it('re-loading the same spool lines inserts and updates nothing and leaves the table unchanged', async () => {
     await extractAndLoad(awkward, 'lines');
     const before = (await pool.query('SELECT t::text AS row FROM raw.qb_items t ORDER BY id')).rows;
     const again = await extractAndLoad(awkward, 'lines');
-    expect(again.outcomes.map((o) => (o.status === 'loaded' ? o.counts.rows_unchanged : -1))).toEqual([1, 2]);
+    expect(again.outcomes.map((o) => (o.status === 'loaded' ? o.counts.rows_unchanged : -1))).toEqual([1, 2, 0]);
     expect((await pool.query('SELECT t::text AS row FROM raw.qb_items t ORDER BY id')).rows).toEqual(before);
   });
 
