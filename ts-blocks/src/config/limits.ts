@@ -1,7 +1,9 @@
 /**
- * Client-side limits. QBO allows 500 requests per rolling minute and 10 concurrent requests per company (realm);
- * the defaults stay a safety margin below both, because the server counts its minute from when it receives a
- * request and our clock and its clock never agree exactly.
+ * Client-side limits. QBO allows 500 requests per rolling minute and 10 concurrent requests per company (realm).
+ * The minute's default stays a margin below 500, because the server counts its minute from when it receives a
+ * request and our clock and its clock never agree exactly. In flight, the full 10 are used: a slot is freed only
+ * when the response is in (QBO is done with it by then), and a request given up without a response keeps its
+ * slot until QBO's own timeout would have ended it (http/limiter.ts), so we never count fewer than QBO does.
  */
 import { ConfigError } from '../core/errors';
 import { isAbsent, toInteger } from './coerce';
@@ -28,8 +30,11 @@ export interface Limits {
   readonly requestTimeoutMs: number;
 }
 
+/** QBO ends a request it has run this long (QBO_API.md: requests time out after 120 s). */
+export const QBO_SERVER_TIMEOUT_MS = 120_000;
+
 export const DEFAULT_LIMITS: Limits = Object.freeze({
-  maxInFlight: 8,
+  maxInFlight: 10,
   requestsPerWindow: 450,
   rateWindowMs: 61_000,
   maxRetries: 6,

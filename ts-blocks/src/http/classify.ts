@@ -64,6 +64,19 @@ export function classifyResponse(
   return new FatalError(message, { code: status === 400 ? 'QBO_BAD_REQUEST' : 'QBO_HTTP_ERROR', status, context });
 }
 
+/** Network failures that happen before a request reaches QBO: nothing of it can be running there. */
+export const NOT_SENT_NETWORK_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN']);
+
+/**
+ * True when a request failed without a response in a way that QBO may still be running it: a timeout, a dropped
+ * connection, a cancel (not a refused connection or a failed name lookup, which never reached it).
+ */
+export function mayStillRun(error: unknown): boolean {
+  const e = error as { response?: unknown; code?: unknown } | null;
+  if (!e || typeof e !== 'object' || e.response) return false;
+  return !(typeof e.code === 'string' && NOT_SENT_NETWORK_CODES.has(e.code));
+}
+
 /** Classifies a failure that produced no response (connection refused or reset, timeout, DNS). */
 export function classifyNetworkError(call: CallDescriptor, code: string | undefined, cause?: string): BackfillError {
   const what = code ?? 'network error';

@@ -2,8 +2,11 @@
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
-  /** Resolves after `ms`; rejects with the signal's reason if it aborts first. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Resolves after `ms`; rejects with the signal's reason if it aborts first. With `background`, the wait does
+   * not keep the process alive (the system clock unrefs its timer).
+   */
+  sleep(ms: number, signal?: AbortSignal, options?: { readonly background?: boolean }): Promise<void>;
 }
 
 function abortReason(signal: AbortSignal): unknown {
@@ -12,7 +15,7 @@ function abortReason(signal: AbortSignal): unknown {
 
 export const systemClock: Clock = Object.freeze({
   now: () => Date.now(),
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  sleep(ms: number, signal?: AbortSignal, options?: { readonly background?: boolean }): Promise<void> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     return new Promise<void>((resolve, reject) => {
       const onAbort = () => {
@@ -23,6 +26,7 @@ export const systemClock: Clock = Object.freeze({
         signal?.removeEventListener('abort', onAbort);
         resolve();
       }, Math.max(0, ms));
+      if (options?.background) timer.unref();
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   },

@@ -4,6 +4,11 @@
  * attempts. A 429 pauses the whole realm (`pause`), not just the request that got it. Waiters are served FIFO.
  * This process's caps can be changed while it runs (`setCaps`): shared-limiter.ts lowers them when other
  * processes work the same realm, so all of them together stay within QBO's per-company limits.
+ * A slot is normally freed when the response is in, which is after QBO has finished the request. A request given
+ * up without a response (timeout, dropped connection, cancel) may still be running at QBO, which counts it until it
+ * ends or QBO's own timeout ends it; its release says until when (`release(holdUntilMs)`) and the slot stays taken
+ * until then. So the requests this limiter counts in flight always cover the ones QBO counts, and the full budget
+ * of 10 can be used without a margin.
  */
 import type { Clock } from './clock';
 
@@ -17,7 +22,10 @@ export interface LimiterOptions extends LimiterCaps {
 }
 
 export interface LimiterStats {
+  /** Requests in flight, those given up but maybe still running at QBO included. */
   readonly inFlight: number;
+  /** Of inFlight, requests given up without a response whose slot is held (see Release). */
+  readonly held: number;
   readonly queued: number;
   /** Requests started within the current rolling window. */
   readonly startedInWindow: number;
@@ -30,10 +38,14 @@ export interface LimiterStats {
   readonly pausedUntil: number;
 }
 
-export type Release = () => void;
+/** Frees the slot; with `holdUntilMs` (epoch ms) in the future, only then (QBO may still be running it). */
+export type Release = (holdUntilMs?: number) => void;
 
 export interface RealmLimiter {
-  /** Waits for a slot; call the returned function exactly once when the response (or error) is in. */
+  /**
+   * Waits for a slot; call the returned function once when the response (or error) is in, with the time until
+   * which QBO may still count the request if it was given up without a response.
+   */
   acquire(signal?: AbortSignal): Promise<Release>;
   /** Starts nothing before `untilMs` (epoch ms), e.g. after a 429. */
   pause(untilMs: number): void;
@@ -53,6 +65,8 @@ export function createRealmLimiter(options: LimiterOptions, clock: Clock): Realm
   const starts: number[] = [];
   const queue: Waiter[] = [];
   let inFlight = 0;
+  /** Slots of requests given up without a response, still held (counted in inFlight). */
+  let held = 0;
   let maxInFlightSeen = 0;
   let pausedUntil = 0;
   let caps: LimiterCaps = { maxInFlight: options.maxInFlight, requestsPerWindow: options.requestsPerWindow };
@@ -62,13 +76,25 @@ export function createRealmLimiter(options: LimiterOptions, clock: Clock): Realm
     while (starts.length > 0 && starts[0]! <= now - options.rateWindowMs) starts.shift();
   };
 
+  const free = () => {
+    inFlight -= 1;
+    pump();
+  };
+
   const releaseOnce = (): Release => {
     let done = false;
-    return () => {
+    return (holdUntilMs?: number) => {
       if (done) return;
       done = true;
-      inFlight -= 1;
-      pump();
+      const holdMs = holdUntilMs === undefined ? 0 : holdUntilMs - clock.now();
+      if (holdMs > 0) {
+        held += 1;
+        // In the background: a process that is done may exit without waiting for QBO to forget the request.
+        void clock.sleep(holdMs, undefined, { background: true }).then(() => {
+          held -= 1;
+          free();
+        });
+      } else free();
     };
   };
 
@@ -125,7 +151,7 @@ export function createRealmLimiter(options: LimiterOptions, clock: Clock): Realm
     },
     stats(): LimiterStats {
       prune(clock.now());
-      return { inFlight, queued: queue.length, startedInWindow: starts.length, lastStartAt: starts[starts.length - 1], maxInFlightSeen, caps, pausedUntil };
+      return { inFlight, held, queued: queue.length, startedInWindow: starts.length, lastStartAt: starts[starts.length - 1], maxInFlightSeen, caps, pausedUntil };
     },
   };
 }

@@ -9,10 +9,10 @@ import axios, { type AxiosAdapter, type AxiosInstance, type InternalAxiosRequest
 import axiosRetry from 'axios-retry';
 import { isRetriableError } from '../core/errors';
 import { nullSink, type EventSink, type Phase } from '../core/events';
-import type { Limits } from '../config/limits';
+import { QBO_SERVER_TIMEOUT_MS, type Limits } from '../config/limits';
 import { fromAxiosError } from './axios-errors';
 import { retryDelayMs } from './backoff';
-import { callName, type CallDescriptor } from './classify';
+import { callName, mayStillRun, type CallDescriptor } from './classify';
 import type { Clock } from './clock';
 import type { RealmLimiter } from './limiter';
 
@@ -27,19 +27,23 @@ export interface RetryingAxiosOptions {
   readonly phase?: Phase;
 }
 
-function limitedAdapter(limiter: RealmLimiter | undefined): AxiosAdapter {
+function limitedAdapter(limiter: RealmLimiter | undefined, clock: Clock, serverTimeoutMs: number): AxiosAdapter {
   const http = axios.getAdapter('http');
   return async (config: InternalAxiosRequestConfig) => {
     const release = limiter ? await limiter.acquire(config.signal as AbortSignal | undefined) : () => undefined;
+    const sentAt = clock.now();
     const metrics = config.qbo?.metrics;
     if (metrics) metrics.api_calls += 1;
+    let holdUntil: number | undefined;
     try {
       return await http(config);
     } catch (e) {
       if (metrics && axios.isAxiosError(e) && e.response?.status === 429) metrics.throttled += 1;
+      // Given up without a response: QBO may still be running it until its own timeout, and counts it till then.
+      if (mayStillRun(e)) holdUntil = sentAt + serverTimeoutMs;
       throw e;
     } finally {
-      release();
+      release(holdUntil);
     }
   };
 }
@@ -50,7 +54,7 @@ export function createRetryingAxios(options: RetryingAxiosOptions): AxiosInstanc
   const instance = axios.create({
     baseURL: options.baseURL,
     timeout: limits.requestTimeoutMs,
-    adapter: limitedAdapter(options.limiter),
+    adapter: limitedAdapter(options.limiter, clock, QBO_SERVER_TIMEOUT_MS),
     // Redirects would re-send the Authorization header to wherever they point: refuse them.
     maxRedirects: 0,
   });

@@ -66,3 +66,27 @@ describe('realm limiter', () => {
     expect(limiter.stats().queued).toBe(0);
   });
 });
+
+describe('a request given up without a response', () => {
+  it('keeps its slot until the time its release names, then frees it', async () => {
+    const clock = new ManualClock();
+    const limiter = createRealmLimiter({ maxInFlight: 2, requestsPerWindow: 100, rateWindowMs: 60_000 }, clock);
+    const first = await limiter.acquire();
+    const second = await limiter.acquire();
+    first(clock.now() + 120_000);
+    second(clock.now() - 1); // a hold already over frees at once
+    let third: Release | undefined;
+    let fourth: Release | undefined;
+    void limiter.acquire().then((r) => (third = r));
+    void limiter.acquire().then((r) => (fourth = r));
+    await flush();
+    expect(third).toBeDefined();
+    expect(fourth).toBeUndefined();
+    expect(limiter.stats()).toMatchObject({ inFlight: 2, held: 1, queued: 1 });
+    await clock.advance(119_999);
+    expect(fourth).toBeUndefined();
+    await clock.advance(1);
+    expect(fourth).toBeDefined();
+    expect(limiter.stats()).toMatchObject({ inFlight: 2, held: 0, queued: 0 });
+  });
+});
