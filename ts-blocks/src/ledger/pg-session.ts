@@ -4,7 +4,8 @@
  * process (the server frees it the moment the connection closes, however the process died). Its application_name
  * carries the process's role, pid and host, so others can say who holds a lock; TCP keepalives make the server
  * drop the session of a host that vanished within about a minute. Opened on first use; a lost connection is
- * replaced on the next use (`generation` tells callers their locks went with it).
+ * replaced on the next use (`generation` tells callers their locks went with it). It also LISTENs for the
+ * channels callers watch (`listen`), again on every replacement connection.
  */
 import { Client } from 'pg';
 import type { DbConfig } from '../db/config';
@@ -20,9 +21,12 @@ export interface SessionConnection {
   readonly generation: number;
 }
 
+export type NotificationHandler = (payload: string) => void;
+
 export class PgSession {
   private current: Promise<SessionConnection> | undefined;
   private generations = 0;
+  private readonly listeners = new Map<string, Set<NotificationHandler>>();
 
   constructor(
     private readonly config: DbConfig,
@@ -38,6 +42,24 @@ export class PgSession {
     } catch (e) {
       throw queryError(e, doing);
     }
+  }
+
+  /**
+   * Calls `handler` with the payload of every NOTIFY on `channel` (a plain identifier) until the returned function
+   * is called. Notifications sent while the connection was being replaced are lost: use this to act sooner, not
+   * instead of polling.
+   */
+  async listen(channel: string, handler: NotificationHandler): Promise<() => void> {
+    if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`Not a channel name: ${channel}`);
+    let handlers = this.listeners.get(channel);
+    const first = handlers === undefined;
+    if (!handlers) this.listeners.set(channel, (handlers = new Set()));
+    handlers.add(handler);
+    if (first) await this.query(`LISTEN ${channel}`, [], `listening on ${channel}`);
+    else await this.connection();
+    return () => {
+      handlers.delete(handler);
+    };
   }
 
   /** The generation of the open connection, or undefined when none is open (nothing is connected here). */
@@ -73,6 +95,17 @@ export class PgSession {
     } catch (e) {
       await client.end().catch(() => undefined);
       throw connectionError(e, this.config);
+    }
+    client.on('notification', (msg) => {
+      for (const handler of this.listeners.get(msg.channel) ?? []) handler(msg.payload ?? '');
+    });
+    for (const channel of this.listeners.keys()) {
+      try {
+        await client.query(`LISTEN ${channel}`);
+      } catch (e) {
+        await client.end().catch(() => undefined);
+        throw queryError(e, `listening on ${channel}`);
+      }
     }
     this.generations += 1;
     return { client, generation: this.generations };

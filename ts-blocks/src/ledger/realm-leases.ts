@@ -4,6 +4,8 @@
  * same stale picture. A lease is live while it is renewed (expires_at_utc, in the caller's clock, so tests can
  * expire one without waiting) and while its holder's session (pg-session.ts) holds the lease's liveness lock: a
  * process that dies loses its connection, hence that lock, and its lease is ignored at the very next exchange.
+ * A claim that changes (a new lease, other reservations, a release) is announced on LEASE_CHANNEL, so the other
+ * processes of the realm recompute their shares at once instead of at their next renewal.
  */
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
@@ -34,6 +36,21 @@ function toPeer(row: LeaseRow): PeerLease {
   };
 }
 
+/** NOTIFY channel of lease changes; the payload is `<realm id> <lease id>`. */
+export const LEASE_CHANNEL = 'qbo_realm_leases';
+const NOTIFY = `SELECT pg_notify('${LEASE_CHANNEL}', $1 || ' ' || $2)`;
+
+function sameClaim(a: LeaseClaim | undefined, b: LeaseClaim): boolean {
+  return (
+    a !== undefined &&
+    a.budget.maxInFlight === b.budget.maxInFlight &&
+    a.budget.requestsPerWindow === b.budget.requestsPerWindow &&
+    a.reserved.maxInFlight === b.reserved.maxInFlight &&
+    a.reserved.requestsPerWindow === b.reserved.requestsPerWindow &&
+    a.pausedUntil === b.pausedUntil
+  );
+}
+
 /** Leases to forget: expired ones, and live ones whose process is gone (a released lease has no process). */
 const DEAD = `realm_id = $1 AND (expires_at_utc <= $2 OR (NOT released AND NOT ${advisoryLockHeld('$3', 'lease_id::text')}))`;
 
@@ -41,6 +58,8 @@ export class PgRealmLeases implements LeaseBoard {
   readonly leaseId = randomUUID();
   /** The session connection generation on which this lease's liveness lock is held. */
   private aliveOn: number | undefined;
+  /** The claim last written (an unchanged one is not announced). */
+  private written: LeaseClaim | undefined;
 
   constructor(
     private readonly pool: Pool,
@@ -51,6 +70,7 @@ export class PgRealmLeases implements LeaseBoard {
 
   async exchange(nowMs: number, ttlMs: number, decide: (peers: readonly PeerLease[]) => LeaseClaim): Promise<void> {
     await this.holdAlive();
+    let claim: LeaseClaim | undefined;
     try {
       await withTransaction(this.pool, async (client) => {
         await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [REALM_LEASE_LOCK, this.realmId]);
@@ -61,8 +81,12 @@ export class PgRealmLeases implements LeaseBoard {
              FROM ops.realm_leases WHERE realm_id = $1 AND lease_id <> $2 ORDER BY lease_id`,
           [this.realmId, this.leaseId],
         );
-        await this.write(client, decide(rows.map(toPeer)), now, new Date(nowMs + ttlMs));
+        claim = decide(rows.map(toPeer));
+        await this.write(client, claim, now, new Date(nowMs + ttlMs));
+        // Delivered at commit, to listeners only.
+        if (!sameClaim(this.written, claim)) await client.query(NOTIFY, [this.realmId, this.leaseId]);
       });
+      this.written = claim;
     } catch (e) {
       throw queryError(e, `sharing the QBO limits of realm ${this.realmId} (ops.realm_leases)`);
     }
@@ -81,6 +105,7 @@ export class PgRealmLeases implements LeaseBoard {
       } else {
         await this.pool.query('DELETE FROM ops.realm_leases WHERE lease_id = $1', [this.leaseId]);
       }
+      await this.pool.query(NOTIFY, [this.realmId, this.leaseId]);
     } catch (e) {
       throw queryError(e, `releasing this process's lease on realm ${this.realmId}`);
     }
@@ -88,6 +113,14 @@ export class PgRealmLeases implements LeaseBoard {
       await this.session.query('SELECT pg_advisory_unlock($1, hashtext($2))', [LEASE_ALIVE_LOCK, this.leaseId], 'releasing a lease');
     }
     this.aliveOn = undefined;
+  }
+
+  /** Calls `onChange` when another process's lease of this realm changes; returns the function that stops it. */
+  async watch(onChange: () => void): Promise<() => void> {
+    return this.session.listen(LEASE_CHANNEL, (payload) => {
+      const [realm, lease] = payload.split(' ');
+      if (realm === this.realmId && lease !== this.leaseId) onChange();
+    });
   }
 
   /** Takes the liveness lock on the session (again, if the session's connection was replaced since). */

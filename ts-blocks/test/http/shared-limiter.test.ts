@@ -205,3 +205,49 @@ describe('realm limiter shared between processes', () => {
     expect(row.rows[0].expires_at_utc.getTime()).toBe(clock.now() + 20_000);
   });
 });
+
+/** Waits (polling, up to 5 s of real time) for a database notification's effect. */
+async function eventually(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !check(); i += 1) await new Promise((r) => setTimeout(r, 10));
+  expect(check()).toBe(true);
+}
+
+describe('realm limiter shares handed over at once (no heartbeat)', () => {
+  const WIDE = { maxInFlight: 4, requestsPerWindow: 1_000, rateWindowMs: 60_000 };
+
+  it('a newcomer gets its share as soon as the busy process is down to its own, and all of it back when the newcomer closes', async () => {
+    const clock = new ManualClock();
+    const a = await startProcess('a', clock, { budget: WIDE });
+    const releases: Array<() => void> = [];
+    for (let i = 0; i < 4; i += 1) releases.push(await a.limiter.acquire());
+    const b = await startProcess('b', clock, { budget: WIDE });
+    expect(b.limiter.stats().caps.maxInFlight).toBe(0); // a has all 4 in flight
+    // b's new lease is announced: a shrinks to its share at once, but still reserves what it has in flight.
+    await eventually(() => a.limiter.stats().caps.maxInFlight === 2);
+    releases.pop()!();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(b.limiter.stats().caps.maxInFlight).toBe(0); // a still has 3 in flight
+    releases.pop()!(); // a is down to its share: it publishes the smaller reservation, b takes the freed slots
+    await eventually(() => b.limiter.stats().caps.maxInFlight === 2);
+    await b.limiter.close();
+    await eventually(() => a.limiter.stats().caps.maxInFlight === 4);
+    for (const release of releases) release();
+  });
+
+  it('ignores announcements of other realms', async () => {
+    const clock = new ManualClock();
+    const a = await startProcess('a', clock, { budget: WIDE });
+    const session = new PgSession({ connectionString: db.url }, 'other');
+    sessions.push(session);
+    const other = new PgRealmLeases(pool, session, 'realm-2', 'other');
+    const renewals = () => (pool.query("SELECT renewed_at_utc FROM ops.realm_leases WHERE realm_id = 'realm-1'").then((r) => r.rows));
+    const before = await renewals();
+    await clock.advance(1_000);
+    const full = { maxInFlight: 4, requestsPerWindow: 1_000 };
+    await other.exchange(clock.now(), 20_000, () => ({ budget: full, reserved: full, pausedUntil: 0 }));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await renewals()).toEqual(before); // a did not renew
+    expect(a.limiter.stats().caps.maxInFlight).toBe(4);
+    await other.release();
+  });
+});
