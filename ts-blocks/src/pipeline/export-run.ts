@@ -59,7 +59,8 @@ export interface ExportSummary {
  * or BATCH_CHUNKS chunks: few commits and statements, and a bounded amount of work redone after a crash.
  */
 export const BATCH_ROWS = 20_000;
-export const BATCH_CHUNKS = 64;
+export const BATCH_CHUNKS = 512;
+export const SPLIT_ROWS = 4_000;
 /**
  * Batches loaded at once, on their own connections: one copies its rows into staging while the other merges (the
  * raw table's lock is only taken for the merge), so Node's parsing and PostgreSQL's merging overlap.
@@ -307,8 +308,15 @@ async function exportLocked(deps: ExportDeps, runId: string, expectedEntity?: En
   return work.finish();
 }
 
-/** Consecutive loadable chunks cut into batches of up to BATCH_ROWS rows or BATCH_CHUNKS chunks, in order. */
-function planBatches(chunks: readonly ChunkState[], rows: ReadonlyMap<number, number>): ChunkState[][] {
+/**
+ * Consecutive loadable chunks cut into batches, in order: of up to BATCH_ROWS rows or BATCH_CHUNKS chunks, and of
+ * even size otherwise (a multiple of LOADS_AT_ONCE of them), so the loads running at once finish together rather
+ * than leaving one to run the last batch alone. Fewer than SPLIT_ROWS rows are not worth a second load.
+ */
+export function planBatches(chunks: readonly ChunkState[], rows: ReadonlyMap<number, number>): ChunkState[][] {
+  const total = chunks.reduce((sum, c) => sum + (rows.get(c.index) ?? 0), 0);
+  const count = total < SPLIT_ROWS ? 1 : LOADS_AT_ONCE * Math.ceil(total / (LOADS_AT_ONCE * BATCH_ROWS));
+  const target = Math.max(1, Math.ceil(total / count));
   const batches: ChunkState[][] = [];
   let batch: ChunkState[] = [];
   let batchRows = 0;
@@ -320,7 +328,7 @@ function planBatches(chunks: readonly ChunkState[], rows: ReadonlyMap<number, nu
     }
     batch.push(chunk);
     batchRows += rows.get(chunk.index) ?? 0;
-    if (batchRows >= BATCH_ROWS || batch.length >= BATCH_CHUNKS) {
+    if (batchRows >= target || batch.length >= BATCH_CHUNKS) {
       batches.push(batch);
       [batch, batchRows] = [[], 0];
     }
