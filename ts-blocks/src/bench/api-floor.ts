@@ -85,3 +85,15 @@ export function apiFloor(rows: number, limits: ApiLimits, latency: LatencyModel,
   const floorMs = scheduleMakespan(durations, limits.maxInFlight, limits.ratePerMinute, RATE_WINDOW_MS, tokenMs);
   return { rows, dataRequests: pages.length, tokenRequests: 1, minRequests: pages.length + 1, floorMs };
 }
+
+/**
+ * The floor for several entities read at once (pipelines started together): all their pages share the realm's
+ * slots and minute, so it is less than the sum of their floors but never less than the longest alone.
+ */
+export function jointApiFloor(rows: readonly number[], limits: ApiLimits, latency: LatencyModel, tokenMs = 0): ApiFloor {
+  const pages = rows.flatMap((n) => pagesFor(n, limits.pageSize));
+  const durations = pages.map((r) => requestLatencyMs(latency, r));
+  const floorMs = scheduleMakespan(durations, limits.maxInFlight, limits.ratePerMinute, RATE_WINDOW_MS, tokenMs);
+  const tokens = rows.length;
+  return { rows: rows.reduce((a, n) => a + n, 0), dataRequests: pages.length, tokenRequests: tokens, minRequests: pages.length + tokens, floorMs };
+}

@@ -31,6 +31,14 @@ export interface BlockRun {
   readonly peakRssKb: number | undefined;
   /** CPU time (user + system) of the block process, ms. */
   readonly cpuMs: number | undefined;
+  /**
+   * Refresh tokens the block handed over: its token calls, since the bench's sandbox rotates the refresh token on
+   * every refresh (how a block's token calls are told apart when pipelines run at once).
+   */
+  readonly tokenRotations: number;
+  /** When the process was started and when it ended (process.hrtime, ms). */
+  readonly startedAtMs: number;
+  readonly endedAtMs: number;
 }
 
 /** Where a rotated refresh token goes; the bench keeps the newest for the next block, like Mage Secrets. */
@@ -48,6 +56,7 @@ function keep(event: BackfillEvent): boolean {
 
 export function runBlock(block: BlockName, input: BlockRunInput, tokens: TokenHolder): Promise<BlockRun> {
   const started = process.hrtime.bigint();
+  let tokenRotations = 0;
   const child = spawn(process.execPath, [join(BLOCKS_DIR, `${block}.js`)], {
     cwd: input.cwd,
     env: input.env,
@@ -74,6 +83,7 @@ export function runBlock(block: BlockName, input: BlockRunInput, tokens: TokenHo
       return;
     }
     if (event.type === 'token_rotated') {
+      tokenRotations += 1;
       tokens.save(event.refresh_token);
       child.stdin.write(`${JSON.stringify({ type: 'ack', for: 'token_rotated' })}\n`);
     } else if (event.type === 'result' || event.type === 'error') {
@@ -85,11 +95,15 @@ export function runBlock(block: BlockName, input: BlockRunInput, tokens: TokenHo
   return new Promise((resolve, reject) => {
     child.on('error', (e) => reject(new FatalError(`Could not start the ${block} block: ${e.message}`, { code: 'BENCH_BLOCK_SPAWN', cause: e })));
     child.on('close', (code) => {
-      const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+      const ended = process.hrtime.bigint();
+      const wallMs = Number(ended - started) / 1e6;
       const { peakRssKb, cpuMs } = sampler.stop();
       child.stdin.end();
       if (code === 0 && result) {
-        resolve({ block, summary: result.summary, events, wallMs, peakRssKb, cpuMs });
+        resolve({
+          block, summary: result.summary, events, wallMs, peakRssKb, cpuMs, tokenRotations,
+          startedAtMs: Number(started) / 1e6, endedAtMs: Number(ended) / 1e6,
+        });
         return;
       }
       const error = events.find((e) => e.type === 'error');

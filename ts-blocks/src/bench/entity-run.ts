@@ -1,16 +1,18 @@
 /**
  * One pipeline of the benchmark, as Mage runs it: loader → exporter → validator, each the compiled block entry
- * point in its own process, each given the previous block's output as upstream. The sandbox's counters are read
- * between blocks so every request is charged to the block that sent it.
+ * point in its own process, each given the previous block's output as upstream. The sandbox's counters of this
+ * pipeline's entity are read between blocks so every request is charged to the block that sent it, even while
+ * other pipelines run at the same time; token calls are counted from the blocks themselves (block-runner.ts).
  */
 import type { Entity } from '../core/events';
 import { runBlock, type BlockRun, type TokenHolder } from './block-runner';
 import type { RequestCounts } from './figures';
 
-/** The part of the sandbox's counters the bench reads. */
+/** The sandbox's counters of one entity's queries. */
 export interface SandboxCounters {
+  readonly query: number;
+  readonly count: number;
   readonly throttled: number;
-  readonly byEndpoint: { readonly query: number; readonly count: number; readonly token: number };
 }
 
 export interface PipelineSetup {
@@ -22,11 +24,6 @@ export interface PipelineSetup {
   readonly tokens: TokenHolder;
   readonly counters: () => SandboxCounters;
   readonly validate: boolean;
-  /**
-   * Measures the database floor on the spool files the loader wrote, right after the exporter, so both loads of
-   * the same rows run under the same conditions; returns its time in ms.
-   */
-  readonly dbFloor: (spoolFiles: readonly string[]) => Promise<number>;
   readonly log: (message: string) => void;
 }
 
@@ -43,14 +40,13 @@ export interface PipelineRun {
   readonly sandboxCpuMs: number;
   /** Spool files of the run, from the loader's manifest. */
   readonly spoolFiles: readonly string[];
-  readonly dbFloorMs: number;
 }
 
-export function countsBetween(before: SandboxCounters, after: SandboxCounters): RequestCounts {
+export function countsBetween(before: SandboxCounters, after: SandboxCounters, blocks: readonly BlockRun[]): RequestCounts {
   return {
-    data: after.byEndpoint.query - before.byEndpoint.query,
-    count: after.byEndpoint.count - before.byEndpoint.count,
-    token: after.byEndpoint.token - before.byEndpoint.token,
+    data: after.query - before.query,
+    count: after.count - before.count,
+    token: blocks.reduce((sum, b) => sum + b.tokenRotations, 0),
     throttled: after.throttled - before.throttled,
   };
 }
@@ -76,8 +72,6 @@ export async function runPipeline(setup: PipelineSetup): Promise<PipelineRun> {
   const loaded = setup.counters();
   const cpu = process.cpuUsage(cpuStart);
   const spoolFiles = manifestSpoolFiles(loader.summary);
-  const dbFloorMs = await setup.dbFloor(spoolFiles);
-  setup.log(`${setup.entity}: database floor ${(dbFloorMs / 1000).toFixed(2)} s (COPY of ${spoolFiles.length} spool files)`);
   let validator: BlockRun | null = null;
   let validationOk: boolean | null = null;
   if (setup.validate) {
@@ -95,10 +89,9 @@ export async function runPipeline(setup: PipelineSetup): Promise<PipelineRun> {
     exporter,
     validator,
     validationOk,
-    requests: countsBetween(start, loaded),
-    validatorRequests: setup.validate ? countsBetween(loaded, setup.counters()) : null,
+    requests: countsBetween(start, loaded, [loader, exporter]),
+    validatorRequests: setup.validate ? countsBetween(loaded, setup.counters(), validator ? [validator] : []) : null,
     sandboxCpuMs: (cpu.user + cpu.system) / 1000,
     spoolFiles,
-    dbFloorMs,
   };
 }

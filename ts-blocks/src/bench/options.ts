@@ -29,6 +29,8 @@ export interface BenchOptions {
   readonly json: boolean;
   /** Keep the bench database and spool files instead of removing them (for inspection). */
   readonly keepDb: boolean;
+  /** Run the pipelines back to back instead of together (as the shipped triggers start them). */
+  readonly oneAtATime: boolean;
 }
 
 export const DEFAULT_BENCH_OPTIONS: BenchOptions = {
@@ -45,6 +47,7 @@ export const DEFAULT_BENCH_OPTIONS: BenchOptions = {
   validate: true,
   json: false,
   keepDb: false,
+  oneAtATime: false,
 };
 
 export const BENCH_USAGE = `Usage: npm run bench -- [options]
@@ -56,6 +59,7 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --jitter-ms n          random extra latency, uniform 0..n ms (default ${DEFAULT_BENCH_OPTIONS.latencyJitterMs})
   --chunk-days n         chunk size passed to the loader (default: the loader's own)
   --seed n               sandbox generator seed (default ${DEFAULT_BENCH_OPTIONS.seed})
+  --one-at-a-time        run the pipelines back to back (default: together, as the shipped triggers start them)
   --no-validate          skip the validator blocks
   --keep-db              keep the bench database and spool files (removed by default)
   --json                 print one JSON document instead of tables`;
@@ -77,6 +81,7 @@ const BOOLEAN_FLAGS: Record<string, (o: Mutable<BenchOptions>) => void> = {
   '--json': (o) => (o.json = true),
   '--no-validate': (o) => (o.validate = false),
   '--keep-db': (o) => (o.keepDb = true),
+  '--one-at-a-time': (o) => (o.oneAtATime = true),
 };
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };

@@ -26,6 +26,11 @@ export interface BenchResult {
   readonly options: BenchOptions;
   /** The chunk size the loader used (its own default when the bench passed none). */
   readonly chunkDays: number | null;
+  /**
+   * True when the pipelines ran at once (the total's wall time and API floor are then the whole run's, and its
+   * loader/exporter times are sums of overlapping spans).
+   */
+  readonly together: boolean;
   readonly entities: Readonly<Record<Entity, Figures>>;
   readonly total: Figures;
   readonly targets: {
@@ -106,6 +111,10 @@ export function renderText(result: BenchResult): string {
     `sandbox: ${o.latencyMs} ms + ${o.latencyPerRowMs} ms/row + 0..${o.latencyJitterMs} ms jitter per request; ` +
       `limits ${o.ratePerMinute}/min, ${o.maxInFlight} in flight; page size ${o.pageSize}; chunk_days ${result.chunkDays ?? 'default'}`,
     `machine: ${m.cpus} x ${m.cpuModel}, ${m.memoryGiB} GiB; node ${m.node}; ${m.postgres}; revision ${m.revision ?? 'unknown'}`,
+    result.together
+      ? 'pipelines: together, as the shipped triggers start them; total wall = first block start to last exporter end, ' +
+        'total API floor = all pages sharing the limits (loader/exporter totals are sums of overlapping spans)'
+      : 'pipelines: one at a time; total = sum of the entities',
     '',
     workTable(result),
     '',

@@ -1,7 +1,11 @@
 /**
- * The whole benchmark: a sandbox company with QBO's latency and limits, a fresh database, the three pipelines
- * run one after the other through the compiled block entry points, then the two ceilings measured on the same
- * data (API floor from the sandbox's figures, database floor by COPY of the same spool files).
+ * The whole benchmark: a sandbox company with QBO's latency and limits, a fresh database, the three pipelines run
+ * through the compiled block entry points, then the two ceilings measured on the same data (API floor from the
+ * sandbox's figures, database floor by COPY of the same spool files, once every pipeline is done, one entity at a
+ * time on a quiet machine). The pipelines start together, as the shipped one-time triggers start them (same
+ * start_time), sharing the realm's limits through their leases; `--one-at-a-time` runs them back to back instead.
+ * Together, the total wall time is from the first block's start to the last exporter's end, and the total API
+ * floor is that of all the entities' pages sharing the realm's limits at once.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,11 +13,11 @@ import { Client } from 'pg';
 import type { Entity } from '../core/events';
 import { ENTITIES } from '../core/types';
 import { startSandbox, type SandboxEntity, type SandboxHandle } from '../sandbox';
-import { apiFloor } from './api-floor';
+import { apiFloor, jointApiFloor } from './api-floor';
 import type { TokenHolder } from './block-runner';
 import { benchServer, createBenchDatabase, REPO_ROOT, type BenchDatabase } from './database';
 import { dropFloorSchema, measureDbFloor } from './db-floor';
-import { runPipeline, type PipelineRun } from './entity-run';
+import { runPipeline, type PipelineRun, type SandboxCounters } from './entity-run';
 import { entityFigures, totalFigures, type EntityMeasure } from './figures';
 import { describeMachine } from './machine';
 import type { BenchOptions } from './options';
@@ -66,21 +70,31 @@ function childEnv(outDir: string): NodeJS.ProcessEnv {
   return { ...env, QBO_SPOOL_DIR: join(outDir, 'spool'), QBO_EVIDENCE_DIR: join(outDir, 'evidencias') };
 }
 
-function dbFloorMeter(url: string, entity: Entity): (files: readonly string[]) => Promise<number> {
-  return async (files) => {
-    const client = new Client({ connectionString: url });
-    await client.connect();
-    try {
-      const floor = await measureDbFloor(client, entity, files);
-      await dropFloorSchema(client);
-      return floor.floorMs;
-    } finally {
-      await client.end();
-    }
-  };
+async function dbFloorMs(url: string, entity: Entity, files: readonly string[]): Promise<number> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const floor = await measureDbFloor(client, entity, files);
+    await dropFloorSchema(client);
+    return floor.floorMs;
+  } finally {
+    await client.end();
+  }
 }
 
-async function runPipelines(ctx: Context): Promise<Map<Entity, PipelineRun>> {
+function entityCounters(sandbox: SandboxHandle, entity: Entity): SandboxCounters {
+  const c = sandbox.stats().byEntity[SANDBOX_ENTITY[entity]];
+  return { query: c?.query ?? 0, count: c?.count ?? 0, throttled: c?.throttled ?? 0 };
+}
+
+interface Pipelines {
+  readonly runs: Map<Entity, PipelineRun>;
+  /** From the first block's start to the last exporter's end, ms. */
+  readonly wallMs: number;
+  readonly together: boolean;
+}
+
+async function runPipelines(ctx: Context): Promise<Pipelines> {
   const { sandbox, options } = ctx;
   const secrets = {
     QBO_API_BASE_URL: sandbox.baseUrl,
@@ -93,7 +107,7 @@ async function runPipelines(ctx: Context): Promise<Map<Entity, PipelineRun>> {
   const tokens = tokenHolder(sandbox.refreshToken);
   const env = childEnv(ctx.outDir);
   const runs = new Map<Entity, PipelineRun>();
-  for (const entity of ENTITIES) {
+  const pipeline = async (entity: Entity) => {
     const vars: Record<string, unknown> = {
       entity,
       fecha_inicio: HISTORY.start,
@@ -102,12 +116,18 @@ async function runPipelines(ctx: Context): Promise<Map<Entity, PipelineRun>> {
       ...(options.chunkDays === undefined ? {} : { chunk_days: options.chunkDays }),
     };
     const run = await runPipeline({
-      entity, vars, secrets, env, cwd: REPO_ROOT, tokens, counters: () => sandbox.stats(), validate: options.validate,
-      dbFloor: dbFloorMeter(ctx.db.url, entity), log: ctx.log,
+      entity, vars, secrets, env, cwd: REPO_ROOT, tokens, counters: () => entityCounters(sandbox, entity), validate: options.validate,
+      log: ctx.log,
     });
     runs.set(entity, run);
-  }
-  return runs;
+  };
+  if (options.oneAtATime) for (const entity of ENTITIES) await pipeline(entity);
+  else await Promise.all(ENTITIES.map(pipeline));
+  const all = [...runs.values()];
+  const wallMs = options.oneAtATime
+    ? all.reduce((sum, r) => sum + r.loader.wallMs + r.exporter.wallMs, 0)
+    : Math.max(...all.map((r) => r.exporter.endedAtMs)) - Math.min(...all.map((r) => r.loader.startedAtMs));
+  return { runs: new Map(ENTITIES.map((e) => [e, runs.get(e)!])), wallMs, together: !options.oneAtATime };
 }
 
 function sourceRows(sandbox: SandboxHandle, entity: Entity): number {
@@ -126,13 +146,20 @@ async function loadedRows(url: string, entity: Entity): Promise<number> {
   }
 }
 
+function floorModel(options: BenchOptions) {
+  return {
+    limits: { maxInFlight: options.maxInFlight, ratePerMinute: options.ratePerMinute, pageSize: options.pageSize },
+    latency: { baseMs: options.latencyMs, perRowMs: options.latencyPerRowMs, meanJitterMs: options.latencyJitterMs / 2 },
+  };
+}
+
 async function measure(ctx: Context, runs: Map<Entity, PipelineRun>): Promise<EntityMeasure[]> {
-  const { options } = ctx;
-  const limits = { maxInFlight: options.maxInFlight, ratePerMinute: options.ratePerMinute, pageSize: options.pageSize };
-  const latency = { baseMs: options.latencyMs, perRowMs: options.latencyPerRowMs, meanJitterMs: options.latencyJitterMs / 2 };
+  const { limits, latency } = floorModel(ctx.options);
   const measures: EntityMeasure[] = [];
   for (const [entity, run] of runs) {
     const api = apiFloor(sourceRows(ctx.sandbox, entity), limits, latency);
+    const dbFloor = await dbFloorMs(ctx.db.url, entity, run.spoolFiles);
+    ctx.log(`${entity}: database floor ${(dbFloor / 1000).toFixed(2)} s (COPY of ${run.spoolFiles.length} spool files)`);
     measures.push({
       entity, sourceRows: api.rows, loadedRows: await loadedRows(ctx.db.url, entity), requests: run.requests,
       validatorRequests: run.validatorRequests, loaderMs: run.loader.wallMs, exporterMs: run.exporter.wallMs,
@@ -144,7 +171,7 @@ async function measure(ctx: Context, runs: Map<Entity, PipelineRun>): Promise<En
         validatorKb: run.validator?.peakRssKb ?? null,
       },
       cpu: { loaderMs: run.loader.cpuMs ?? null, exporterMs: run.exporter.cpuMs ?? null, sandboxMs: run.sandboxCpuMs },
-      minRequests: api.minRequests, apiFloorMs: api.floorMs, dbFloorMs: run.dbFloorMs,
+      minRequests: api.minRequests, apiFloorMs: api.floorMs, dbFloorMs: dbFloor,
     });
   }
   return measures;
@@ -167,12 +194,19 @@ export async function runBench(options: BenchOptions, log: (message: string) => 
     log(`database ${db.name}; starting the sandbox (${options.invoices} invoices, ${options.customers} customers, ${options.items} items)`);
     sandbox = await startBenchSandbox(options);
     const ctx: Context = { options, sandbox, db, outDir, log };
-    const runs = await runPipelines(ctx);
+    const pipelines = await runPipelines(ctx);
+    const { runs } = pipelines;
     const measures = await measure(ctx, runs);
-    const total = totalFigures(measures);
+    const { limits, latency } = floorModel(options);
+    const total = totalFigures(
+      measures,
+      pipelines.together
+        ? { wallMs: pipelines.wallMs, apiFloorMs: jointApiFloor(measures.map((m) => m.sourceRows), limits, latency).floorMs }
+        : undefined,
+    );
     const entities = Object.fromEntries(measures.map((m) => [m.entity, entityFigures(m)])) as BenchResult['entities'];
     return {
-      machine: describeMachine(db.serverVersion, REPO_ROOT), options, chunkDays: chunkDaysUsed(runs), entities, total, targets: checkTargets(total),
+      machine: describeMachine(db.serverVersion, REPO_ROOT), options, together: pipelines.together, chunkDays: chunkDaysUsed(runs), entities, total, targets: checkTargets(total),
     };
   } finally {
     await sandbox?.close().catch(() => undefined);

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { cdcResponse } from './cdc';
 import { bearerToken, readBody, send, wantsJson } from './http-util';
 import { canonicalEntity, executeQuery } from './query/evaluate';
+import { SANDBOX_ENTITIES } from './options';
 import { QueryFault, parseFault } from './query/errors';
 import { parseQuery } from './query/parser';
 import {
@@ -26,6 +27,8 @@ interface ApiRequest {
   readonly resource: string;
   readonly id?: string;
   readonly sql?: string;
+  /** The entity a query names (`FROM <Entity>`), for the per-entity counters. */
+  readonly entity?: string;
 }
 
 export function isApiPath(pathname: string): boolean {
@@ -37,7 +40,8 @@ async function describe(req: IncomingMessage, url: URL): Promise<ApiRequest> {
   if (resource.toLowerCase() === 'query') {
     const sql = req.method === 'POST' ? await readBody(req) : (url.searchParams.get('query') ?? '');
     const kind = /^\s*select\s+count\s*\(/i.test(sql) ? 'count' : 'query';
-    return { realm, kind, resource, sql };
+    const entity = /\bfrom\s+([A-Za-z]+)/i.exec(sql)?.[1];
+    return { realm, kind, resource, sql, entity: SANDBOX_ENTITIES.find((e) => e.toLowerCase() === entity?.toLowerCase()) };
   }
   if (resource.toLowerCase() === 'cdc') return { realm, kind: 'cdc', resource };
   return { realm, kind: id ? 'read' : 'other', resource, id };
@@ -54,10 +58,10 @@ export class QboApi {
     const s = this.state;
     const api = await describe(req, url);
     const asJson = wantsJson(req, url);
-    s.stats.arrive(api.kind);
+    s.stats.arrive(api.kind, api.entity);
     s.tick();
     const reply = (r: Reply): void => {
-      s.stats.sent(r.status, r.rows);
+      s.stats.sent(r.status, r.rows, api.entity);
       send(res, r, headers);
     };
     if (!s.limiter.tryAcquire(s.now(), s.faults.rateLimitPerMin, s.faults.maxInFlight)) {

@@ -10,6 +10,8 @@ export interface SandboxStats {
   readonly throttled: number;
   /** Requests per endpoint; `query` = SELECT * queries, `count` = SELECT COUNT(*) queries. */
   readonly byEndpoint: Readonly<Record<EndpointKind, number>>;
+  /** Query requests per entity queried (`FROM <Entity>`): SELECT * pages, COUNT(*) queries and 429s sent to them. */
+  readonly byEntity: Readonly<Record<string, EntityCounts>>;
   /** Responses per HTTP status (a dropped connection counts as "reset"). */
   readonly byStatus: Readonly<Record<string, number>>;
   /** Failures injected by the fault settings, by kind. */
@@ -25,6 +27,12 @@ export interface SandboxStats {
   readonly mutations: number;
 }
 
+export interface EntityCounts {
+  readonly query: number;
+  readonly count: number;
+  readonly throttled: number;
+}
+
 export class StatsCollector {
   requests = 0;
   apiRequests = 0;
@@ -34,20 +42,29 @@ export class StatsCollector {
   readonly byEndpoint: Record<EndpointKind, number> = {
     token: 0, query: 0, count: 0, cdc: 0, read: 0, discovery: 0, admin: 0, other: 0,
   };
+  readonly byEntity: Record<string, { query: number; count: number; throttled: number }> = {};
   readonly byStatus: Record<string, number> = {};
   readonly injected: Record<string, number> = {};
 
-  arrive(kind: EndpointKind): void {
+  arrive(kind: EndpointKind, entity?: string): void {
     this.byEndpoint[kind]++;
+    if (entity !== undefined && (kind === 'query' || kind === 'count')) this.entity(entity)[kind]++;
     if (kind === 'admin') return;
     this.requests++;
     if (kind === 'query' || kind === 'count' || kind === 'cdc' || kind === 'read') this.apiRequests++;
   }
 
-  sent(status: number | 'reset', rows = 0): void {
+  sent(status: number | 'reset', rows = 0, entity?: string): void {
     this.byStatus[status] = (this.byStatus[status] ?? 0) + 1;
-    if (status === 429) this.throttled++;
+    if (status === 429) {
+      this.throttled++;
+      if (entity !== undefined) this.entity(entity).throttled++;
+    }
     this.rowsServed += rows;
+  }
+
+  private entity(name: string): { query: number; count: number; throttled: number } {
+    return (this.byEntity[name] ??= { query: 0, count: 0, throttled: 0 });
   }
 
   inject(kind: string): void {
@@ -60,6 +77,7 @@ export class StatsCollector {
       apiRequests: this.apiRequests,
       throttled: this.throttled,
       byEndpoint: { ...this.byEndpoint },
+      byEntity: Object.fromEntries(Object.entries(this.byEntity).map(([k, v]) => [k, { ...v }])),
       byStatus: { ...this.byStatus },
       injected: { ...this.injected },
       rowsServed: this.rowsServed,

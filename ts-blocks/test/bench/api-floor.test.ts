@@ -1,4 +1,4 @@
-import { apiFloor, pagesFor, requestLatencyMs, scheduleMakespan } from '../../src/bench/api-floor';
+import { apiFloor, jointApiFloor, pagesFor, requestLatencyMs, scheduleMakespan } from '../../src/bench/api-floor';
 
 const limits = { maxInFlight: 10, ratePerMinute: 500, pageSize: 1000 };
 const flat = { baseMs: 100, perRowMs: 0, meanJitterMs: 0 };
@@ -28,5 +28,12 @@ describe('API floor', () => {
   test('an empty entity still costs its token call and nothing else', () => {
     expect(apiFloor(0, limits, flat, 40)).toEqual({ rows: 0, dataRequests: 0, tokenRequests: 1, minRequests: 1, floorMs: 40 });
     expect(apiFloor(0, limits, flat).floorMs).toBe(0);
+  });
+
+  test('entities read at once share the slots: less than the sum of their floors, no less than the longest', () => {
+    // 15 + 5 pages alone: 2 rounds + 1 round; together: 2 rounds.
+    const joint = jointApiFloor([15_000, 5_000], limits, flat);
+    expect(joint).toEqual({ rows: 20_000, dataRequests: 20, tokenRequests: 2, minRequests: 22, floorMs: 200 });
+    expect(apiFloor(15_000, limits, flat).floorMs + apiFloor(5_000, limits, flat).floorMs).toBe(300);
   });
 });

@@ -48,7 +48,7 @@ describe('bench figures', () => {
     const total = totalFigures([invoices, items]);
     const result: BenchResult = {
       machine: { cpus: 2, cpuModel: 'cpu', memoryGiB: 24, node: 'v20', postgres: 'PostgreSQL 17', revision: 'abc1234' },
-      options: DEFAULT_BENCH_OPTIONS, chunkDays: 7,
+      options: DEFAULT_BENCH_OPTIONS, chunkDays: 7, together: true,
       entities: { invoices: entityFigures(invoices), customers: entityFigures(items), items: entityFigures(items) },
       total, targets: checkTargets(total),
     };
@@ -57,5 +57,16 @@ describe('bench figures', () => {
       expect(text).toContain(word);
     }
     expect(text).toContain('MISSED');
+    expect(text).toContain('pipelines: together');
+  });
+
+  test('pipelines run together: the total takes the measured wall time and the joint API floor, not sums', () => {
+    const t = totalFigures([invoices, items], { wallMs: 4_000, apiFloorMs: 2_100 });
+    expect(t.wallMs).toBe(4_000);
+    expect(t.apiFloorMs).toBe(2_100);
+    expect(t.dbFloorMs).toBe(900);
+    expect(t.ratio).toBe(0.75);
+    expect(t.loaderMs).toBe(3_500); // still the sum of the (overlapping) loader spans
+    expect(t.rowsPerSec).toBe(2_625);
   });
 });

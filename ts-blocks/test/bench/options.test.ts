@@ -14,6 +14,11 @@ describe('bench options', () => {
     expect([o.invoices, o.customers, o.items, o.latencyMs, o.json]).toEqual([2000, 30, 7, 5, true]);
   });
 
+  test('the pipelines run together unless --one-at-a-time is given', () => {
+    expect(parseBenchArgs([]).oneAtATime).toBe(false);
+    expect(parseBenchArgs(['--one-at-a-time']).oneAtATime).toBe(true);
+  });
+
   test.each([
     [['--invoices', '-1']],
     [['--invoices', '1.5']],
