@@ -62,6 +62,7 @@ export function applyMutation(company: Company, m: SandboxMutation, nowMs: numbe
   if (op === 'delete' || op === 'deactivate') t.active[i] = 0;
   if (op === 'activate') t.active[i] = 1;
   t.touch(i, sec);
+  company.changed();
   return {
     entity: m.entity,
     id: String(t.ids[i]),

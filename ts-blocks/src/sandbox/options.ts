@@ -57,6 +57,11 @@ export interface SandboxOptions extends SandboxFaults {
   readonly companyTimeZone: string;
   /** Realm id; by default derived from the seed. */
   readonly realmId?: string;
+  /**
+   * Render every record's JSON at start-up (Company.prerender), so serving pages costs the machine almost no CPU,
+   * as QBO costs its clients none: for benchmarks. About 1 KB of memory per record; off by default.
+   */
+  readonly prerender?: boolean;
   /** Sandbox clock in epoch ms (token expiry, rate windows, live updates, `time` fields). */
   readonly now: () => number;
   /** How latency is waited for; tests inject a controllable promise. */

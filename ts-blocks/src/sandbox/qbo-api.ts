@@ -108,7 +108,7 @@ export class QboApi {
       if (api.kind === 'query' || api.kind === 'count') {
         if (req.method !== 'GET' && req.method !== 'POST') throw parseFault('query accepts GET or POST');
         const result = executeQuery(s.company, parseQuery(api.sql ?? ''), s.faults.literalTimeZone);
-        return queryReply(result, this.time(), asJson);
+        return queryReply(result, s.company, this.time(), asJson);
       }
       if (api.kind === 'cdc') {
         const body = cdcResponse(s.company, url.searchParams, s.now(), s.faults.literalTimeZone);

@@ -3,6 +3,7 @@
  * 400 ValidationFault 4000/4001, 401 AUTHENTICATION 3200 (lower-case `fault.error[]` keys, as seen), 403 3100,
  * 429 ThrottleExceeded 3001 (JSON or XML), 500 SystemFault 10000, 503 from the gateway as HTML.
  */
+import type { Company } from './generator/company';
 import type { QueryResult } from './query/evaluate';
 import type { QueryFault } from './query/errors';
 import { element, faultXml, intuitResponse } from './xml';
@@ -26,18 +27,24 @@ function xml(status: number, body: string, rows?: number): Reply {
   return { status, contentType: XML_TYPE, body, rows };
 }
 
-export function queryReply(result: QueryResult, time: string, asJson: boolean): Reply {
+export function queryReply(result: QueryResult, company: Company, time: string, asJson: boolean): Reply {
   if (result.count) {
     return asJson
       ? json(200, { QueryResponse: { totalCount: result.total }, time })
       : xml(200, intuitResponse(time, `<QueryResponse totalCount="${result.total}"/>`));
   }
-  const n = result.rows.length;
+  const n = result.indexes.length;
   if (asJson) {
-    const page = n === 0 ? {} : { [result.entity]: result.rows, startPosition: result.startPosition, maxResults: n };
-    return json(200, { QueryResponse: page, time }, n);
+    if (n === 0) return json(200, { QueryResponse: {}, time }, 0);
+    // What JSON.stringify of {QueryResponse: {<entity>: [...], startPosition, maxResults}, time} gives, with each
+    // record's JSON from the company (rendered once if it was pre-rendered).
+    const records = result.indexes.map((i) => company.payloadJson(result.entity, i)).join(',');
+    const body =
+      `{"QueryResponse":{${JSON.stringify(result.entity)}:[${records}],"startPosition":${result.startPosition},` +
+      `"maxResults":${n}},"time":${JSON.stringify(time)}}`;
+    return { status: 200, contentType: JSON_TYPE, body, rows: n };
   }
-  const rowsXml = result.rows.map((r) => element(result.entity, r)).join('');
+  const rowsXml = result.indexes.map((i) => element(result.entity, company.payload(result.entity, i))).join('');
   const body =
     n === 0 ? '<QueryResponse/>' : `<QueryResponse startPosition="${result.startPosition}" maxResults="${n}">${rowsXml}</QueryResponse>`;
   return xml(200, intuitResponse(time, body), n);

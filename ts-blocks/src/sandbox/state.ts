@@ -22,6 +22,7 @@ export class SandboxState {
 
   constructor(readonly options: SandboxOptions) {
     this.company = new Company(options);
+    if (options.prerender) this.company.prerender();
     this.realmId = options.realmId ?? Company.realmIdFor(options.seed);
     this.current = pickFaults(options);
     this.tokens = new TokenService(this.realmId, options.now, () => this.current);

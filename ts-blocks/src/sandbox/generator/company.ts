@@ -29,6 +29,8 @@ export class Company {
   readonly invoices: EntityTable;
   readonly zone: string;
   private readonly invoiceContext: InvoiceContext;
+  /** Records' JSON rendered ahead (`prerender`), until the company first changes. */
+  private rendered: Map<SandboxEntity, Array<string | undefined>> | undefined;
 
   constructor(readonly spec: CompanySpec) {
     this.zone = spec.companyTimeZone;
@@ -47,6 +49,31 @@ export class Company {
   table(entity: SandboxEntity): EntityTable {
     if (entity === 'Invoice') return this.invoices;
     return entity === 'Customer' ? this.customers.table : this.items.table;
+  }
+
+  /**
+   * Renders every record's JSON now, so serving pages later costs (almost) no CPU: what a benchmark wants of a
+   * stand-in for QBO, whose work does not run on the client's machine. Memory: about 1 KB per record.
+   */
+  prerender(): void {
+    const rendered = new Map<SandboxEntity, Array<string | undefined>>();
+    for (const entity of ['Customer', 'Item', 'Invoice'] as const) {
+      const t = this.table(entity);
+      const list: Array<string | undefined> = new Array(t.size);
+      for (let i = 0; i < t.size; i++) if (t.exists(i)) list[i] = JSON.stringify(this.payload(entity, i));
+      rendered.set(entity, list);
+    }
+    this.rendered = rendered;
+  }
+
+  /** Forgets what was rendered ahead: called on every change (an invoice shows its customer's current name). */
+  changed(): void {
+    this.rendered = undefined;
+  }
+
+  /** The record's current payload as JSON text. */
+  payloadJson(entity: SandboxEntity, i: number): string {
+    return this.rendered?.get(entity)?.[i] ?? JSON.stringify(this.payload(entity, i));
   }
 
   /** The record's current payload, as QBO would return it (inactive names carry " (deleted)"). */

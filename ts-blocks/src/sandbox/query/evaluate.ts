@@ -17,7 +17,8 @@ export const MAX_RESULTS_LIMIT = 1000;
 
 export type QueryResult =
   | { readonly count: true; readonly entity: SandboxEntity; readonly total: number }
-  | { readonly count: false; readonly entity: SandboxEntity; readonly startPosition: number; readonly rows: Payload[] };
+  /** `indexes`: the page's records, as rows of the company's table (company.payload / payloadJson render them). */
+  | { readonly count: false; readonly entity: SandboxEntity; readonly startPosition: number; readonly indexes: number[] };
 
 export function canonicalEntity(name: string): SandboxEntity {
   const entity = SANDBOX_ENTITIES.find((e) => e.toLowerCase() === name.toLowerCase());
@@ -117,7 +118,7 @@ export function executeQuery(company: Company, q: ParsedQuery, literalZone: stri
   }
   const skip = Math.max(1, q.startPosition ?? 1) - 1;
   const picked = order.streamed ? pageFromStream(source, matches, skip, maxResults) : pageBySort(company, entity, source, matches, order, skip, maxResults);
-  return { count: false, entity, startPosition: skip + 1, rows: picked.map((i) => company.payload(entity, i)) };
+  return { count: false, entity, startPosition: skip + 1, indexes: picked };
 }
 
 function pageFromStream(s: Source, matches: (i: number) => boolean, skip: number, max: number): number[] {
