@@ -3,6 +3,7 @@ import type { EntityDefinition } from '../entities/types';
 import type { QboClient, QueryCallOptions } from '../http/qbo-client';
 import type { QboRecord, RequestPayload } from '../spool/types';
 import { buildCount, buildSelect, type PageSpec, type QueryTarget } from './builder';
+import { rawTextOf, recordTexts, rememberRecordTexts } from './raw-json';
 import { readCount, readRecords } from './response';
 
 export interface FetchedPage {
@@ -13,7 +14,11 @@ export interface FetchedPage {
 export async function fetchPage(client: QboClient, target: QueryTarget, page: PageSpec, options?: QueryCallOptions): Promise<FetchedPage> {
   const statement = buildSelect(target, page);
   const body = await client.postQuery(statement, options);
-  return { request: client.requestPayload(statement), records: readRecords(body, target.entity.qboEntity) };
+  const records = readRecords(body, target.entity.qboEntity);
+  const text = rawTextOf(body);
+  const texts = text === undefined ? undefined : recordTexts(text, target.entity.qboEntity, records);
+  if (texts) rememberRecordTexts(records, texts);
+  return { request: client.requestPayload(statement), records };
 }
 
 export async function fetchCount(client: QboClient, target: QueryTarget, options?: QueryCallOptions): Promise<number> {

@@ -11,6 +11,7 @@ import type { ScannedPage } from '../paginate/types';
 import { fsyncDirectory } from './fsync';
 import { SPOOL_FORMAT, type SpoolFooter, type SpoolHeader, type SpooledRow } from './types';
 import { isAtLeastAsNew, versionOf, type Version } from './versions';
+import { recordJson } from '../query/raw-json';
 
 const REWRITE_BUFFER_CHARS = 1 << 20;
 
@@ -49,15 +50,19 @@ export class SpoolWriter {
     return new SpoolWriter(path, temp, handle);
   }
 
-  /** Appends a page's records (one write per page). */
+  /**
+   * Appends a page's records (one write per page). A line is what JSON.stringify gives for a SpooledRow with its
+   * keys in this order; the record's part is the text QBO sent for it when known (query/raw-json.ts).
+   */
   async writePage(page: ScannedPage): Promise<void> {
     if (page.records.length === 0) return;
+    const head: Omit<SpooledRow, 'record'> = { page_number: page.pageNumber, page_size: page.pageSize, request_payload: page.request };
+    const prefix = `${JSON.stringify(head).slice(0, -1)},"record":`;
     let text = '';
     for (const record of page.records) {
       this.lines += 1;
       this.track(record.Id, versionOf(record));
-      const row: SpooledRow = { page_number: page.pageNumber, page_size: page.pageSize, request_payload: page.request, record };
-      text += `${JSON.stringify(row)}\n`;
+      text += `${prefix}${recordJson(record)}}\n`;
     }
     await this.open().write(text);
   }
