@@ -1,7 +1,8 @@
 /**
  * The run ledger over ops.backfill_runs / ops.backfill_chunks (contract and chunk life in ./types.ts).
- * Besides the `Ledger` calls used by extraction, it offers the load side: `lockChunkForLoad` and `chunkLoaded`
- * run on the loading transaction's client, so a chunk is marked loaded in the same commit as its rows.
+ * Besides the `Ledger` calls used by extraction, it offers the load side: `lockChunksForLoad` and `chunksLoaded`
+ * (and their single-chunk forms) run on the loading transaction's client, so a chunk is marked loaded in the same
+ * commit as its rows.
  */
 import type { Pool, PoolClient } from 'pg';
 import { ConfigError, FatalError, type BackfillError } from '../core/errors';
@@ -19,6 +20,13 @@ export interface LoadCounts {
   readonly rows_updated: number;
   readonly rows_unchanged: number;
   readonly rows_skipped: number;
+}
+
+/** One chunk's load, for chunksLoaded. */
+export interface LoadedChunk {
+  readonly index: number;
+  readonly counts: LoadCounts;
+  readonly loadMs: number;
 }
 
 type Queryable = Pool | PoolClient;
@@ -61,12 +69,42 @@ export class PgLedger implements Ledger {
     });
   }
 
+  /** One UPDATE for all chunks, applied only if every chunk is in the run (all or none). */
   async chunksExtracted(runId: string, results: readonly ExtractedChunk[]): Promise<void> {
-    await this.guard(`recording the extraction of ${results.length} chunk(s) of run ${runId}`, () =>
-      withTransaction(this.pool, async (client) => {
-        for (const { index, result } of results) await this.chunkExtracted(runId, index, result, client);
-      }),
-    );
+    if (results.length === 0) return;
+    const rows = mergeExtracted(results);
+    await this.guard(`recording the extraction of ${results.length} chunk(s) of run ${runId}`, async () => {
+      const r = await this.pool.query(
+        `UPDATE ops.backfill_chunks c
+            SET status = 'extracted', spool_path = r.spool_path, source_count = r.source_count, pages_read = r.pages_read,
+                rows_read = r.rows_read, api_calls = c.api_calls + r.api_calls, retries = c.retries + r.retries,
+                throttled = c.throttled + r.throttled, extract_ms = r.extract_ms, error = NULL, extracted_at_utc = clock_timestamp()
+           FROM unnest($2::int[], $3::text[], $4::int[], $5::int[], $6::int[], $7::int[], $8::int[], $9::int[], $10::int[])
+                AS r(chunk_index, spool_path, source_count, pages_read, rows_read, api_calls, retries, throttled, extract_ms)
+          WHERE c.run_id = $1 AND c.chunk_index = r.chunk_index
+            AND (SELECT count(*) FROM ops.backfill_chunks k WHERE k.run_id = $1 AND k.chunk_index = ANY($2::int[])) = cardinality($2::int[])`,
+        [
+          runId,
+          rows.map((x) => x.index),
+          rows.map((x) => x.spoolPath),
+          rows.map((x) => x.sourceCount),
+          rows.map((x) => x.pages_read),
+          rows.map((x) => x.rows_read),
+          rows.map((x) => x.api_calls),
+          rows.map((x) => x.retries),
+          rows.map((x) => x.throttled),
+          rows.map((x) => x.extract_ms),
+        ],
+      );
+      if (r.rowCount !== rows.length) {
+        const found = await this.pool.query<{ chunk_index: number }>(
+          `SELECT chunk_index FROM ops.backfill_chunks WHERE run_id = $1 AND chunk_index = ANY($2::int[])`,
+          [runId, rows.map((x) => x.index)],
+        );
+        const present = new Set(found.rows.map((x) => x.chunk_index));
+        throw chunkNotFound(runId, rows.find((x) => !present.has(x.index))?.index ?? rows[0]!.index);
+      }
+    });
   }
 
   async chunkExtracted(runId: string, index: number, result: ExtractResult, db: Queryable = this.pool): Promise<void> {
@@ -120,29 +158,61 @@ export class PgLedger implements Ledger {
    * the same chunk serialise and the second sees it 'loaded'.
    */
   async lockChunkForLoad(client: PoolClient, runId: string, index: number): Promise<ChunkState> {
+    const [state] = await this.lockChunksForLoad(client, runId, [index]);
+    return state!;
+  }
+
+  /**
+   * lockChunkForLoad for several chunks in one statement: rows are locked in chunk_index order and the states are
+   * returned in the order of `indexes`. A chunk not in the run throws LEDGER_CHUNK_NOT_FOUND (the first in `indexes`).
+   */
+  async lockChunksForLoad(client: PoolClient, runId: string, indexes: readonly number[]): Promise<ChunkState[]> {
     const { rows } = await client.query<ChunkRow>(
-      `SELECT ${CHUNK_COLUMNS} FROM ops.backfill_chunks WHERE run_id = $1 AND chunk_index = $2 FOR UPDATE`,
-      [runId, index],
+      `SELECT ${CHUNK_COLUMNS} FROM ops.backfill_chunks
+        WHERE run_id = $1 AND chunk_index = ANY($2::int[]) ORDER BY chunk_index FOR UPDATE`,
+      [runId, indexes],
     );
-    const row = rows[0];
-    if (!row) throw chunkNotFound(runId, index);
-    return toChunkState(row);
+    const byIndex = new Map(rows.map((row) => [row.chunk_index, row]));
+    return indexes.map((index) => {
+      const row = byIndex.get(index);
+      if (!row) throw chunkNotFound(runId, index);
+      return toChunkState(row);
+    });
   }
 
   /** Marks an extracted chunk loaded with its counts, on the loading transaction's client. */
   async chunkLoaded(client: PoolClient, runId: string, index: number, counts: LoadCounts, loadMs: number): Promise<void> {
-    const r = await client.query(
-      `UPDATE ops.backfill_chunks
-          SET status = 'loaded', rows_inserted = $3, rows_updated = $4, rows_unchanged = $5, rows_skipped = $6,
-              load_ms = $7, error = NULL, loaded_at_utc = clock_timestamp()
-        WHERE run_id = $1 AND chunk_index = $2 AND status = 'extracted'`,
-      [runId, index, counts.rows_inserted, counts.rows_updated, counts.rows_unchanged, counts.rows_skipped, Math.round(loadMs)],
+    await this.chunksLoaded(client, runId, [{ index, counts, loadMs }]);
+  }
+
+  /**
+   * chunkLoaded for several chunks in one UPDATE, on the loading transaction's client. A chunk not in status
+   * 'extracted' (or named twice) throws LEDGER_CHUNK_NOT_EXTRACTED; the caller's transaction must then roll back.
+   */
+  async chunksLoaded(client: PoolClient, runId: string, loaded: readonly LoadedChunk[]): Promise<void> {
+    if (loaded.length === 0) return;
+    const r = await client.query<{ chunk_index: number }>(
+      `UPDATE ops.backfill_chunks c
+          SET status = 'loaded', rows_inserted = r.rows_inserted, rows_updated = r.rows_updated,
+              rows_unchanged = r.rows_unchanged, rows_skipped = r.rows_skipped, load_ms = r.load_ms,
+              error = NULL, loaded_at_utc = clock_timestamp()
+         FROM unnest($2::int[], $3::int[], $4::int[], $5::int[], $6::int[], $7::int[])
+              AS r(chunk_index, rows_inserted, rows_updated, rows_unchanged, rows_skipped, load_ms)
+        WHERE c.run_id = $1 AND c.chunk_index = r.chunk_index AND c.status = 'extracted'
+        RETURNING c.chunk_index`,
+      [
+        runId,
+        loaded.map((x) => x.index),
+        loaded.map((x) => x.counts.rows_inserted),
+        loaded.map((x) => x.counts.rows_updated),
+        loaded.map((x) => x.counts.rows_unchanged),
+        loaded.map((x) => x.counts.rows_skipped),
+        loaded.map((x) => Math.round(x.loadMs)),
+      ],
     );
-    if (r.rowCount !== 1) {
-      throw new FatalError(`Chunk ${index} of run ${runId} is not in status 'extracted', so it cannot be marked loaded.`, {
-        code: 'LEDGER_CHUNK_NOT_EXTRACTED',
-        context: { run_id: runId, chunk_index: index },
-      });
+    const updated = new Set(r.rows.map((x) => x.chunk_index));
+    for (const { index } of loaded) {
+      if (!updated.delete(index)) throw notExtracted(runId, index);
     }
   }
 
@@ -179,6 +249,46 @@ function notFound(runId: string): ConfigError {
     code: 'LEDGER_RUN_NOT_FOUND',
     context: { run_id: runId },
   });
+}
+
+function notExtracted(runId: string, index: number): FatalError {
+  return new FatalError(`Chunk ${index} of run ${runId} is not in status 'extracted', so it cannot be marked loaded.`, {
+    code: 'LEDGER_CHUNK_NOT_EXTRACTED',
+    context: { run_id: runId, chunk_index: index },
+  });
+}
+
+interface ExtractedRow {
+  readonly index: number;
+  spoolPath: string;
+  sourceCount: number | null;
+  pages_read: number;
+  rows_read: number;
+  api_calls: number;
+  retries: number;
+  throttled: number;
+  extract_ms: number;
+}
+
+/** One row per chunk index, as if the results were applied in turn: the last result's values, the counters summed. */
+function mergeExtracted(results: readonly ExtractedChunk[]): ExtractedRow[] {
+  const rows = new Map<number, ExtractedRow>();
+  for (const { index, result } of results) {
+    const m = result.metrics;
+    const prev = rows.get(index);
+    rows.set(index, {
+      index,
+      spoolPath: result.spoolPath,
+      sourceCount: result.sourceCount,
+      pages_read: m.pages_read,
+      rows_read: m.rows_read,
+      api_calls: (prev?.api_calls ?? 0) + m.api_calls,
+      retries: (prev?.retries ?? 0) + m.retries,
+      throttled: (prev?.throttled ?? 0) + m.throttled,
+      extract_ms: Math.round(m.duration_ms),
+    });
+  }
+  return [...rows.values()];
 }
 
 function chunkNotFound(runId: string, index: number): FatalError {

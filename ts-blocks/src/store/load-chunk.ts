@@ -1,6 +1,7 @@
 /**
- * Chunks of one run, one transaction: lock the chunks' ledger rows, load the records of those not loaded yet (one
- * COPY and one merge for all of them: store/load-lines.ts from spool lines, store/load-rows.ts from parsed rows), mark each loaded with its own counts, commit. A crash at
+ * Chunks of one run, one transaction: lock the chunks' ledger rows (one statement), load the records of those not
+ * loaded yet (one COPY and one merge for all of them: store/load-lines.ts from spool lines, store/load-rows.ts from
+ * parsed rows), mark each loaded with its own counts (one statement), commit. A crash at
  * any point leaves either nothing or everything (rows and the 'loaded' marks) committed, so a resume never loads a
  * chunk twice and never skips one.
  */
@@ -53,9 +54,17 @@ export async function loadChunks(pool: Pool, ledger: PgLedger, chunks: readonly 
       const started = now();
       const todo: ChunkSource[] = [];
       const outcomes = new Map<number, ChunkLoadOutcome>();
-      for (const chunk of chunks) {
-        const { runId, chunkIndex } = chunk.target;
-        const state = await ledger.lockChunkForLoad(client, runId, chunkIndex);
+      const runId = first.runId;
+      const other = chunks.find((c) => c.target.runId !== runId);
+      if (other) {
+        throw new FatalError(`Chunks loaded together must be of one run (${runId}, not also ${other.target.runId}).`, {
+          code: 'LOAD_MIXED_RUNS',
+        });
+      }
+      const states = await ledger.lockChunksForLoad(client, runId, names);
+      for (const [i, chunk] of chunks.entries()) {
+        const { chunkIndex } = chunk.target;
+        const state = states[i]!;
         if (state.status === 'loaded') outcomes.set(chunkIndex, { status: 'already_loaded' });
         else if (state.status === 'extracted') todo.push(chunk);
         else {
@@ -69,12 +78,13 @@ export async function loadChunks(pool: Pool, ledger: PgLedger, chunks: readonly 
         const counts = await loadTodo(client, todo);
         const elapsed = now() - started;
         const rows = todo.reduce((sum, c) => sum + counts.get(c.target.chunkIndex)!.rows_read, 0);
-        for (const chunk of todo) {
+        const loaded = todo.map((chunk) => {
           const own = counts.get(chunk.target.chunkIndex)!;
           const loadMs = rows > 0 ? (elapsed * own.rows_read) / rows : elapsed / todo.length;
-          await ledger.chunkLoaded(client, chunk.target.runId, chunk.target.chunkIndex, own, loadMs);
-          outcomes.set(chunk.target.chunkIndex, { status: 'loaded', counts: own, loadMs });
-        }
+          return { index: chunk.target.chunkIndex, counts: own, loadMs };
+        });
+        await ledger.chunksLoaded(client, runId, loaded);
+        for (const { index, counts: own, loadMs } of loaded) outcomes.set(index, { status: 'loaded', counts: own, loadMs });
       }
       return chunks.map((c) => outcomes.get(c.target.chunkIndex)!);
     });

@@ -195,6 +195,122 @@ describe('PgLedger', () => {
     await expect(ledger.chunksExtracting(run.runId, [2, 9])).rejects.toThrow(/is not in ops.backfill_chunks/);
   });
 
+  it('records a batch of extracted chunks with each chunk its own values, in one statement', async () => {
+    const run = await ledger.openRun(params({ realmId: 'r-batch-extracted' }), plan(3));
+    await ledger.chunksExtracting(run.runId, [0, 1, 2]);
+    await ledger.chunkExtracted(run.runId, 1, { spoolPath: '/tmp/first', sourceCount: 1, metrics });
+    const own = (i: number) => ({
+      spoolPath: `/tmp/b${i}.ndjson`,
+      sourceCount: i === 1 ? null : 100 + i,
+      metrics: { pages_read: 10 + i, rows_read: 20 + i, api_calls: 30 + i, retries: 40 + i, throttled: 50 + i, duration_ms: 60.4 + i },
+    });
+    await ledger.chunksExtracted(run.runId, [2, 0, 1].map((index) => ({ index, result: own(index) })));
+    const detail = await ledger.getRunDetail(run.runId);
+    expect(detail.chunks.map((c) => [c.status, c.spoolPath, c.error])).toEqual([
+      ['extracted', '/tmp/b0.ndjson', null],
+      ['extracted', '/tmp/b1.ndjson', null],
+      ['extracted', '/tmp/b2.ndjson', null],
+    ]);
+    expect(detail.chunks.map((c) => c.metrics)).toEqual([0, 1, 2].map((i) => expect.objectContaining({
+      pages_read: 10 + i,
+      rows_read: 20 + i,
+      // Chunk 1 was already extracted once: the API counters add up.
+      api_calls: 30 + i + (i === 1 ? 2 : 0),
+      retries: 40 + i,
+      throttled: 50 + i,
+      extract_ms: 60 + i,
+    })));
+    // Chunk 1's earlier source_count (1) is replaced by null.
+    expect((await ledger.getRun(run.runId)).chunks.map((c) => c.sourceCount)).toEqual([100, null, 102]);
+  });
+
+  it('a batch of extracted chunks naming a chunk twice applies both, as one after the other would', async () => {
+    const run = await ledger.openRun(params({ realmId: 'r-batch-twice' }), plan(2));
+    const result = (spoolPath: string, api_calls: number) => ({ spoolPath, sourceCount: 3, metrics: { ...metrics, api_calls } });
+    await ledger.chunksExtracted(run.runId, [{ index: 0, result: result('/tmp/a', 2) }, { index: 0, result: result('/tmp/b', 5) }]);
+    const detail = await ledger.getRunDetail(run.runId);
+    expect(detail.chunks[0]).toMatchObject({ status: 'extracted', spoolPath: '/tmp/b' });
+    expect(detail.chunks[0]?.metrics.api_calls).toBe(7);
+    expect(detail.chunks[1]?.status).toBe('pending');
+  });
+
+  it('a batch of extracted chunks with one not in the run fails with the single-chunk code and changes nothing', async () => {
+    const run = await ledger.openRun(params({ realmId: 'r-batch-missing' }), plan(2));
+    const result = { spoolPath: '/tmp/m', sourceCount: 1, metrics };
+    const single = await ledger.chunkExtracted(run.runId, 9, result).catch((e: unknown) => e);
+    const batch = await ledger.chunksExtracted(run.runId, [0, 9, 1, 8].map((index) => ({ index, result }))).catch((e: unknown) => e);
+    expect(single).toMatchObject({ code: 'LEDGER_CHUNK_NOT_FOUND' });
+    expect(batch).toBeInstanceOf(FatalError);
+    expect(batch).toMatchObject({ code: 'LEDGER_CHUNK_NOT_FOUND', context: { chunk_index: 9 } });
+    expect((await ledger.getRun(run.runId)).chunks.map((c) => [c.status, c.spoolPath])).toEqual([
+      ['pending', null],
+      ['pending', null],
+    ]);
+  });
+
+  it('locks a batch of chunks for load, returning their states in the order asked, and marks each loaded with its own counts', async () => {
+    const run = await ledger.openRun(params({ realmId: 'r-batch-load' }), plan(4));
+    for (const i of [0, 1, 3]) await ledger.chunkExtracted(run.runId, i, { spoolPath: `/tmp/l${i}`, sourceCount: i, metrics });
+    const counts = (i: number) => ({ rows_read: 10 * i + 4, rows_inserted: 10 * i + 1, rows_updated: i + 1, rows_unchanged: i + 2, rows_skipped: 0 });
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const states = await ledger.lockChunksForLoad(client, run.runId, [0, 1, 2, 3]);
+      expect(states.map((s) => [s.index, s.status, s.spoolPath])).toEqual([
+        [0, 'extracted', '/tmp/l0'],
+        [1, 'extracted', '/tmp/l1'],
+        [2, 'pending', null],
+        [3, 'extracted', '/tmp/l3'],
+      ]);
+      expect((await ledger.lockChunksForLoad(client, run.runId, [3, 0])).map((s) => s.index)).toEqual([3, 0]);
+      await ledger.chunksLoaded(client, run.runId, [0, 1, 3].map((index) => ({ index, counts: counts(index), loadMs: 5.4 + index })));
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    const detail = await ledger.getRunDetail(run.runId);
+    expect(detail.chunks.map((c) => c.status)).toEqual(['loaded', 'loaded', 'pending', 'loaded']);
+    for (const i of [0, 1, 3]) {
+      const { rows_read: _, ...own } = counts(i);
+      expect(detail.chunks[i]?.metrics).toMatchObject({ ...own, load_ms: 5 + i });
+      expect(detail.chunks[i]?.loadedAt).not.toBeNull();
+    }
+  });
+
+  it('the batch lock and loaded marks fail on a missing chunk with the codes of their single-chunk forms', async () => {
+    const run = await ledger.openRun(params({ realmId: 'r-batch-load-missing' }), plan(2));
+    await ledger.chunkExtracted(run.runId, 0, { spoolPath: '/tmp/x', sourceCount: 5, metrics });
+    await ledger.chunkExtracted(run.runId, 1, { spoolPath: '/tmp/y', sourceCount: 5, metrics });
+    const counts = { rows_read: 1, rows_inserted: 1, rows_updated: 0, rows_unchanged: 0, rows_skipped: 0 };
+    const client = await pool.connect();
+    const attempt = async (work: () => Promise<unknown>): Promise<unknown> => {
+      await client.query('BEGIN');
+      try {
+        return await work().catch((e: unknown) => e);
+      } finally {
+        await client.query('ROLLBACK');
+      }
+    };
+    try {
+      const singleLock = await attempt(() => ledger.lockChunkForLoad(client, run.runId, 7));
+      const batchLock = await attempt(() => ledger.lockChunksForLoad(client, run.runId, [0, 7, 1]));
+      expect(singleLock).toMatchObject({ code: 'LEDGER_CHUNK_NOT_FOUND', context: { chunk_index: 7 } });
+      expect(batchLock).toMatchObject({ code: 'LEDGER_CHUNK_NOT_FOUND', context: { chunk_index: 7 } });
+
+      const singleLoaded = await attempt(() => ledger.chunkLoaded(client, run.runId, 7, counts, 1));
+      const batchLoaded = await attempt(() =>
+        ledger.chunksLoaded(client, run.runId, [0, 7, 1].map((index) => ({ index, counts, loadMs: 1 }))),
+      );
+      const twice = await attempt(() => ledger.chunksLoaded(client, run.runId, [0, 0].map((index) => ({ index, counts, loadMs: 1 }))));
+      expect(singleLoaded).toMatchObject({ code: 'LEDGER_CHUNK_NOT_EXTRACTED', context: { chunk_index: 7 } });
+      expect(batchLoaded).toMatchObject({ code: 'LEDGER_CHUNK_NOT_EXTRACTED', context: { chunk_index: 7 } });
+      expect(twice).toMatchObject({ code: 'LEDGER_CHUNK_NOT_EXTRACTED', context: { chunk_index: 0 } });
+    } finally {
+      client.release();
+    }
+    expect((await ledger.getRun(run.runId)).chunks.map((c) => c.status)).toEqual(['extracted', 'extracted']);
+  });
+
   it('puts a chunk whose extraction was cancelled back to pending, with no error, and leaves finished chunks alone', async () => {
     const run = await ledger.openRun(params({ realmId: 'r-cancel' }), plan(2));
     await ledger.chunkExtracting(run.runId, 0);
