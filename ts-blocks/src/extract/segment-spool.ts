@@ -11,8 +11,29 @@ import { SpoolWriter, type CompletedSpool } from '../spool/writer';
 import { fsyncDirectory } from '../spool/fsync';
 import type { ChunkContext } from './context';
 
-/** Spool files completed at once. */
-const COMPLETE_AT_ONCE = 64;
+/** Spool files opened or completed at once. */
+const FILES_AT_ONCE = 64;
+
+/** Runs `work` on every item, FILES_AT_ONCE at a time; all of it has ended when this settles. */
+async function eachFile<T, R>(items: readonly T[], work: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  let failed = false;
+  const lane = async () => {
+    for (let i = next++; i < items.length && !failed; i = next++) {
+      try {
+        out[i] = await work(items[i]!, i);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    }
+  };
+  const lanes = await Promise.allSettled(Array.from({ length: Math.min(FILES_AT_ONCE, items.length) }, lane));
+  const rejected = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+  if (rejected) throw rejected.reason;
+  return out;
+}
 
 interface Part {
   readonly chunk: ChunkPlan;
@@ -41,9 +62,11 @@ export class SegmentSpool {
   static async open(ctx: ChunkContext, chunks: readonly ChunkPlan[]): Promise<SegmentSpool> {
     const parts: Part[] = [];
     try {
-      for (const chunk of chunks) parts.push({ chunk, writer: await openWriter(ctx, chunk), pages: 0 });
+      await eachFile(chunks, async (chunk, i) => {
+        parts[i] = { chunk, writer: await openWriter(ctx, chunk), pages: 0 };
+      });
     } catch (e) {
-      await Promise.all(parts.map((p) => p.writer.abort()));
+      await Promise.all(parts.filter(Boolean).map((p) => p.writer.abort()));
       throw e;
     }
     return new SegmentSpool(ctx, parts);
@@ -88,12 +111,7 @@ export class SegmentSpool {
    * the directory; `footers[i]` belongs to the i-th chunk of the segment. Returns them in chunk order.
    */
   async complete(footers: ReadonlyArray<{ pages: number; sourceCount: number | null }>): Promise<CompletedSpool[]> {
-    const out: CompletedSpool[] = new Array(this.parts.length);
-    let next = 0;
-    const lane = async () => {
-      for (let i = next++; i < this.parts.length; i = next++) out[i] = await this.parts[i]!.writer.complete(footers[i]!, { syncDirectory: false });
-    };
-    await Promise.all(Array.from({ length: Math.min(COMPLETE_AT_ONCE, this.parts.length) }, lane));
+    const out = await eachFile(this.parts, (part, i) => part.writer.complete(footers[i]!, { syncDirectory: false }));
     if (out.length > 0) await fsyncDirectory(dirname(out[0]!.path));
     return out;
   }
