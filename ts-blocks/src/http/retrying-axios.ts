@@ -10,7 +10,7 @@ import axiosRetry from 'axios-retry';
 import { isRetriableError } from '../core/errors';
 import { nullSink, type EventSink, type Phase } from '../core/events';
 import { QBO_SERVER_TIMEOUT_MS, type Limits } from '../config/limits';
-import { parseKeepingText } from '../query/raw-json';
+import { parseKeepingBytes } from '../query/raw-json';
 import { fromAxiosError } from './axios-errors';
 import { retryDelayMs } from './backoff';
 import { callName, mayStillRun, type CallDescriptor } from './classify';
@@ -58,8 +58,9 @@ export function createRetryingAxios(options: RetryingAxiosOptions): AxiosInstanc
     adapter: limitedAdapter(options.limiter, clock, QBO_SERVER_TIMEOUT_MS),
     // Redirects would re-send the Authorization header to wherever they point: refuse them.
     maxRedirects: 0,
-    // JSON.parse as axios does, keeping the text on the parsed object (query/raw-json.ts).
-    transformResponse: [parseKeepingText],
+    // Bodies as bytes, JSON.parsed as axios would, the bytes kept on a parsed query answer (query/raw-json.ts).
+    responseType: 'arraybuffer',
+    transformResponse: [parseKeepingBytes],
   });
   axiosRetry(instance, {
     retries: limits.maxRetries,

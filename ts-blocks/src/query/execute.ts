@@ -3,7 +3,7 @@ import type { EntityDefinition } from '../entities/types';
 import type { QboClient, QueryCallOptions } from '../http/qbo-client';
 import type { QboRecord, RequestPayload } from '../spool/types';
 import { buildCount, buildSelect, type PageSpec, type QueryTarget } from './builder';
-import { rawTextOf, recordTexts, rememberRecordTexts } from './raw-json';
+import { rawBytesOf, recordBytes, rememberRecordBytes } from './raw-json';
 import { readCount, readRecords } from './response';
 
 export interface FetchedPage {
@@ -15,9 +15,9 @@ export async function fetchPage(client: QboClient, target: QueryTarget, page: Pa
   const statement = buildSelect(target, page);
   const body = await client.postQuery(statement, options);
   const records = readRecords(body, target.entity.qboEntity);
-  const text = rawTextOf(body);
-  const texts = text === undefined ? undefined : recordTexts(text, target.entity.qboEntity, records);
-  if (texts) rememberRecordTexts(records, texts);
+  const bytes = rawBytesOf(body);
+  const parts = bytes === undefined ? undefined : recordBytes(bytes, target.entity.qboEntity, records);
+  if (parts) rememberRecordBytes(records, parts);
   return { request: client.requestPayload(statement), records };
 }
 

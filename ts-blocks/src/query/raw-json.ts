@@ -1,81 +1,93 @@
 /**
- * The text a QBO answer was parsed from, kept with the parsed object, and each record's own text cut out of it,
- * so the spool can write a record as QBO sent it instead of serialising the parsed object again (the loader's
- * largest CPU cost after parsing). Every cut is checked against the parsed record; whatever does not check out is
- * serialised as before, so this only ever saves work.
+ * The bytes a QBO query answer was parsed from, kept with the parsed object, and each record's own bytes cut out
+ * of them, so the spool writes a record as QBO sent it instead of serialising and encoding the parsed object again
+ * (the loader's largest CPU cost after parsing). Every cut is checked against the parsed record; whatever does not
+ * check out is serialised as before, so this only ever saves work. Byte-level: JSON's structural characters are
+ * ASCII, and no byte of a multi-byte UTF-8 character is.
  */
 import type { QboRecord } from '../spool/types';
 
-const RAW_TEXT = Symbol('qbo raw JSON text');
+const RAW_BYTES = Symbol('qbo raw JSON bytes');
 
 /**
- * axios transformResponse: JSON.parse, keeping the text on a parsed query answer (nothing else: a token answer's
- * text would carry credentials); a body that is not JSON stays text, as with axios' own.
+ * axios transformResponse (with responseType 'arraybuffer'): the body decoded and JSON.parsed, keeping the bytes
+ * on a parsed query answer (nothing else: a token answer's bytes carry credentials); a body that is not JSON is
+ * returned as text, as axios' own transform does.
  */
-export function parseKeepingText(data: unknown): unknown {
-  if (typeof data !== 'string' || data.length === 0) return data;
+export function parseKeepingBytes(data: unknown): unknown {
+  const bytes = Buffer.isBuffer(data) ? data : data instanceof ArrayBuffer ? Buffer.from(data) : undefined;
+  const text = bytes ? bytes.toString('utf8') : data;
+  if (typeof text !== 'string' || text.length === 0) return text;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(data);
+    parsed = JSON.parse(text);
   } catch {
-    return data;
+    return text;
   }
-  if (typeof parsed === 'object' && parsed !== null && 'QueryResponse' in parsed) Object.defineProperty(parsed, RAW_TEXT, { value: data });
+  if (bytes && typeof parsed === 'object' && parsed !== null && 'QueryResponse' in parsed) {
+    Object.defineProperty(parsed, RAW_BYTES, { value: bytes });
+  }
   return parsed;
 }
 
-/** The text `body` was parsed from, if parseKeepingText parsed it. */
-export function rawTextOf(body: object): string | undefined {
-  const text = (body as { [RAW_TEXT]?: unknown })[RAW_TEXT];
-  return typeof text === 'string' ? text : undefined;
+/** The bytes `body` was parsed from, if parseKeepingBytes parsed it. */
+export function rawBytesOf(body: object): Buffer | undefined {
+  const bytes = (body as { [RAW_BYTES]?: unknown })[RAW_BYTES];
+  return Buffer.isBuffer(bytes) ? bytes : undefined;
 }
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+const COMMA = 0x2c;
+const COLON = 0x3a;
 
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
-function skipSpace(t: string, i: number): number {
-  while (i < t.length && isSpace(t.charCodeAt(i))) i++;
+function skipSpace(b: Buffer, i: number): number {
+  while (i < b.length && isSpace(b[i]!)) i++;
   return i;
 }
 
 /** `i` at an opening quote; the index after the closing one. */
-function skipString(t: string, i: number): number {
+function skipString(b: Buffer, i: number): number {
   let j = i + 1;
   for (;;) {
-    const q = t.indexOf('"', j);
-    if (q < 0) return t.length;
+    const q = b.indexOf(QUOTE, j);
+    if (q < 0) return b.length;
     let slashes = 0;
-    for (let k = q - 1; k > i && t.charCodeAt(k) === BACKSLASH; k--) slashes++;
+    for (let k = q - 1; k > i && b[k] === BACKSLASH; k--) slashes++;
     if (slashes % 2 === 0) return q + 1;
     j = q + 1;
   }
 }
 
 /** `i` at the start of a value of valid JSON; the index after it. */
-function skipValue(t: string, i: number): number {
-  const c = t.charCodeAt(i);
-  if (c === QUOTE) return skipString(t, i);
-  if (c !== 0x7b && c !== 0x5b) {
-    while (i < t.length) {
-      const d = t.charCodeAt(i);
-      if (d === 0x2c || d === 0x7d || d === 0x5d || isSpace(d)) break;
+function skipValue(b: Buffer, i: number): number {
+  const c = b[i];
+  if (c === QUOTE) return skipString(b, i);
+  if (c !== OPEN_OBJECT && c !== OPEN_ARRAY) {
+    while (i < b.length) {
+      const d = b[i]!;
+      if (d === COMMA || d === CLOSE_OBJECT || d === CLOSE_ARRAY || isSpace(d)) break;
       i++;
     }
     return i;
   }
   let depth = 0;
-  while (i < t.length) {
-    const d = t.charCodeAt(i);
+  while (i < b.length) {
+    const d = b[i]!;
     if (d === QUOTE) {
-      i = skipString(t, i);
+      i = skipString(b, i);
       continue;
     }
-    if (d === 0x7b || d === 0x5b) depth++;
-    else if (d === 0x7d || d === 0x5d) {
+    if (d === OPEN_OBJECT || d === OPEN_ARRAY) depth++;
+    else if (d === CLOSE_OBJECT || d === CLOSE_ARRAY) {
       depth--;
       if (depth === 0) return i + 1;
     }
@@ -85,68 +97,70 @@ function skipValue(t: string, i: number): number {
 }
 
 /** `i` at '{': where the value of member `key` starts, or undefined (no such member, or not an object). */
-function findMember(t: string, i: number, key: string): number | undefined {
-  if (t.charCodeAt(i) !== 0x7b) return undefined;
-  i = skipSpace(t, i + 1);
-  const wanted = JSON.stringify(key);
-  while (i < t.length && t.charCodeAt(i) === QUOTE) {
-    const end = skipString(t, i);
-    const name = t.slice(i, end);
-    i = skipSpace(t, end);
-    if (t.charCodeAt(i) !== 0x3a) return undefined;
-    i = skipSpace(t, i + 1);
-    if (name === wanted || (name.includes('\\') && JSON.parse(name) === key)) return i;
-    i = skipSpace(t, skipValue(t, i));
-    if (t.charCodeAt(i) !== 0x2c) return undefined;
-    i = skipSpace(t, i + 1);
+function findMember(b: Buffer, i: number, key: string): number | undefined {
+  if (b[i] !== OPEN_OBJECT) return undefined;
+  i = skipSpace(b, i + 1);
+  const wanted = Buffer.from(JSON.stringify(key));
+  while (i < b.length && b[i] === QUOTE) {
+    const end = skipString(b, i);
+    const name = b.subarray(i, end);
+    i = skipSpace(b, end);
+    if (b[i] !== COLON) return undefined;
+    i = skipSpace(b, i + 1);
+    if (name.equals(wanted) || (name.includes(BACKSLASH) && JSON.parse(name.toString('utf8')) === key)) return i;
+    i = skipSpace(b, skipValue(b, i));
+    if (b[i] !== COMMA) return undefined;
+    i = skipSpace(b, i + 1);
   }
   return undefined;
 }
 
-/** The texts of the elements of the array starting at `i`. */
-function elements(t: string, i: number): string[] | undefined {
-  if (t.charCodeAt(i) !== 0x5b) return undefined;
-  const out: string[] = [];
-  i = skipSpace(t, i + 1);
-  if (t.charCodeAt(i) === 0x5d) return out;
-  while (i < t.length) {
-    const end = skipValue(t, i);
-    out.push(t.slice(i, end));
-    i = skipSpace(t, end);
-    const c = t.charCodeAt(i);
-    if (c === 0x5d) return out;
-    if (c !== 0x2c) return undefined;
-    i = skipSpace(t, i + 1);
+/** The bytes of the elements of the array starting at `i`. */
+function elements(b: Buffer, i: number): Buffer[] | undefined {
+  if (b[i] !== OPEN_ARRAY) return undefined;
+  const out: Buffer[] = [];
+  i = skipSpace(b, i + 1);
+  if (b[i] === CLOSE_ARRAY) return out;
+  while (i < b.length) {
+    const end = skipValue(b, i);
+    out.push(b.subarray(i, end));
+    i = skipSpace(b, end);
+    if (b[i] === CLOSE_ARRAY) return out;
+    if (b[i] !== COMMA) return undefined;
+    i = skipSpace(b, i + 1);
   }
   return undefined;
 }
 
 /**
- * Each record's text in `{"QueryResponse":{"<entity>":[…]}}`, in order, or undefined when they cannot be used:
- * not the same number as the parsed records, a text that is not one line, or one not naming its record's Id.
+ * Each record's bytes in `{"QueryResponse":{"<entity>":[…]}}`, in order, or undefined when they cannot be used:
+ * not the same number as the parsed records, bytes that are not one line, or ones not naming their record's Id.
  */
-export function recordTexts(text: string, qboEntity: string, records: readonly QboRecord[]): string[] | undefined {
-  const response = findMember(text, skipSpace(text, 0), 'QueryResponse');
-  const list = response === undefined ? undefined : findMember(text, response, qboEntity);
-  const texts = list === undefined ? undefined : elements(text, list);
-  if (!texts || texts.length !== records.length) return undefined;
-  for (let k = 0; k < texts.length; k++) {
-    const own = texts[k]!;
-    if (own.charCodeAt(0) !== 0x7b || own.charCodeAt(own.length - 1) !== 0x7d) return undefined;
-    if (own.includes('\n') || own.includes('\r')) return undefined;
+export function recordBytes(bytes: Buffer, qboEntity: string, records: readonly QboRecord[]): Buffer[] | undefined {
+  const response = findMember(bytes, skipSpace(bytes, 0), 'QueryResponse');
+  const list = response === undefined ? undefined : findMember(bytes, response, qboEntity);
+  const parts = list === undefined ? undefined : elements(bytes, list);
+  if (!parts || parts.length !== records.length) return undefined;
+  for (let k = 0; k < parts.length; k++) {
+    const own = parts[k]!;
+    if (own[0] !== OPEN_OBJECT || own[own.length - 1] !== CLOSE_OBJECT) return undefined;
+    if (own.includes(0x0a) || own.includes(0x0d)) return undefined;
     if (!own.includes(`"Id":${JSON.stringify(records[k]!.Id)}`)) return undefined;
   }
-  return texts;
+  return parts;
 }
 
-/** Record objects → the text QBO sent for them (set by fetchPage, read by the spool writer). */
-const recordText = new WeakMap<QboRecord, string>();
+/**
+ * The bytes QBO sent for a record ride on the record object itself (a hidden symbol property, invisible to
+ * JSON.stringify and Object.keys), so they are freed with the record.
+ */
+const RECORD_BYTES = Symbol('qbo record bytes');
 
-export function rememberRecordTexts(records: readonly QboRecord[], texts: readonly string[]): void {
-  for (let k = 0; k < records.length; k++) recordText.set(records[k]!, texts[k]!);
+export function rememberRecordBytes(records: readonly QboRecord[], parts: readonly Buffer[]): void {
+  for (let k = 0; k < records.length; k++) Object.defineProperty(records[k]!, RECORD_BYTES, { value: parts[k]!, configurable: true });
 }
 
-/** The record as JSON text: as QBO sent it when known, else serialised. */
-export function recordJson(record: QboRecord): string {
-  return recordText.get(record) ?? JSON.stringify(record);
+/** The record as JSON: the bytes QBO sent when known, else the record serialised. */
+export function recordJson(record: QboRecord): Buffer | string {
+  return (record as { [RECORD_BYTES]?: Buffer })[RECORD_BYTES] ?? JSON.stringify(record);
 }

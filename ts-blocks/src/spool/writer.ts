@@ -14,6 +14,7 @@ import { isAtLeastAsNew, versionOf, type Version } from './versions';
 import { recordJson } from '../query/raw-json';
 
 const REWRITE_BUFFER_CHARS = 1 << 20;
+const LINE_END = Buffer.from('}\n');
 
 export type SpoolHeaderFields = Omit<SpoolHeader, 'spool' | 'created_at_utc'>;
 
@@ -57,14 +58,18 @@ export class SpoolWriter {
   async writePage(page: ScannedPage): Promise<void> {
     if (page.records.length === 0) return;
     const head: Omit<SpooledRow, 'record'> = { page_number: page.pageNumber, page_size: page.pageSize, request_payload: page.request };
-    const prefix = `${JSON.stringify(head).slice(0, -1)},"record":`;
-    let text = '';
+    const prefix = Buffer.from(`${JSON.stringify(head).slice(0, -1)},"record":`);
+    const parts: Buffer[] = [];
+    let size = 0;
     for (const record of page.records) {
       this.lines += 1;
       this.track(record.Id, versionOf(record));
-      text += `${prefix}${recordJson(record)}}\n`;
+      const json = recordJson(record);
+      const body = typeof json === 'string' ? Buffer.from(json) : json;
+      parts.push(prefix, body, LINE_END);
+      size += prefix.length + body.length + LINE_END.length;
     }
-    await this.open().write(text);
+    await this.open().write(Buffer.concat(parts, size));
   }
 
   private track(id: string, version: Version): void {
