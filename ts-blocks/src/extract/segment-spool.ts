@@ -1,6 +1,8 @@
 /**
  * The spool files of a segment: consecutive chunks read by one scan. Each record goes to the chunk whose window
- * holds its sort key; each chunk counts its rows and the pages that delivered to it.
+ * holds its sort key; each chunk counts its rows and the pages that delivered to it. At most OPEN_FILES of the
+ * segment's files are open at once (the least recently written are closed until written again), so a segment may
+ * span any number of windows.
  */
 import { dirname } from 'node:path';
 import type { ScannedPage } from '../paginate/types';
@@ -11,8 +13,10 @@ import { SpoolWriter, type CompletedSpool } from '../spool/writer';
 import { fsyncDirectory } from '../spool/fsync';
 import type { ChunkContext } from './context';
 
-/** Spool files opened or completed at once. */
+/** Spool files created or completed at once. */
 const FILES_AT_ONCE = 64;
+/** Spool files of a segment kept open between pages. */
+export const OPEN_FILES = 128;
 
 /** Runs `work` on every item, FILES_AT_ONCE at a time; all of it has ended when this settles. */
 async function eachFile<T, R>(items: readonly T[], work: (item: T, i: number) => Promise<R>): Promise<R[]> {
@@ -54,6 +58,9 @@ function openWriter(ctx: ChunkContext, chunk: ChunkPlan): Promise<SpoolWriter> {
 }
 
 export class SegmentSpool {
+  /** Parts whose file is open, least recently written first. */
+  private readonly open = new Set<Part>();
+
   private constructor(
     private readonly ctx: ChunkContext,
     private readonly parts: readonly Part[],
@@ -97,8 +104,19 @@ export class SegmentSpool {
     }
     for (const [part, records] of byPart) {
       part.pages += 1;
+      await this.written(part);
       await part.writer.writePage({ ...page, records });
     }
+  }
+
+  /** Marks `part` most recently written, closing the least recently written file beyond OPEN_FILES. */
+  private async written(part: Part): Promise<void> {
+    this.open.delete(part);
+    this.open.add(part);
+    if (this.open.size <= OPEN_FILES) return;
+    const oldest = this.open.values().next().value as Part;
+    this.open.delete(oldest);
+    await oldest.writer.suspend();
   }
 
   /** Pages that delivered at least one record to the chunk. */
@@ -125,6 +143,7 @@ export class SegmentSpool {
   async reset(chunks: readonly ChunkPlan[]): Promise<void> {
     for (const part of this.parts.filter((p) => chunks.some((c) => c.index === p.chunk.index))) {
       await part.writer.abort();
+      this.open.delete(part);
       part.writer = await openWriter(this.ctx, part.chunk);
       part.pages = 0;
     }

@@ -2,6 +2,8 @@
  * Writes one chunk's spool file: header, one line per record, footer. Lines go to a temporary file in the same
  * directory; `complete()` drops superseded versions (a record read twice keeps its newer version only), writes
  * the footer, fsyncs, renames to the final name and fsyncs the directory. Until then, no reader can see it.
+ * The file is open only while written to: `suspend()` closes it between pages (the next write reopens it for
+ * appending), so a segment of thousands of windows does not hold thousands of descriptors.
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
@@ -31,10 +33,13 @@ export class SpoolWriter {
   private readonly latest = new Map<string, { line: number; version: Version }>();
   private readonly superseded = new Set<number>();
 
+  /** Open for appending while written to; undefined when suspended. */
+  private handle: fs.FileHandle | undefined;
+  private done = false;
+
   private constructor(
     readonly path: string,
     private readonly temp: string,
-    private handle: fs.FileHandle | undefined,
   ) {}
 
   /** Record lines written so far. */
@@ -45,10 +50,21 @@ export class SpoolWriter {
   static async open(path: string, header: SpoolHeaderFields): Promise<SpoolWriter> {
     await fs.mkdir(dirname(path), { recursive: true });
     const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-    const handle = await fs.open(temp, 'wx', 0o640);
     const full: SpoolHeader = { spool: SPOOL_FORMAT, ...header, created_at_utc: new Date().toISOString() };
-    await handle.write(`${JSON.stringify(full)}\n`);
-    return new SpoolWriter(path, temp, handle);
+    await fs.writeFile(temp, `${JSON.stringify(full)}\n`, { flag: 'wx', mode: 0o640 });
+    return new SpoolWriter(path, temp);
+  }
+
+  /** True while the file is open (between a write and `suspend()`). */
+  get isOpen(): boolean {
+    return this.handle !== undefined;
+  }
+
+  /** Closes the file until the next write (nothing is lost: it is reopened for appending). */
+  async suspend(): Promise<void> {
+    const handle = this.handle;
+    this.handle = undefined;
+    await handle?.close();
   }
 
   /**
@@ -69,7 +85,7 @@ export class SpoolWriter {
       parts.push(prefix, body, LINE_END);
       size += prefix.length + body.length + LINE_END.length;
     }
-    await this.open().write(Buffer.concat(parts, size));
+    await (await this.open()).write(Buffer.concat(parts, size));
   }
 
   private track(id: string, version: Version): void {
@@ -82,8 +98,9 @@ export class SpoolWriter {
     }
   }
 
-  private open(): fs.FileHandle {
-    if (!this.handle) throw new Error(`The spool file ${this.path} is already closed.`);
+  private async open(): Promise<fs.FileHandle> {
+    if (this.done) throw new Error(`The spool file ${this.path} is already closed.`);
+    this.handle ??= await fs.open(this.temp, 'a');
     return this.handle;
   }
 
@@ -92,7 +109,9 @@ export class SpoolWriter {
    * directory itself (once for many files) before relying on the rename.
    */
   async complete(footer: { pages: number; sourceCount: number | null }, options: { syncDirectory?: boolean } = {}): Promise<CompletedSpool> {
-    const handle = this.open();
+    // fsync on a new descriptor also flushes what earlier ones wrote (it syncs the file, not the descriptor).
+    const handle = await this.open();
+    this.done = true;
     const rows = this.lines - this.superseded.size;
     const end: SpoolFooter = { end: true, rows, pages: footer.pages, source_count: footer.sourceCount };
     let source = this.temp;
@@ -138,6 +157,7 @@ export class SpoolWriter {
   async abort(): Promise<void> {
     const handle = this.handle;
     this.handle = undefined;
+    this.done = true;
     await handle?.close().catch(() => undefined);
     await fs.rm(this.temp, { force: true });
     await fs.rm(`${this.temp}.2`, { force: true });

@@ -77,6 +77,21 @@ describe('spool files', () => {
     expect(other!.recordText).toBeUndefined();
   });
 
+  it('closes its file when suspended and appends to it on the next write, nothing lost', async () => {
+    const path = spoolPath(dir, header.run_id, 'invoices', 12);
+    const w = await SpoolWriter.open(path, header);
+    expect(w.isOpen).toBe(false); // created with its header, not held open
+    await w.writePage(page(1, [rec('1', '2024-01-01T01:00:00-08:00')]));
+    expect(w.isOpen).toBe(true);
+    await w.suspend();
+    expect(w.isOpen).toBe(false);
+    await w.writePage(page(2, [rec('2', '2024-01-01T02:00:00-08:00')]));
+    await w.suspend();
+    await w.complete({ pages: 2, sourceCount: 2 });
+    expect((await rows(path)).map((r) => [r.page_number, r.record.Id])).toEqual([[1, '1'], [2, '2']]);
+    await expect(w.writePage(page(3, [rec('3', '2024-01-01T03:00:00-08:00')]))).rejects.toThrow(/already closed/);
+  });
+
   it('is invisible under its final name until complete, and leaves nothing behind when aborted', async () => {
     const path = spoolPath(dir, header.run_id, 'invoices', 1);
     const w = await SpoolWriter.open(path, header);
