@@ -151,7 +151,13 @@ describe('realm limiter shared between processes', () => {
   it('ignores the lease of a process that stopped renewing it once it expired', async () => {
     const stuck = new ManualClock();
     const clock = new ManualClock();
-    await startProcess('stuck', stuck);
+    // A process that stopped renewing: its clock stands still and it no longer reacts to announcements either.
+    const deaf = (board: PgRealmLeases): LeaseBoard => ({
+      leaseId: board.leaseId,
+      exchange: (...args) => board.exchange(...args),
+      release: (keep) => board.release(keep),
+    });
+    await startProcess('stuck', stuck, { board: deaf });
     const b = await startProcess('b', clock);
     expect(b.limiter.stats().caps).toEqual({ maxInFlight: 0, requestsPerWindow: 0 });
     await clock.advance(19_000);
