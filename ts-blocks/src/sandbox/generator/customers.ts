@@ -1,6 +1,6 @@
 /** Customers and sub-customers (jobs): a compact index at start-up, payloads rebuilt on demand. */
 import { Rng, hash32 } from '../random';
-import { EntityTable } from './table';
+import { EntityTable, emptyColumns } from './table';
 import type { Timeline } from './timeline';
 import { COMPANY_KINDS, COMPANY_SUFFIXES, COMPANY_WORDS, FAMILY_NAMES, GIVEN_NAMES, JOB_NAMES } from './names';
 import { USD, address, creationTimes, emailLocal, metaData, money, uniqueNames, type Payload } from './common';
@@ -33,15 +33,7 @@ function identity(seed: number, isJob: boolean): Identity {
 export function buildCustomers(seed: number, count: number, timeline: Timeline): CustomerIndex {
   const rng = new Rng(hash32(seed, 0xc0575));
   const created = creationTimes(rng, count, () => timeline.sample(rng), timeline.startMs, 0.25);
-  const cols = {
-    ids: new Int32Array(count),
-    createTime: new Uint32Array(count),
-    lastUpdated: new Uint32Array(count),
-    txnDay: new Int32Array(count),
-    active: new Uint8Array(count),
-    version: new Uint32Array(count),
-    seed: new Uint32Array(count),
-  };
+  const cols = emptyColumns(count);
   const parent = new Int32Array(count).fill(-1);
   const raw: string[] = [];
   for (let i = 0; i < count; i++) {

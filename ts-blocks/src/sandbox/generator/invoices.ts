@@ -4,7 +4,7 @@
  */
 import { Rng, hash32 } from '../random';
 import { dayToDate, zonedDay } from '../time';
-import { EntityTable } from './table';
+import { EntityTable, emptyColumns } from './table';
 import type { Timeline } from './timeline';
 import type { CustomerIndex } from './customers';
 import { customerTaxable } from './customers';
@@ -17,15 +17,8 @@ const MAX_LINES = 400;
 export function buildInvoices(seed: number, count: number, timeline: Timeline, zone: string): EntityTable {
   const rng = new Rng(hash32(seed, 0x1a701ce));
   const created = creationTimes(rng, count, () => timeline.sample(rng), timeline.startMs, 0);
-  const cols = {
-    ids: new Int32Array(count),
-    createTime: new Uint32Array(count),
-    lastUpdated: new Uint32Array(count),
-    txnDay: new Int32Array(count),
-    active: new Uint8Array(count).fill(1),
-    version: new Uint32Array(count),
-    seed: new Uint32Array(count),
-  };
+  const cols = emptyColumns(count);
+  cols.active.fill(1);
   let id = 100;
   for (let i = 0; i < count; i++) {
     id += rng.chance(0.3) ? rng.range(2, 4) : 1; // other transactions take ids too

@@ -1,6 +1,6 @@
 /** Products and services: a compact index at start-up, payloads rebuilt on demand. */
 import { Rng, hash32 } from '../random';
-import { EntityTable } from './table';
+import { EntityTable, emptyColumns } from './table';
 import type { Timeline } from './timeline';
 import { EXPENSE_ACCOUNTS, INCOME_ACCOUNTS, ITEM_ADJECTIVES, ITEM_NOUNS } from './names';
 import { creationTimes, metaData, money, uniqueNames, type Payload } from './common';
@@ -24,15 +24,7 @@ function pickType(rng: Rng, i: number): number {
 export function buildItems(seed: number, count: number, timeline: Timeline): ItemIndex {
   const rng = new Rng(hash32(seed, 0x17e35));
   const created = creationTimes(rng, count, () => timeline.sample(rng), timeline.startMs, 0.5);
-  const cols = {
-    ids: new Int32Array(count),
-    createTime: new Uint32Array(count),
-    lastUpdated: new Uint32Array(count),
-    txnDay: new Int32Array(count),
-    active: new Uint8Array(count),
-    version: new Uint32Array(count),
-    seed: new Uint32Array(count),
-  };
+  const cols = emptyColumns(count);
   const types = new Uint8Array(count);
   const raw: string[] = [];
   for (let i = 0; i < count; i++) {

@@ -18,6 +18,19 @@ export interface TableColumns {
   readonly seed: Uint32Array;
 }
 
+/** Zeroed columns for `count` records (every record inactive until set). */
+export function emptyColumns(count: number): { -readonly [K in keyof TableColumns]: TableColumns[K] } {
+  return {
+    ids: new Int32Array(count),
+    createTime: new Uint32Array(count),
+    lastUpdated: new Uint32Array(count),
+    txnDay: new Int32Array(count),
+    active: new Uint8Array(count),
+    version: new Uint32Array(count),
+    seed: new Uint32Array(count),
+  };
+}
+
 export class EntityTable {
   readonly ids: Int32Array;
   readonly createTime: Uint32Array;
