@@ -9,7 +9,8 @@
  *  - a lease reserves max(its caps, what it uses now): lowering its caps does not end requests already started
  *    or take back starts already in the window, so until they are over they still count against the realm.
  *  - a process that finishes leaves its lease behind as "released" until its last requests leave the rolling
- *    window: it keeps reserving those starts (QBO still counts them), but takes no share.
+ *    window: it keeps reserving those starts (QBO still counts them), and the requests it gave up on without a
+ *    response until QBO's timeout would have ended them (QBO may still be running them), but takes no share.
  * Caps only change under the lock, and a process never goes above what it reserved, so the reservations on the
  * board always cover what every process may send: together they stay within the realm budget.
  */
@@ -28,8 +29,9 @@ export interface LeaseClaim {
 export interface PeerLease extends LeaseClaim {
   readonly leaseId: string;
   /**
-   * A lease whose process has finished but whose last requests still count in QBO's rolling window: it reserves
-   * them (nothing in flight) until they age out, takes no share and does not set the realm budget.
+   * A lease whose process has finished but whose last requests still count at QBO: it reserves the starts still in
+   * the rolling window and the requests given up on that QBO may still be running, until they are over; it takes
+   * no share and does not set the realm budget.
    */
   readonly released?: boolean;
 }

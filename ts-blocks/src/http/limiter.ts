@@ -26,6 +26,8 @@ export interface LimiterStats {
   readonly inFlight: number;
   /** Of inFlight, requests given up without a response whose slot is held (see Release). */
   readonly held: number;
+  /** Epoch ms when the last held slot is freed (0: none held). */
+  readonly heldUntil: number;
   readonly queued: number;
   /** Requests started within the current rolling window. */
   readonly startedInWindow: number;
@@ -65,8 +67,9 @@ export function createRealmLimiter(options: LimiterOptions, clock: Clock): Realm
   const starts: number[] = [];
   const queue: Waiter[] = [];
   let inFlight = 0;
-  /** Slots of requests given up without a response, still held (counted in inFlight). */
+  /** Slots of requests given up without a response, still held (counted in inFlight), and the last one's end. */
   let held = 0;
+  let heldUntil = 0;
   let maxInFlightSeen = 0;
   let pausedUntil = 0;
   let caps: LimiterCaps = { maxInFlight: options.maxInFlight, requestsPerWindow: options.requestsPerWindow };
@@ -89,9 +92,11 @@ export function createRealmLimiter(options: LimiterOptions, clock: Clock): Realm
       const holdMs = holdUntilMs === undefined ? 0 : holdUntilMs - clock.now();
       if (holdMs > 0) {
         held += 1;
+        heldUntil = Math.max(heldUntil, holdUntilMs!);
         // In the background: a process that is done may exit without waiting for QBO to forget the request.
         void clock.sleep(holdMs, undefined, { background: true }).then(() => {
           held -= 1;
+          if (held === 0) heldUntil = 0;
           free();
         });
       } else free();
@@ -151,7 +156,7 @@ export function createRealmLimiter(options: LimiterOptions, clock: Clock): Realm
     },
     stats(): LimiterStats {
       prune(clock.now());
-      return { inFlight, held, queued: queue.length, startedInWindow: starts.length, lastStartAt: starts[starts.length - 1], maxInFlightSeen, caps, pausedUntil };
+      return { inFlight, held, heldUntil, queued: queue.length, startedInWindow: starts.length, lastStartAt: starts[starts.length - 1], maxInFlightSeen, caps, pausedUntil };
     },
   };
 }

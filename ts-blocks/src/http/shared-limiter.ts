@@ -29,14 +29,22 @@ export interface LeaseBoard {
   exchange(nowMs: number, ttlMs: number, decide: (peers: readonly PeerLease[]) => LeaseClaim): Promise<void>;
   /**
    * Ends this lease. With `keep`, the lease stays on the board as released until `keep.untilMs`, reserving
-   * `keep.requestsPerWindow` starts (the process's last requests, still in QBO's window) and nothing in flight.
+   * `keep.requestsPerWindow` starts (the process's last requests, still in QBO's window) and `keep.inFlight`
+   * requests in flight (ones it gave up on that QBO may still be running).
    */
-  release(keep?: { readonly requestsPerWindow: number; readonly untilMs: number }): Promise<void>;
+  release(keep?: ReleasedClaim): Promise<void>;
   /**
    * Optional: calls `onChange` when another lease of the realm changes (taken, reserving otherwise, released), so
    * the share is recomputed at once rather than at the next renewal. Returns the function that stops it.
    */
   watch?(onChange: () => void): Promise<() => void>;
+}
+
+/** What a finished process still reserves, and until when. */
+export interface ReleasedClaim {
+  readonly requestsPerWindow: number;
+  readonly inFlight: number;
+  readonly untilMs: number;
 }
 
 export interface LeaseTiming {
@@ -168,10 +176,11 @@ export async function openSharedLimiter(options: SharedLimiterOptions): Promise<
       heartbeat.abort();
       unwatch?.();
       await queue;
-      const { startedInWindow, lastStartAt } = local.stats();
+      const { startedInWindow, lastStartAt, held, heldUntil } = local.stats();
+      const windowEnd = startedInWindow > 0 && lastStartAt !== undefined ? lastStartAt + limits.rateWindowMs : 0;
       await board.release(
-        startedInWindow > 0 && lastStartAt !== undefined
-          ? { requestsPerWindow: startedInWindow, untilMs: lastStartAt + limits.rateWindowMs }
+        windowEnd > 0 || held > 0
+          ? { requestsPerWindow: windowEnd > 0 ? startedInWindow : 0, inFlight: held, untilMs: Math.max(windowEnd, heldUntil) }
           : undefined,
       );
     },

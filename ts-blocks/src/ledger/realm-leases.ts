@@ -12,7 +12,7 @@ import type { Pool, PoolClient } from 'pg';
 import { queryError } from '../db/errors';
 import { withTransaction } from '../db/pool';
 import type { LeaseClaim, PeerLease } from '../http/budget-split';
-import type { LeaseBoard } from '../http/shared-limiter';
+import type { LeaseBoard, ReleasedClaim } from '../http/shared-limiter';
 import { advisoryLockHeld, LEASE_ALIVE_LOCK, REALM_LEASE_LOCK } from './lock-keys';
 import type { PgSession } from './pg-session';
 
@@ -92,15 +92,15 @@ export class PgRealmLeases implements LeaseBoard {
     }
   }
 
-  async release(keep?: { readonly requestsPerWindow: number; readonly untilMs: number }): Promise<void> {
+  async release(keep?: ReleasedClaim): Promise<void> {
     try {
-      if (keep && keep.requestsPerWindow > 0) {
+      if (keep && (keep.requestsPerWindow > 0 || keep.inFlight > 0)) {
         await this.pool.query(
           `UPDATE ops.realm_leases
-              SET released = true, reserved_in_flight = 0, reserved_per_window = $2, paused_until_utc = NULL,
-                  expires_at_utc = greatest($3::timestamptz, renewed_at_utc + interval '1 millisecond')
+              SET released = true, reserved_in_flight = $3, reserved_per_window = $2, paused_until_utc = NULL,
+                  expires_at_utc = greatest($4::timestamptz, renewed_at_utc + interval '1 millisecond')
             WHERE lease_id = $1`,
-          [this.leaseId, keep.requestsPerWindow, new Date(keep.untilMs)],
+          [this.leaseId, keep.requestsPerWindow, keep.inFlight, new Date(keep.untilMs)],
         );
       } else {
         await this.pool.query('DELETE FROM ops.realm_leases WHERE lease_id = $1', [this.leaseId]);

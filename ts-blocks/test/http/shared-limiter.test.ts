@@ -258,3 +258,20 @@ describe('realm limiter shares handed over at once (no heartbeat)', () => {
     await other.release();
   });
 });
+
+describe('a finished process with requests it gave up on', () => {
+  it('keeps their slots reserved in its released lease until QBO would have timed them out', async () => {
+    const clock = new ManualClock();
+    const a = await startProcess('a', clock);
+    const release = await a.limiter.acquire();
+    release(clock.now() + 120_000); // given up without a response: QBO may run it for up to 120 s
+    await a.limiter.close();
+    const row = (await pool.query('SELECT released, reserved_in_flight, reserved_per_window, expires_at_utc FROM ops.realm_leases')).rows;
+    expect(row).toEqual([{ released: true, reserved_in_flight: 1, reserved_per_window: 1, expires_at_utc: new Date(clock.now() + 120_000) }]);
+    // A process starting now (a retried block) gets every slot but that one, until the 120 s are over.
+    const b = await startProcess('b', clock);
+    expect(b.limiter.stats().caps.maxInFlight).toBe(3);
+    await clock.advance(120_000);
+    expect((await b.limiter.refresh()).caps).toEqual({ maxInFlight: 4, requestsPerWindow: 20 });
+  });
+});
