@@ -12,30 +12,28 @@ import { spoolPath } from '../spool/paths';
 import { SpoolWriter, type CompletedSpool } from '../spool/writer';
 import { fsyncDirectory } from '../spool/fsync';
 import type { ChunkContext } from './context';
+import { runPool } from './pool';
 
 /** Spool files created or completed at once. */
 const FILES_AT_ONCE = 64;
 /** Spool files of a segment kept open between pages. */
 export const OPEN_FILES = 128;
 
-/** Runs `work` on every item, FILES_AT_ONCE at a time; all of it has ended when this settles. */
+/**
+ * Runs `work` on every item, FILES_AT_ONCE at a time, and returns the results in order; after a failure nothing
+ * more is started, and the first error is thrown once the work under way has ended.
+ */
 async function eachFile<T, R>(items: readonly T[], work: (item: T, i: number) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
-  let next = 0;
-  let failed = false;
-  const lane = async () => {
-    for (let i = next++; i < items.length && !failed; i = next++) {
-      try {
-        out[i] = await work(items[i]!, i);
-      } catch (e) {
-        failed = true;
-        throw e;
-      }
+  let failure: { error: unknown } | undefined;
+  await runPool(items.map((_, i) => i), FILES_AT_ONCE, async (i) => {
+    try {
+      out[i] = await work(items[i]!, i);
+    } catch (error) {
+      failure ??= { error };
     }
-  };
-  const lanes = await Promise.allSettled(Array.from({ length: Math.min(FILES_AT_ONCE, items.length) }, lane));
-  const rejected = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
-  if (rejected) throw rejected.reason;
+  }, () => failure !== undefined);
+  if (failure) throw failure.error;
   return out;
 }
 
