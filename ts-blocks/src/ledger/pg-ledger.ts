@@ -29,8 +29,6 @@ export interface LoadedChunk {
   readonly loadMs: number;
 }
 
-type Queryable = Pool | PoolClient;
-
 export class PgLedger implements Ledger {
   constructor(private readonly pool: Pool) {}
 
@@ -107,17 +105,8 @@ export class PgLedger implements Ledger {
     });
   }
 
-  async chunkExtracted(runId: string, index: number, result: ExtractResult, db: Queryable = this.pool): Promise<void> {
-    const m = result.metrics;
-    await this.updateChunk(
-      runId,
-      index,
-      `status = 'extracted', spool_path = $3, source_count = $4, pages_read = $5, rows_read = $6,
-       api_calls = api_calls + $7, retries = retries + $8, throttled = throttled + $9, extract_ms = $10,
-       error = NULL, extracted_at_utc = clock_timestamp()`,
-      [result.spoolPath, result.sourceCount, m.pages_read, m.rows_read, m.api_calls, m.retries, m.throttled, Math.round(m.duration_ms)],
-      db,
-    );
+  async chunkExtracted(runId: string, index: number, result: ExtractResult): Promise<void> {
+    await this.chunksExtracted(runId, [{ index, result }]);
   }
 
   async chunkFailed(runId: string, index: number, error: BackfillError): Promise<void> {
@@ -228,9 +217,9 @@ export class PgLedger implements Ledger {
     return detail;
   }
 
-  private async updateChunk(runId: string, index: number, set: string, values: unknown[], db: Queryable = this.pool): Promise<void> {
+  private async updateChunk(runId: string, index: number, set: string, values: unknown[]): Promise<void> {
     await this.guard(`updating chunk ${index} of run ${runId}`, async () => {
-      const r = await db.query(`UPDATE ops.backfill_chunks SET ${set} WHERE run_id = $1 AND chunk_index = $2`, [runId, index, ...values]);
+      const r = await this.pool.query(`UPDATE ops.backfill_chunks SET ${set} WHERE run_id = $1 AND chunk_index = $2`, [runId, index, ...values]);
       if (r.rowCount === 0) throw chunkNotFound(runId, index);
     });
   }
