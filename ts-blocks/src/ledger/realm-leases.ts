@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { queryError } from '../db/errors';
 import { withTransaction } from '../db/pool';
-import type { LeaseClaim, PeerLease } from '../http/budget-split';
+import { sameCaps, type LeaseClaim, type PeerLease } from '../http/budget-split';
 import type { LeaseBoard, ReleasedClaim } from '../http/shared-limiter';
 import { advisoryLockHeld, LEASE_ALIVE_LOCK, REALM_LEASE_LOCK } from './lock-keys';
 import type { PgSession } from './pg-session';
@@ -41,14 +41,7 @@ export const LEASE_CHANNEL = 'qbo_realm_leases';
 const NOTIFY = `SELECT pg_notify('${LEASE_CHANNEL}', $1 || ' ' || $2)`;
 
 function sameClaim(a: LeaseClaim | undefined, b: LeaseClaim): boolean {
-  return (
-    a !== undefined &&
-    a.budget.maxInFlight === b.budget.maxInFlight &&
-    a.budget.requestsPerWindow === b.budget.requestsPerWindow &&
-    a.reserved.maxInFlight === b.reserved.maxInFlight &&
-    a.reserved.requestsPerWindow === b.reserved.requestsPerWindow &&
-    a.pausedUntil === b.pausedUntil
-  );
+  return a !== undefined && sameCaps(a.budget, b.budget) && sameCaps(a.reserved, b.reserved) && a.pausedUntil === b.pausedUntil;
 }
 
 /** Leases to forget: expired ones, and live ones whose process is gone (a released lease has no process). */
