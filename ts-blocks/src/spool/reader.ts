@@ -6,7 +6,7 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { DataError } from '../core/errors';
-import { SPOOL_FORMAT, type SpoolFooter, type SpoolHeader, type SpooledRow } from './types';
+import { recordLineHead, SPOOL_FORMAT, type SpoolFooter, type SpoolHeader, type SpooledRow } from './types';
 
 function spoolError(path: string, what: string, code = 'SPOOL_CORRUPT'): DataError {
   return new DataError(`Spool file ${path} ${what}; re-extract the chunk (re-run with force=true for that window).`, { code, context: { path } });
@@ -29,22 +29,19 @@ function checkHeader(path: string, value: Record<string, unknown> | undefined): 
 
 /**
  * A row as read, with the JSON text of its record and request as they stand in the line, so the exporter loads the
- * record without serialising it again. The writer puts `record` last and writes with JSON.stringify, so the record's
- * text starts where the other members' serialisation ends; the texts are only given when that checks out.
+ * record without serialising it again. The writer starts every line with recordLineHead (types.ts), so the record's
+ * text is what follows it, up to the line's closing `}`; the record's text is only given when that checks out.
  */
 export interface ReadRow extends SpooledRow {
   readonly recordText?: string;
   readonly requestText?: string;
 }
 
-const RECORD_KEY = ',"record":';
-
 function withTexts(row: SpooledRow, line: string): ReadRow {
   const requestText = JSON.stringify(row.request_payload);
-  const head = JSON.stringify({ page_number: row.page_number, page_size: row.page_size, request_payload: row.request_payload });
-  const at = head.length - 1;
-  if (!line.startsWith(head.slice(0, -1), 0) || !line.startsWith(RECORD_KEY, at) || !line.endsWith('}')) return { ...row, requestText };
-  return { ...row, requestText, recordText: line.slice(at + RECORD_KEY.length, -1) };
+  const head = recordLineHead(row.page_number, row.page_size, requestText);
+  if (!line.startsWith(head) || !line.endsWith('}')) return { ...row, requestText };
+  return { ...row, requestText, recordText: line.slice(head.length, -1) };
 }
 
 function checkRow(path: string, value: Record<string, unknown>, lineNo: number): SpooledRow {

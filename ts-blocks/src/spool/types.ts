@@ -40,6 +40,15 @@ export interface SpooledRow {
   readonly record: QboRecord;
 }
 
+/**
+ * The start of a record line, up to the record: `{"page_number":…,"page_size":…,"request_payload":…,"record":`.
+ * The writer puts the record after it and a closing `}`, which is what JSON.stringify gives for a SpooledRow with
+ * its keys in that order; the reader finds the record's text after it.
+ */
+export function recordLineHead(pageNumber: number, pageSize: number, requestText: string): string {
+  return `{"page_number":${JSON.stringify(pageNumber)},"page_size":${JSON.stringify(pageSize)},"request_payload":${requestText},"record":`;
+}
+
 export interface SpoolHeader {
   readonly spool: typeof SPOOL_FORMAT;
   readonly run_id: string;

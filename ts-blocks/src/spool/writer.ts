@@ -11,7 +11,7 @@ import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ScannedPage } from '../paginate/types';
 import { fsyncDirectory } from './fsync';
-import { SPOOL_FORMAT, type SpoolFooter, type SpoolHeader, type SpooledRow } from './types';
+import { recordLineHead, SPOOL_FORMAT, type SpoolFooter, type SpoolHeader } from './types';
 import { isAtLeastAsNew, versionOf, type Version } from './versions';
 import { recordJson } from '../query/raw-json';
 
@@ -68,13 +68,12 @@ export class SpoolWriter {
   }
 
   /**
-   * Appends a page's records (one write per page). A line is what JSON.stringify gives for a SpooledRow with its
-   * keys in this order; the record's part is the text QBO sent for it when known (query/raw-json.ts).
+   * Appends a page's records (one write per page): each line is recordLineHead, the record, `}` (types.ts); the
+   * record's part is the text QBO sent for it when known (query/raw-json.ts).
    */
   async writePage(page: ScannedPage): Promise<void> {
     if (page.records.length === 0) return;
-    const head: Omit<SpooledRow, 'record'> = { page_number: page.pageNumber, page_size: page.pageSize, request_payload: page.request };
-    const prefix = Buffer.from(`${JSON.stringify(head).slice(0, -1)},"record":`);
+    const prefix = Buffer.from(recordLineHead(page.pageNumber, page.pageSize, JSON.stringify(page.request)));
     const parts: Buffer[] = [];
     let size = 0;
     for (const record of page.records) {

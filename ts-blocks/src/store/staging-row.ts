@@ -6,6 +6,7 @@
 import { DataError } from '../core/errors';
 import type { Entity } from '../core/events';
 import type { DateField } from '../core/types';
+import type { ReadRow } from '../spool/reader';
 import type { SpooledRow } from '../spool/types';
 
 /** The chunk a spool belongs to: what every row of it shares. */
@@ -73,9 +74,7 @@ function pageInfo(row: SpooledRow, target: ChunkTarget, id: string): { pageNumbe
 }
 
 /** A spool row, with the JSON texts of its record and request when the reader has them (spool/reader.ts). */
-export type StagedSource = SpooledRow & { readonly recordText?: string; readonly requestText?: string };
-
-export function toStagingRow(row: StagedSource, target: ChunkTarget): StagingRow {
+export function toStagingRow(row: ReadRow, target: ChunkTarget): StagingRow {
   const rawId: unknown = row.record?.Id;
   if (typeof rawId !== 'string' || rawId.trim() === '') throw bad(target, 'has no Id');
   const id = rawId;
