@@ -5,14 +5,11 @@
  * splits lines and frames them; PostgreSQL parses each record once. Streamed: memory stays flat. Nothing is
  * committed here (see load-rows.ts).
  */
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { DataError } from '../core/errors';
 import type { LoadCounts } from '../ledger/pg-ledger';
 import { COPY_LINES_SQL, CREATE_LINE_STAGING, FIELD_SEPARATOR, FIRST_REFUSED_LINE, LINE_COLUMNS, LINE_STAGING_TABLE } from './line-staging';
-import { mergeStaged } from './merge-staged';
+import { copyIntoStaging, mergeStaged } from './merge-staged';
 import type { ChunkTarget } from './staging-row';
 
 /** One chunk to load by the fast path: where its rows go and its spool's record lines (opened in turn). */
@@ -64,11 +61,7 @@ async function assertAllLoadable(client: PoolClient, chunks: readonly ChunkLines
 
 /** Loads the chunks (all of one run, in index order) and returns each chunk's counts, by chunk index. */
 export async function loadChunkLines(client: PoolClient, chunks: readonly ChunkLines[]): Promise<Map<number, LoadCounts>> {
-  // The planner's estimates for a never-analysed temp table are far too high; compiling the queries would not pay.
-  await client.query('SET LOCAL jit = off');
-  await client.query(`DROP TABLE IF EXISTS pg_temp.${LINE_STAGING_TABLE}`);
-  await client.query(CREATE_LINE_STAGING);
-  await pipeline(Readable.from(copyData(chunks)), client.query(copyFrom(COPY_LINES_SQL)));
+  await copyIntoStaging(client, { table: LINE_STAGING_TABLE, create: CREATE_LINE_STAGING, copy: COPY_LINES_SQL }, copyData(chunks));
   await assertAllLoadable(client, chunks);
   return mergeStaged(client, chunks.map((c) => c.target), { table: LINE_STAGING_TABLE, columns: LINE_COLUMNS });
 }

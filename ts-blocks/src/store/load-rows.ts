@@ -5,15 +5,12 @@
  * committed and no transaction statement is issued here: the caller commits together with the ledger update (or
  * rolls back, as the validator's idempotency proof does). The exporter's fast path is store/load-lines.ts.
  */
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import type { LoadCounts } from '../ledger/pg-ledger';
 import type { SpooledRow } from '../spool/types';
 import { copyText, STAGING_COLUMNS } from './copy-text';
 import { copyStagingSql, CREATE_STAGING, STAGING_TABLE } from './merge';
-import { mergeStaged } from './merge-staged';
+import { copyIntoStaging, mergeStaged } from './merge-staged';
 import { toStagingRow, type ChunkTarget, type StagingRow } from './staging-row';
 
 /** One chunk to load: where its rows go and how to read them (opened when its turn in the COPY stream comes). */
@@ -28,10 +25,8 @@ async function* staged(chunks: readonly ChunkRows[]): AsyncGenerator<StagingRow>
 
 /** Loads the chunks (all of one run) and returns each chunk's counts, by chunk index. */
 export async function loadChunkRows(client: PoolClient, chunks: readonly ChunkRows[]): Promise<Map<number, LoadCounts>> {
-  await client.query('SET LOCAL jit = off');
-  await client.query(`DROP TABLE IF EXISTS pg_temp.${STAGING_TABLE}`);
-  await client.query(CREATE_STAGING);
-  await pipeline(Readable.from(copyText(staged(chunks))), client.query(copyFrom(copyStagingSql(STAGING_COLUMNS))));
+  const staging = { table: STAGING_TABLE, create: CREATE_STAGING, copy: copyStagingSql(STAGING_COLUMNS) };
+  await copyIntoStaging(client, staging, copyText(staged(chunks)));
   return mergeStaged(client, chunks.map((c) => c.target), { table: STAGING_TABLE });
 }
 

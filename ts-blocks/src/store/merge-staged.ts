@@ -3,12 +3,31 @@
  * typed, hashed) before the raw table's lock is taken, so this work overlaps another load's merge; then the lock,
  * the realm guard and the merge (store/merge.ts). Returns each chunk's counts, by chunk index.
  */
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { LoadCounts } from '../ledger/pg-ledger';
 import { CREATE_READY, mergeSql, prepareSql, READY_TABLE, stagedCountsSql } from './merge';
 import { assertSingleRealm, lockTableForLoad } from './realm-guard';
 import type { ChunkTarget } from './staging-row';
 import { rawTable } from './tables';
+
+/**
+ * A fresh temporary staging table (`create` makes `table`), filled by one streamed COPY of `data`, on the caller's
+ * transaction. The table lives until the end of the load (mergeStaged drops it), so a transaction may load again.
+ */
+export async function copyIntoStaging(
+  client: PoolClient,
+  staging: { readonly table: string; readonly create: string; readonly copy: string },
+  data: AsyncIterable<string | Buffer>,
+): Promise<void> {
+  // The planner's estimates for a never-analysed temp table are far too high; compiling the queries would not pay.
+  await client.query('SET LOCAL jit = off');
+  await client.query(`DROP TABLE IF EXISTS pg_temp.${staging.table}`);
+  await client.query(staging.create);
+  await pipeline(Readable.from(data), client.query(copyFrom(staging.copy)));
+}
 
 /** Where the staged rows are: the staging table, and the query giving its typed columns (default: the table). */
 export interface Staging {
