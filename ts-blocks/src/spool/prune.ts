@@ -13,8 +13,8 @@ import { promises as fs } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Pool } from 'pg';
 import { queryError } from '../db/errors';
+import { SPOOL_FILE_NAME } from './paths';
 
-const SPOOL_FILE = /^chunk-\d{5}\.ndjson$/;
 
 export interface PruneOutcome {
   /** Earlier runs whose spool files were looked at. */
@@ -66,7 +66,7 @@ export async function pruneEarlierSpools(pool: Pool, runId: string): Promise<Pru
   let files = 0;
   let bytes = 0;
   for (const row of rows) {
-    if (!SPOOL_FILE.test(basename(row.spool_path))) continue;
+    if (!SPOOL_FILE_NAME.test(basename(row.spool_path))) continue;
     const size = await removeFile(row.spool_path);
     if (size < 0) continue;
     files += 1;

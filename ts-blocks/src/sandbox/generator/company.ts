@@ -2,7 +2,7 @@
  * The generated company: three compact tables and the payload builders. The same seed, counts and history span
  * always give the same records; only live updates (stamped with the sandbox clock) change them afterwards.
  */
-import type { SandboxEntity } from '../options';
+import { SANDBOX_ENTITIES, type SandboxEntity } from '../options';
 import { hash32 } from '../random';
 import { Timeline } from './timeline';
 import type { EntityTable } from './table';
@@ -57,7 +57,7 @@ export class Company {
    */
   prerender(): void {
     const rendered = new Map<SandboxEntity, Array<string | undefined>>();
-    for (const entity of ['Customer', 'Item', 'Invoice'] as const) {
+    for (const entity of SANDBOX_ENTITIES) {
       const t = this.table(entity);
       const list: Array<string | undefined> = new Array(t.size);
       for (let i = 0; i < t.size; i++) if (t.exists(i)) list[i] = JSON.stringify(this.payload(entity, i));
