@@ -80,15 +80,12 @@ export function scheduleMakespan(
 
 /** The floor for one entity of `rows` rows. */
 export function apiFloor(rows: number, limits: ApiLimits, latency: LatencyModel, tokenMs = 0): ApiFloor {
-  const pages = pagesFor(rows, limits.pageSize);
-  const durations = pages.map((r) => requestLatencyMs(latency, r));
-  const floorMs = scheduleMakespan(durations, limits.maxInFlight, limits.ratePerMinute, RATE_WINDOW_MS, tokenMs);
-  return { rows, dataRequests: pages.length, tokenRequests: 1, minRequests: pages.length + 1, floorMs };
+  return jointApiFloor([rows], limits, latency, tokenMs);
 }
 
 /**
- * The floor for several entities read at once (pipelines started together): all their pages share the realm's
- * slots and minute, so it is less than the sum of their floors but never less than the longest alone.
+ * The floor for several entities read at once (pipelines started together), one token call each: all their pages
+ * share the realm's slots and minute, so it is less than the sum of their floors but never less than the longest.
  */
 export function jointApiFloor(rows: readonly number[], limits: ApiLimits, latency: LatencyModel, tokenMs = 0): ApiFloor {
   const pages = rows.flatMap((n) => pagesFor(n, limits.pageSize));

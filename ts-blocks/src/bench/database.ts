@@ -25,7 +25,8 @@ export function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
-async function adminQuery(url: string, sql: string): Promise<string | undefined> {
+/** Runs one statement on its own connection; the first column of its first row, if any. */
+export async function adminQuery(url: string, sql: string): Promise<string | undefined> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {

@@ -15,7 +15,7 @@ import { ENTITIES } from '../core/types';
 import { startSandbox, type SandboxEntity, type SandboxHandle } from '../sandbox';
 import { apiFloor, jointApiFloor } from './api-floor';
 import type { TokenHolder } from './block-runner';
-import { benchServer, createBenchDatabase, REPO_ROOT, type BenchDatabase } from './database';
+import { adminQuery, benchServer, createBenchDatabase, REPO_ROOT, type BenchDatabase } from './database';
 import { dropFloorSchema, measureDbFloor } from './db-floor';
 import { runPipeline, type PipelineRun, type SandboxCounters } from './entity-run';
 import { entityFigures, totalFigures, type EntityMeasure } from './figures';
@@ -80,16 +80,6 @@ async function dbFloorMs(url: string, entity: Entity, files: readonly string[]):
     const floor = await measureDbFloor(client, entity, files);
     await dropFloorSchema(client);
     return floor.floorMs;
-  } finally {
-    await client.end();
-  }
-}
-
-async function checkpoint(url: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query('CHECKPOINT').catch(() => undefined);
   } finally {
     await client.end();
   }
@@ -208,7 +198,7 @@ export async function runBench(options: BenchOptions, log: (message: string) => 
     sandbox = await startBenchSandbox(options);
     // The run starts from a clean server, as each database floor does: what earlier work (a previous run, the
     // database just created) left dirty is flushed now, not by a checkpoint in the middle of the timed run.
-    await checkpoint(db.url);
+    await adminQuery(db.url, 'CHECKPOINT').catch(() => undefined);
     const ctx: Context = { options, sandbox, db, outDir, log };
     const pipelines = await runPipelines(ctx);
     const { runs } = pipelines;
