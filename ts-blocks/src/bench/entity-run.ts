@@ -38,6 +38,8 @@ export interface PipelineRun {
   readonly validatorRequests: RequestCounts | null;
   /** CPU the bench process (the in-process sandbox) used while the loader and exporter ran, ms. */
   readonly sandboxCpuMs: number;
+  /** The bench process's CPU time so far when the exporter ended (process.cpuUsage, user + system), µs. */
+  readonly cpuAtLoadedUs: number;
   /** Spool files of the run, from the loader's manifest. */
   readonly spoolFiles: readonly string[];
 }
@@ -71,6 +73,7 @@ export async function runPipeline(setup: PipelineSetup): Promise<PipelineRun> {
   setup.log(`${setup.entity}: exporter ${seconds(exporter)}`);
   const loaded = setup.counters();
   const cpu = process.cpuUsage(cpuStart);
+  const cpuNow = process.cpuUsage();
   const spoolFiles = manifestSpoolFiles(loader.summary);
   let validator: BlockRun | null = null;
   let validationOk: boolean | null = null;
@@ -92,6 +95,7 @@ export async function runPipeline(setup: PipelineSetup): Promise<PipelineRun> {
     requests: countsBetween(start, loaded, [loader, exporter]),
     validatorRequests: setup.validate ? countsBetween(loaded, setup.counters(), validator ? [validator] : []) : null,
     sandboxCpuMs: (cpu.user + cpu.system) / 1000,
+    cpuAtLoadedUs: cpuNow.user + cpuNow.system,
     spoolFiles,
   };
 }

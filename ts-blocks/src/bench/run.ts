@@ -94,6 +94,8 @@ interface Pipelines {
   readonly runs: Map<Entity, PipelineRun>;
   /** From the first block's start to the last exporter's end, ms. */
   readonly wallMs: number;
+  /** CPU of the bench process (the sandbox) over that time, ms. */
+  readonly sandboxCpuMs: number;
   readonly together: boolean;
 }
 
@@ -124,13 +126,17 @@ async function runPipelines(ctx: Context): Promise<Pipelines> {
     });
     runs.set(entity, run);
   };
+  const cpuStart = process.cpuUsage();
   if (options.oneAtATime) for (const entity of ENTITIES) await pipeline(entity);
   else await Promise.all(ENTITIES.map(pipeline));
   const all = [...runs.values()];
   const wallMs = options.oneAtATime
     ? all.reduce((sum, r) => sum + r.loader.wallMs + r.exporter.wallMs, 0)
     : Math.max(...all.map((r) => r.exporter.endedAtMs)) - Math.min(...all.map((r) => r.loader.startedAtMs));
-  return { runs: new Map(ENTITIES.map((e) => [e, runs.get(e)!])), wallMs, together: !options.oneAtATime };
+  const sandboxCpuMs = options.oneAtATime
+    ? all.reduce((sum, r) => sum + r.sandboxCpuMs, 0)
+    : (Math.max(...all.map((r) => r.cpuAtLoadedUs)) - (cpuStart.user + cpuStart.system)) / 1000;
+  return { runs: new Map(ENTITIES.map((e) => [e, runs.get(e)!])), wallMs, sandboxCpuMs, together: !options.oneAtATime };
 }
 
 function sourceRows(sandbox: SandboxHandle, entity: Entity): number {
@@ -207,7 +213,11 @@ export async function runBench(options: BenchOptions, log: (message: string) => 
     const total = totalFigures(
       measures,
       pipelines.together
-        ? { wallMs: pipelines.wallMs, apiFloorMs: jointApiFloor(measures.map((m) => m.sourceRows), limits, latency).floorMs }
+        ? {
+            wallMs: pipelines.wallMs,
+            apiFloorMs: jointApiFloor(measures.map((m) => m.sourceRows), limits, latency).floorMs,
+            sandboxMs: pipelines.sandboxCpuMs,
+          }
         : undefined,
     );
     const entities = Object.fromEntries(measures.map((m) => [m.entity, entityFigures(m)])) as BenchResult['entities'];

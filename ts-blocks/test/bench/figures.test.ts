@@ -61,12 +61,13 @@ describe('bench figures', () => {
   });
 
   test('pipelines run together: the total takes the measured wall time and the joint API floor, not sums', () => {
-    const t = totalFigures([invoices, items], { wallMs: 4_000, apiFloorMs: 2_100 });
+    const t = totalFigures([invoices, items], { wallMs: 4_000, apiFloorMs: 2_100, sandboxMs: 1_000 });
     expect(t.wallMs).toBe(4_000);
     expect(t.apiFloorMs).toBe(2_100);
     expect(t.dbFloorMs).toBe(900);
     expect(t.ratio).toBe(0.75);
     expect(t.loaderMs).toBe(3_500); // still the sum of the (overlapping) loader spans
     expect(t.rowsPerSec).toBe(2_625);
+    expect(t.cpu.sandboxMs).toBe(1_000); // the bench process's CPU over the run, not the sum of overlapping spans
   });
 });
