@@ -8,7 +8,8 @@ import { createInterface } from 'node:readline';
 import { DataError } from '../core/errors';
 import { recordLineHead, SPOOL_FORMAT, type SpoolFooter, type SpoolHeader, type SpooledRow } from './types';
 
-function spoolError(path: string, what: string, code = 'SPOOL_CORRUPT'): DataError {
+/** A spool file that cannot be read as written: says what is wrong and to re-extract the chunk. */
+export function spoolError(path: string, what: string, code = 'SPOOL_CORRUPT'): DataError {
   return new DataError(`Spool file ${path} ${what}; re-extract the chunk (re-run with force=true for that window).`, { code, context: { path } });
 }
 

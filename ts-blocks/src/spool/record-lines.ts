@@ -6,16 +6,13 @@
  * transaction). A malformed record line is not noticed here: readSpool (reader.ts) names it.
  */
 import { createReadStream } from 'node:fs';
-import { DataError } from '../core/errors';
+import { spoolError } from './reader';
 
 const NEWLINE = 0x0a;
 const READ_BYTES = 256 * 1024;
 
-function footerError(path: string, what: string): DataError {
-  return new DataError(`Spool file ${path} ${what}; re-extract the chunk (re-run with force=true for that window).`, {
-    code: 'SPOOL_INCOMPLETE',
-    context: { path },
-  });
+function footerError(path: string, what: string) {
+  return spoolError(path, what, 'SPOOL_INCOMPLETE');
 }
 
 function checkFooter(path: string, line: Buffer | undefined, rows: number): void {
