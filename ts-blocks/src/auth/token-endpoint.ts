@@ -2,13 +2,15 @@
  * Intuit's OAuth 2.0 token endpoint: exchanges a refresh token for an access token (and, often, a new refresh
  * token: Intuit rotates them). Client credentials go in a Basic header, as Intuit's SDKs send them.
  * 400 invalid_grant / 401 invalid_client (any 4xx but 408/429) mean the grant is unusable: AuthError telling the
- * operator to re-authorize. 408/429/5xx/network failures are retried by the caller's axios instance.
+ * operator to re-authorize. 408/429/5xx/network failures are retried by the caller's axios instance; when they run
+ * out, the error says how many tries were made and to which host.
  */
 import type { AxiosInstance } from 'axios';
 import { AuthError, DataError, isRetriableError } from '../core/errors';
 import { fromAxiosError } from '../http/axios-errors';
 import { callName, type CallDescriptor } from '../http/classify';
 import { parseFault } from '../http/fault';
+import { gaveUp } from '../http/gave-up';
 
 export interface TokenGrant {
   readonly accessToken: string;
@@ -24,7 +26,8 @@ export interface ClientCredentials {
 }
 
 export function tokenCall(tokenUrl: string): CallDescriptor {
-  return { label: 'QBO token refresh', method: 'POST', path: new URL(tokenUrl).pathname };
+  const url = new URL(tokenUrl);
+  return { label: 'QBO token refresh', method: 'POST', path: url.pathname, host: url.host, setting: 'QBO_TOKEN_URL' };
 }
 
 export const REAUTHORIZE_ADVICE =
@@ -63,7 +66,8 @@ export async function requestTokenGrant(
   } catch (e) {
     if (e instanceof DataError) throw e;
     const err = fromAxiosError(call, e, now());
-    if (isRetriableError(err) || err.status === undefined) throw err;
+    if (isRetriableError(err)) throw gaveUp(call, err, e);
+    if (err.status === undefined) throw err;
     const data = (e as { response?: { data?: unknown } }).response?.data;
     const fault = parseFault(data);
     const reason = fault?.code ?? 'refused';

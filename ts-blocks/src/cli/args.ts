@@ -5,24 +5,8 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../core/errors';
 import { ENTITIES, type Entity } from '../core/types';
-
-export const USAGE = `Usage:
-  qbo-backfill db init
-      Create or update the raw and ops schemas (db/init/*.sql; safe to repeat).
-  qbo-backfill run --entity <invoices|customers|items|all> --from <ISO> --to <ISO>
-                   [--chunk-days <n>] [--page-size <n>] [--date-field last_updated|txn_date]
-                   [--no-resume] [--force] [--json]
-      Backfill [from, to) (UTC; a time without zone is UTC): extract, load, validate.
-      --chunk-days   window length in days (default 7)     --page-size  rows per request, 1-1000 (default 1000)
-      --date-field   last_updated (default) or txn_date (invoices only)
-      --no-resume    start a new run instead of continuing an unfinished one with the same parameters
-      --force        redo every chunk, even those a previous run finished
-      --json         print NDJSON events instead of progress bars and a table
-  qbo-backfill report [--run <run id> | --latest] [--entity <entity>] [--json]
-      Write and show the report of one run (default: the latest run of each entity).
-  qbo-backfill help
-
-Configuration comes from the environment or a .env file (see .env.example).`;
+import { attachValues, parseOptions, REPORT_FLAGS, RUN_FLAGS, type FlagSpec } from './flags';
+import type { HelpTopic } from './usage';
 
 export type EntityChoice = Entity | 'all';
 
@@ -41,20 +25,31 @@ export interface ReportCommand {
   readonly json: boolean;
 }
 
-export type Command = { readonly command: 'db-init' } | { readonly command: 'help' } | RunCommand | ReportCommand;
+export interface HelpCommand {
+  readonly command: 'help';
+  /** A command's own help; none: the overview. */
+  readonly topic?: HelpTopic;
+}
+
+export type Command = { readonly command: 'db-init' } | { readonly command: 'version' } | HelpCommand | RunCommand | ReportCommand;
 
 /** Entities of `--entity all`, in load order (names before the transactions that reference them). */
 export const ALL_ENTITIES: readonly Entity[] = ['customers', 'items', 'invoices'];
 
-export function usageError(message: string): ConfigError {
-  return new ConfigError(message, { code: 'CLI_USAGE' });
+/** A mistake on the command line; `topic` says whose help to print after the message. */
+export function usageError(message: string, topic?: HelpTopic): ConfigError {
+  return new ConfigError(message, { code: 'CLI_USAGE', ...(topic ? { context: { help: topic } } : {}) });
 }
 
-function parse(args: string[], options: NonNullable<Parameters<typeof parseArgs>[0]>['options']) {
+function parse(args: string[], flags: readonly FlagSpec[], topic: HelpTopic) {
+  const attached = attachValues(args, flags, (message) => usageError(message, topic));
   try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false }).values as Record<string, string | boolean | undefined>;
+    return parseArgs({ args: attached, options: parseOptions(flags), strict: true, allowPositionals: false }).values as Record<
+      string,
+      string | boolean | undefined
+    >;
   } catch (e) {
-    throw usageError((e as Error).message.split('\n')[0] ?? 'Invalid arguments.');
+    throw usageError((e as Error).message.split('\n')[0] ?? 'Invalid arguments.', topic);
   }
 }
 
@@ -63,24 +58,16 @@ function entityOf(value: string | boolean | undefined, allowAll: boolean): Entit
   const text = String(value).toLowerCase();
   if (allowAll && text === 'all') return 'all';
   const entity = ENTITIES.find((e) => e === text);
-  if (!entity) throw usageError(`--entity must be one of ${ENTITIES.join(', ')}${allowAll ? ', all' : ''} (got ${JSON.stringify(value)}).`);
+  if (!entity) {
+    throw usageError(`--entity must be one of ${ENTITIES.join(', ')}${allowAll ? ', all' : ''} (got ${JSON.stringify(value)}).`, allowAll ? 'run' : 'report');
+  }
   return entity;
 }
 
 function parseRun(args: string[]): RunCommand {
-  const v = parse(args, {
-    entity: { type: 'string' },
-    from: { type: 'string' },
-    to: { type: 'string' },
-    'chunk-days': { type: 'string' },
-    'page-size': { type: 'string' },
-    'date-field': { type: 'string' },
-    'no-resume': { type: 'boolean' },
-    force: { type: 'boolean' },
-    json: { type: 'boolean' },
-  });
+  const v = parse(args, RUN_FLAGS, 'run');
   const missing = ['entity', 'from', 'to'].filter((k) => v[k] === undefined).map((k) => `--${k}`);
-  if (missing.length > 0) throw usageError(`run needs ${missing.join(', ')}.`);
+  if (missing.length > 0) throw usageError(`run needs ${missing.join(', ')}.`, 'run');
   const choice = entityOf(v.entity, true) as EntityChoice;
   const variables: Record<string, unknown> = {
     fecha_inicio: v.from,
@@ -95,8 +82,8 @@ function parseRun(args: string[]): RunCommand {
 }
 
 function parseReport(args: string[]): ReportCommand {
-  const v = parse(args, { run: { type: 'string' }, latest: { type: 'boolean' }, entity: { type: 'string' }, json: { type: 'boolean' } });
-  if (v.run !== undefined && v.latest === true) throw usageError('report takes --run <id> or --latest, not both.');
+  const v = parse(args, REPORT_FLAGS, 'report');
+  if (v.run !== undefined && v.latest === true) throw usageError('report takes --run <id> or --latest, not both.', 'report');
   const entity = entityOf(v.entity, false) as Entity | undefined;
   return {
     command: 'report',
@@ -106,17 +93,37 @@ function parseReport(args: string[]): ReportCommand {
   };
 }
 
+const HELP_FLAGS = new Set(['--help', '-h']);
+const TOPICS: readonly HelpTopic[] = ['run', 'report', 'db'];
+
+function helpTopic(name: string | undefined): HelpTopic | undefined {
+  if (name === undefined) return undefined;
+  const topic = TOPICS.find((t) => t === name);
+  if (!topic) throw usageError(`No help for "${name}": the commands are ${TOPICS.join(', ')}.`);
+  return topic;
+}
+
 export function parseCommand(argv: readonly string[]): Command {
   const [first, ...rest] = argv;
+  if (first !== undefined && TOPICS.some((t) => t === first) && rest.some((a) => HELP_FLAGS.has(a))) {
+    return { command: 'help', topic: first as HelpTopic };
+  }
   switch (first) {
     case undefined:
-    case 'help':
     case '--help':
     case '-h':
       return { command: 'help' };
+    case 'help': {
+      const topic = helpTopic(rest[0]);
+      return topic ? { command: 'help', topic } : { command: 'help' };
+    }
+    case '--version':
+    case '-V':
+    case 'version':
+      return { command: 'version' };
     case 'db':
       if (rest[0] === 'init' && rest.length === 1) return { command: 'db-init' };
-      throw usageError(`Unknown db command${rest.length ? ` "${rest.join(' ')}"` : ''}: expected "db init".`);
+      throw usageError(`Unknown db command${rest.length ? ` "${rest.join(' ')}"` : ''}: expected "db init".`, 'db');
     case 'run':
       return parseRun(rest);
     case 'report':
@@ -127,6 +134,8 @@ export function parseCommand(argv: readonly string[]): Command {
 }
 
 const FLAG_NAMES: ReadonlyArray<[RegExp, string]> = [
+  [/\bInvalid variable:/g, 'Invalid value:'],
+  [/\binvalid variables:/g, 'invalid values:'],
   [/\bfecha_inicio\b/g, '--from'],
   [/\bfecha_fin\b/g, '--to'],
   [/\bchunk_days\b/g, '--chunk-days'],

@@ -1,11 +1,12 @@
 /**
  * How the CLI shows events. `--json`: every event as one sanitised NDJSON line on stdout (a rotated refresh token
  * is never printed: the event is reduced to its type). Otherwise: a progress bar per entity on stderr (when it is a
- * terminal; plain lines otherwise) and warnings/errors as lines.
+ * terminal; plain lines otherwise), and as lines as they happen: retries and throttle waits, warnings and errors.
  */
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import type { BackfillEvent, ChunkEvent, Entity, EventSink } from '../core/events';
 import { sanitize, sanitizeValue } from '../core/sanitize';
+import { retryLine } from './retry-line';
 
 export interface Renderer {
   readonly emit: EventSink;
@@ -75,6 +76,7 @@ export function progressRenderer(err: NodeJS.WritableStream): Renderer {
   return {
     emit(event: BackfillEvent) {
       if (event.type === 'chunk') onChunk(event);
+      else if (event.type === 'retry') print(sanitize(retryLine(event)));
       else if (event.type === 'log' && (event.level === 'warn' || event.level === 'error')) {
         print(`${event.level}: ${sanitize(event.message)}`);
       } else if (event.type === 'validation' && event.severity !== 'ok') {

@@ -3,7 +3,7 @@
  * connects the database, then runs loader → exporter → validator per entity (pipeline/run-entity.ts).
  * Progress: bars and a summary table, or NDJSON events ending with a `result` or `error` line (--json).
  */
-import { ConfigError, FatalError, isConfigError, toBackfillError, type BackfillError } from '../core/errors';
+import { ConfigError, DataError, FatalError, isConfigError, toBackfillError, type BackfillError } from '../core/errors';
 import { loadSettings } from '../config/settings';
 import { parseVariables, type RunVariables } from '../config/variables';
 import { openBackfillContext } from '../pipeline/context';
@@ -58,6 +58,14 @@ function exitCode(summaries: readonly EntityRunSummary[], failure: BackfillError
   return summaries.some((s) => s.status === 'failed') ? EXIT_CODES.data : EXIT_OK;
 }
 
+/** An entity whose validation failed fails the command (exit 4): with --json its last line is that error. */
+function validationFailure(summaries: readonly EntityRunSummary[]): BackfillError | undefined {
+  const failed = summaries.filter((s) => s.status === 'failed');
+  if (failed.length === 0) return undefined;
+  const message = failed.map((s) => s.error ?? `Validation of ${s.entity} failed.`).join(' ');
+  return new DataError(message, { code: 'VALIDATION_FAILED', context: { entities: failed.map((s) => s.entity) } });
+}
+
 /** Bad variables throw before anything else happens (the caller prints the message and the usage). */
 export async function runCommand(cmd: RunCommand, io: CliIo): Promise<number> {
   const vars = variablesFor(cmd);
@@ -73,7 +81,8 @@ export async function runCommand(cmd: RunCommand, io: CliIo): Promise<number> {
   const { summaries, failure } = outcome;
   const code = exitCode(summaries, failure);
   if (cmd.json) {
-    if (failure) renderer.emit({ type: 'error', error: failure.toJSON() });
+    const failed = failure ?? validationFailure(summaries);
+    if (failed) renderer.emit({ type: 'error', error: { ...failed.toJSON(), context: { ...failed.context, runs: summaries } } });
     else renderer.emit({ type: 'result', ok: true, summary: { runs: summaries } });
     return code;
   }

@@ -59,11 +59,20 @@ export interface ChunkEvent {
 export interface RetryEvent {
   type: 'retry';
   phase: Phase;
+  /** The retry about to be made (1 = the second try). */
   attempt: number;
+  /** The wait before it: Retry-After, the throttle pause, or backoff. */
   delay_ms: number;
   status?: number;
   code: string;
+  /** `METHOD /path` of the call (no query string). */
   url: string;
+  /** The server the call goes to (`host[:port]`). */
+  host?: string;
+  /** Why a try without an answer failed (`ECONNREFUSED`, `ETIMEDOUT`, …). */
+  network_code?: string;
+  /** Retries allowed before the call gives up. */
+  max_retries?: number;
 }
 
 export interface TokenRotatedEvent {

@@ -5,7 +5,7 @@
  *   403                                                        → AuthError QBO_FORBIDDEN (never retried)
  *   400 and anything else                                      → FatalError (never retried)
  * Messages name the call (`QBO query failed with status 429: POST /v3/company/<realm>/query`), carry QBO's Fault
- * code and message, and say what to do. They never carry a header, so no token can leak through them.
+ * code and message, and say what to do (a retriable failure's advice is added once retries run out: gave-up.ts). They never carry a header, so no token can leak through them.
  */
 import { AuthError, FatalError, RetriableError, type BackfillError } from '../core/errors';
 import { describeFault, parseFault, type QboFault } from './fault';
@@ -17,6 +17,10 @@ export interface CallDescriptor {
   readonly method: string;
   /** Path without query string (no secrets ride in it). */
   readonly path: string;
+  /** The server it goes to (`host[:port]`, never a credential), named when retries run out. */
+  readonly host?: string;
+  /** The setting that holds its URL (`QBO_TOKEN_URL`), named in the advice when the host cannot be reached. */
+  readonly setting?: string;
 }
 
 export const RETRIABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
@@ -30,13 +34,13 @@ const ADVICE: Readonly<Record<number, string>> = {
   401: 'QBO refused the access token. If this persists after a refresh, re-authorize the app and update QBO_REFRESH_TOKEN.',
   403: 'The app is not authorized for this company; it is not retried. Check QBO_ENV, QBO_REALM_ID and the app keys.',
   404: 'The endpoint was not found; it is not retried. Check QBO_API_BASE_URL and QBO_REALM_ID.',
-  408: 'QBO timed out the request; it is retried with backoff.',
-  429: 'QBO throttled the request (500 requests/min, 10 concurrent per company); it is retried after a pause.',
+  408: 'QBO timed out the request.',
+  429: 'QBO throttled the request (500 requests/min, 10 concurrent per company).',
 };
 
 function advice(status: number): string {
   if (ADVICE[status]) return ADVICE[status]!;
-  return RETRIABLE_STATUSES.has(status) ? 'QBO had a server error; it is retried with backoff.' : 'It is not retried.';
+  return RETRIABLE_STATUSES.has(status) ? 'QBO had a server error.' : 'It is not retried.';
 }
 
 export function callName(call: CallDescriptor): string {
@@ -82,7 +86,7 @@ export function classifyNetworkError(call: CallDescriptor, code: string | undefi
   const what = code ?? 'network error';
   const context = { call: callName(call), network_code: what };
   if (code && RETRIABLE_NETWORK_CODES.has(code)) {
-    return new RetriableError(`${call.label} failed (${what}): ${callName(call)}. The connection failed; it is retried with backoff.`, {
+    return new RetriableError(`${call.label} failed (${what}): ${callName(call)}. The connection failed.`, {
       code: 'QBO_NETWORK',
       context,
     });

@@ -8,7 +8,7 @@
  * invalidates that token and the call is re-sent once with a new one; a second 401 is an AuthError.
  */
 import type { AxiosInstance } from 'axios';
-import { AuthError, DataError, FatalError, RetriableError, isRetriableError, type BackfillError } from '../core/errors';
+import { AuthError, DataError, FatalError, type BackfillError } from '../core/errors';
 import { nullSink, type EventSink } from '../core/events';
 import type { AccessTokenProvider } from '../auth/token-manager';
 import type { Limits } from '../config/limits';
@@ -19,6 +19,7 @@ import { CallContext, emptyCallMetrics, type CallMetrics } from './call-context'
 import { callName, type CallDescriptor } from './classify';
 import type { Clock } from './clock';
 import { describeFault, parseFault } from './fault';
+import { gaveUp } from './gave-up';
 import type { RealmLimiter } from './limiter';
 import { createRetryingAxios } from './retrying-axios';
 
@@ -67,21 +68,14 @@ function readOkBody(call: CallDescriptor, data: unknown): Record<string, unknown
   return data as Record<string, unknown>;
 }
 
-function finalError(call: CallDescriptor, err: BackfillError, context: CallContext, signal?: AbortSignal): BackfillError {
+function finalError(call: CallDescriptor, err: BackfillError, error: unknown, signal?: AbortSignal): BackfillError {
   if (signal?.aborted) return new FatalError(`${call.label} was cancelled: ${callName(call)}. The run was stopped.`, { code: 'ABORTED' });
-  if (isRetriableError(err) && context.metrics.retries > 0) {
-    return new RetriableError(`${err.message} Gave up after ${context.metrics.retries} retries.`, {
-      code: err.code,
-      status: err.status,
-      context: err.context,
-    });
-  }
-  return err;
+  return gaveUp(call, err, error);
 }
 
 export function createQboClient(options: QboClientOptions): QboClient {
   const path = queryPath(options.qbo.realmId);
-  const call: CallDescriptor = { label: 'QBO query', method: 'POST', path };
+  const call: CallDescriptor = { label: 'QBO query', method: 'POST', path, host: new URL(options.qbo.apiBaseUrl).host, setting: 'QBO_API_BASE_URL' };
   const emit = options.emit ?? nullSink;
   const http: AxiosInstance = createRetryingAxios({
     call,
@@ -120,7 +114,7 @@ export function createQboClient(options: QboClientOptions): QboClient {
           return await send(statement, context);
         } catch (e) {
           const err = fromAxiosError(call, e, options.clock.now());
-          if (err.code !== 'QBO_UNAUTHORIZED') throw finalError(call, err, context, callOptions.signal);
+          if (err.code !== 'QBO_UNAUTHORIZED') throw finalError(call, err, e, callOptions.signal);
           if (authAttempt > 1) {
             throw new AuthError(`${err.message} A freshly refreshed access token was refused too; re-authorize the app.`, {
               code: 'QBO_UNAUTHORIZED',

@@ -81,6 +81,9 @@ export function createRetryingAxios(options: RetryingAxiosOptions): AxiosInstanc
         ...(classified.status === undefined ? {} : { status: classified.status }),
         code: classified.code,
         url: callName(call),
+        ...(call.host === undefined ? {} : { host: call.host }),
+        ...(typeof classified.context.network_code === 'string' ? { network_code: classified.context.network_code } : {}),
+        max_retries: limits.maxRetries,
       });
       await clock.sleep(delay, context?.signal);
     },

@@ -4,6 +4,7 @@ import { clearRegisteredSecrets } from '../../src/core/sanitize';
 import type { RefreshTokenStore } from '../../src/core/token-store';
 import { DEFAULT_LIMITS } from '../../src/config/limits';
 import { createTokenManager } from '../../src/auth/token-manager';
+import { freePort } from '../../src/core/free-port';
 import { tokenCall } from '../../src/auth/token-endpoint';
 import { createRetryingAxios } from '../../src/http/retrying-axios';
 import { json, startLocalServer, type LocalServer } from '../http/local-server';
@@ -30,10 +31,20 @@ const grant = (n: number, expiresIn = 3600) => ({
   body: { access_token: `access-${n}-value`, refresh_token: `refresh-${n}-value`, expires_in: expiresIn, token_type: 'bearer' },
 });
 
-function manager(clock: Clock, store: RefreshTokenStore, skewMs = 300_000, events: BackfillEvent[] = []) {
-  const tokenUrl = `${server.url}/oauth2/v1/tokens/bearer`;
-  const http = createRetryingAxios({ call: tokenCall(tokenUrl), limits: DEFAULT_LIMITS, clock, random: () => 0 });
+function manager(clock: Clock, store: RefreshTokenStore, skewMs = 300_000, events: BackfillEvent[] = [], baseUrl = server.url) {
+  const tokenUrl = `${baseUrl}/oauth2/v1/tokens/bearer`;
+  const limits = { ...DEFAULT_LIMITS, maxRetries: 2 };
+  const http = createRetryingAxios({ call: tokenCall(tokenUrl), limits, clock, random: () => 0, emit: (e) => events.push(e), phase: 'auth' });
   return createTokenManager({ http, tokenUrl, credentials: { clientId: 'cid-value', clientSecret: 'csecret-value' }, store, clock, skewMs, emit: (e) => events.push(e) });
+}
+
+async function failure(p: Promise<unknown>): Promise<BackfillError> {
+  try {
+    await p;
+  } catch (e) {
+    return e as BackfillError;
+  }
+  throw new Error('expected a failure');
 }
 
 function recordingStore(initial: string, log: string[]): RefreshTokenStore {
@@ -138,6 +149,32 @@ describe('OAuth token manager', () => {
     reply = (n) => (n === 1 ? { status: 502, body: {} } : grant(n));
     const tm = manager(instantClock(), recordingStore('refresh-0-value', []));
     expect(await tm.accessToken()).toBe('access-2-value');
+  });
+
+  it('gives up on a token endpoint that keeps failing, saying after how many tries and on which host', async () => {
+    reply = () => ({ status: 503, body: {} });
+    const err = await failure(manager(instantClock(), recordingStore('refresh-0-value', [])).accessToken());
+    const host = new URL(server.url).host;
+    expect(err.code).toBe('QBO_SERVER_ERROR');
+    expect(err.message).toBe(
+      `QBO token refresh gave up after 3 tries on ${host}. Last failure: QBO token refresh failed with status 503: ` +
+        'POST /oauth2/v1/tokens/bearer. QBO had a server error. Run again later: finished windows are kept and the run resumes.',
+    );
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it('names the unreachable host and its setting, and announces each retry with the host and the cause', async () => {
+    const port = await freePort();
+    const events: BackfillEvent[] = [];
+    const err = await failure(manager(instantClock(), recordingStore('refresh-0-value', []), 300_000, events, `http://127.0.0.1:${port}`).accessToken());
+    expect(err.code).toBe('QBO_NETWORK');
+    expect(err.message).toMatch(new RegExp(`^QBO token refresh gave up after 3 tries on 127\\.0\\.0\\.1:${port}\\. Last failure: .*ECONNREFUSED`));
+    expect(err.message).toContain(`Check that 127.0.0.1:${port} can be reached from this machine (network, proxy, QBO_TOKEN_URL)`);
+    expect(err.message).not.toMatch(/refresh-0-value|csecret-value/);
+    const retries = events.filter((e) => e.type === 'retry');
+    expect(retries).toEqual([1, 2].map((attempt) => expect.objectContaining({
+      type: 'retry', phase: 'auth', attempt, max_retries: 2, host: `127.0.0.1:${port}`, network_code: 'ECONNREFUSED', url: 'POST /oauth2/v1/tokens/bearer',
+    })));
   });
 
   it('emits a log event without any token value', async () => {

@@ -31,7 +31,7 @@ describe('command line parsing', () => {
   it('rejects what it does not know with a usage error', () => {
     expect(() => parseCommand(['db', 'drop'])).toThrow(/expected "db init"/);
     expect(() => parseCommand(['run', '--entity', 'items', '--from', 'a', '--to', 'b', 'extra'])).toThrow(/Unexpected argument 'extra'/);
-    expect(() => parseCommand(['run', '--entity'])).toThrow(/argument missing/);
+    expect(() => parseCommand(['run', '--entity'])).toThrow(/--entity needs a value: one of invoices, customers, items or all/);
     expect(() => parseCommand(['report', '--entity', 'all'])).toThrow(/--entity must be one of invoices, customers, items \(got "all"\)/);
     let thrown: unknown;
     try {
@@ -42,10 +42,43 @@ describe('command line parsing', () => {
     expect(thrown).toMatchObject({ kind: 'config', code: 'CLI_USAGE', message: 'Unknown command "frobnicate".' });
   });
 
+  it('gives each command its own help, and the version', () => {
+    expect(parseCommand(['run', '--help'])).toEqual({ command: 'help', topic: 'run' });
+    expect(parseCommand(['report', '--entity', 'items', '-h'])).toEqual({ command: 'help', topic: 'report' });
+    expect(parseCommand(['db', '--help'])).toEqual({ command: 'help', topic: 'db' });
+    expect(parseCommand(['help', 'run'])).toEqual({ command: 'help', topic: 'run' });
+    expect(() => parseCommand(['help', 'migrate'])).toThrow(/No help for "migrate": the commands are run, report, db/);
+    expect(parseCommand(['--version'])).toEqual({ command: 'version' });
+    expect(parseCommand(['-V'])).toEqual({ command: 'version' });
+  });
+
+  it.each([
+    [['--from', '--to', '2024-02-01'], /^--from needs a value: the start of the range, .*\(e\.g\. --from 2024-01-01\); it is followed by --to\.$/],
+    [['--from', '2024-01-01', '--to'], /^--to needs a value: the end of the range \(exclusive\), .*; nothing follows it\.$/],
+    [['--from', '2024-01-01', '--to', '2024-02-01', '--chunk-days', '--force'], /^--chunk-days needs a value: a positive number of days \(e\.g\. --chunk-days 7\); it is followed by --force\.$/],
+    [['--from', '2024-01-01', '--to', '2024-02-01', '--page-size'], /^--page-size needs a value: an integer from 1 to 1000 \(e\.g\. --page-size 1000\)/],
+    [['--from', '2024-01-01', '--to', '2024-02-01', '--date-field', '-x'], /^--date-field needs a value: last_updated or txn_date/],
+  ])('names the flag whose value is missing in %j, with what it expects', (flags, message) => {
+    let thrown: unknown;
+    try {
+      parseCommand(['run', '--entity', 'items', ...flags]);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toMatchObject({ kind: 'config', code: 'CLI_USAGE', context: { help: 'run' }, message: expect.stringMatching(message) });
+  });
+
+  it('passes a negative number on as the flag\'s value, for its own validation to judge', () => {
+    const cmd = parseCommand(['run', '--entity', 'items', '--from', '2024-01-01', '--to', '2024-02-01', '--chunk-days', '-1', '--page-size', '-5']);
+    expect(cmd).toMatchObject({ variables: { chunk_days: '-1', page_size: '-5' } });
+    expect(parseCommand(['run', '--entity', 'items', '--from=2024-01-01', '--to', '2024-02-01'])).toMatchObject({ variables: { fecha_inicio: '2024-01-01' } });
+  });
+
   it('speaks of flags, not Mage variable names, in variable errors', () => {
     expect(inFlagTerms('fecha_fin must be after fecha_inicio; chunk_days, page_size, date_field')).toBe(
       '--to must be after --from; --chunk-days, --page-size, --date-field',
     );
+    expect(inFlagTerms('Invalid variable: chunk_days must be a positive number')).toBe('Invalid value: --chunk-days must be a positive number');
   });
 });
 

@@ -1,18 +1,9 @@
-import { createServer } from 'node:net';
 import { rmSync } from 'node:fs';
 import type { Client } from 'pg';
+import { freePort } from '../../src/core/free-port';
 import type { SandboxHandle } from '../../src/sandbox';
 import { createTestDatabase, withDatabase, adminUrl, type TestDatabase } from '../helpers/db';
 import { cli, cliEnv, runArgs, smallSandbox, workDir } from './helpers';
-
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const address = srv.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 describe('qbo-backfill CLI failures: clear message, nothing written, non-zero exit', () => {
   let db: TestDatabase;
@@ -55,12 +46,46 @@ describe('qbo-backfill CLI failures: clear message, nothing written, non-zero ex
 
   it('an unreachable database fails before any request, naming it without the password (exit 2)', async () => {
     const before = apiCalls();
-    const url = `postgres://loader:db-pw-never-printed@127.0.0.1:${await closedPort()}/warehouse`;
+    const url = `postgres://loader:db-pw-never-printed@127.0.0.1:${await freePort()}/warehouse`;
     const out = await cli(runArgs('all'), cliEnv(sandbox, url, dir), dir);
     expect(out.code).toBe(2);
     expect(out.stderr).toMatch(/error: PostgreSQL at .*127\.0\.0\.1:\d+\/warehouse does not answer/);
     expect(out.stderr).not.toContain('db-pw-never-printed');
     expect(apiCalls()).toBe(before);
+  });
+
+  describe('an unreachable token endpoint', () => {
+    const unreachable = async (): Promise<NodeJS.ProcessEnv> => {
+      const tokenUrl = `http://127.0.0.1:${await freePort()}/oauth2/v1/tokens/bearer`;
+      return cliEnv(sandbox, db.url, dir, { QBO_TOKEN_URL: tokenUrl, QBO_MAX_RETRIES: '2', QBO_RETRY_BASE_MS: '1', QBO_RETRY_MAX_MS: '5' });
+    };
+
+    it('shows each retry as it happens, then gives up naming the tries and the host, never a credential (exit 1)', async () => {
+      const env = await unreachable();
+      const host = new URL(env.QBO_TOKEN_URL!).host;
+      const out = await cli(runArgs('items'), env, dir);
+      expect(out.code).toBe(1);
+      const lines = out.stderr.trimEnd().split('\n');
+      expect(lines).toEqual([
+        `auth: POST /oauth2/v1/tokens/bearer on ${host}: connection failed (ECONNREFUSED); retry 1 of 2 in ${lines[0]!.split(' in ')[1]}`,
+        `auth: POST /oauth2/v1/tokens/bearer on ${host}: connection failed (ECONNREFUSED); retry 2 of 2 in ${lines[1]!.split(' in ')[1]}`,
+        expect.stringMatching(new RegExp(`^error: QBO token refresh gave up after 3 tries on ${host.replace(/\./g, '\\.')}\\. Last failure: .*ECONNREFUSED.*QBO_TOKEN_URL`)),
+      ]);
+      expect(out.stdout + out.stderr).not.toContain(sandbox.clientSecret);
+      expect(out.stdout + out.stderr).not.toContain(sandbox.refreshToken);
+      expect(await written()).toEqual({ runs: 0, rows: 0 });
+    });
+
+    it('with --json, the retries are events and the last stdout line is the error', async () => {
+      const env = await unreachable();
+      const out = await cli(runArgs('items', ['--json']), env, dir);
+      expect(out.code).toBe(1);
+      expect(out.events.filter((e) => e.type === 'retry')).toHaveLength(2);
+      expect(out.events[out.events.length - 1]).toMatchObject({
+        type: 'error',
+        error: { kind: 'retriable', code: 'QBO_NETWORK', context: { host: new URL(env.QBO_TOKEN_URL!).host, attempts: 3 } },
+      });
+    });
   });
 
   it('a database without the schemas says to run db init (exit 2)', async () => {
@@ -148,6 +173,12 @@ describe('qbo-backfill CLI failures: clear message, nothing written, non-zero ex
       expect(out.stdout).toMatch(/items\s+failed/);
       expect(out.stdout).toMatch(/invoices\s+succeeded/);
       expect(out.stderr).toMatch(/error: Validation of run .* \(items\) failed 1 check\(s\): timestamps_utc/);
+      const json = await cli(runArgs('items', ['--json']), cliEnv(sandbox, db.url, dir), dir);
+      expect(json.code).toBe(4);
+      expect(json.events[json.events.length - 1]).toMatchObject({
+        type: 'error',
+        error: { kind: 'data', code: 'VALIDATION_FAILED', message: expect.stringMatching(/timestamps_utc/), context: { entities: ['items'] } },
+      });
     });
   });
 });

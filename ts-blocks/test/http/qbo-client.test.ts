@@ -111,13 +111,15 @@ describe('QBO query client', () => {
     expect(queries()).toHaveLength(2);
   });
 
-  it('gives up after maxRetries with a message naming the call and status', async () => {
+  it('gives up after maxRetries with a message naming the tries, the host, the call and status', async () => {
     queryHandler = () => ({ status: 429, body: {} });
     const { client } = stack({ maxRetries: 2 });
     const err = await failure(client.postQuery('SELECT * FROM Invoice'));
     expect(isRetriableError(err)).toBe(true);
     expect(err.message).toContain(`QBO query failed with status 429: POST ${QUERY_PATH}`);
-    expect(err.message).toContain('Gave up after 2 retries');
+    expect(err.message).toMatch(new RegExp(`^QBO query gave up after 3 tries on ${new URL(server.url).host.replace(/\./g, '\\.')}\\. Last failure: `));
+    expect(err.message).toMatch(/Run again later: finished windows are kept/);
+    expect(err.context).toMatchObject({ attempts: 3, host: new URL(server.url).host });
     expect(queries()).toHaveLength(3);
   });
 
