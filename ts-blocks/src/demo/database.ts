@@ -3,10 +3,10 @@
  * PostgreSQL at 127.0.0.1:5432 or on an embedded one started for the demo (ensurePostgres). db/init is applied
  * either way (idempotent), so a second demo run re-loads into the same tables and shows 0 inserted, 0 updated.
  */
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { Client, Pool } from 'pg';
 import { initDatabase } from '../db/init';
-import { ensurePostgres } from '../devdb/local-postgres';
+import { ensurePostgres, type LocalPostgres } from '../devdb/local-postgres';
 import { PROJECT_ROOT } from './mage-cli';
 
 export const DEMO_DATABASE = 'qbo_backfill_demo';
@@ -15,6 +15,8 @@ export interface DemoDatabase {
   readonly url: string;
   /** True when the demo started an embedded PostgreSQL (it lives as long as the demo process). */
   readonly started: boolean;
+  /** A shell command, run from the repository root, that opens the database in psql; it shows no password. */
+  readonly psql: string;
   stop(): Promise<void>;
 }
 
@@ -35,6 +37,16 @@ async function createIfMissing(adminUrl: string, database: string): Promise<void
   }
 }
 
+/** psql for the demo's database: the configured URL by name, else host, port, user and the password's file. */
+export function psqlCommand(url: string, server: Pick<LocalPostgres, 'passwordFile'>, configured: boolean): string {
+  if (configured) return 'psql "$DATABASE_URL"';
+  const u = new URL(url);
+  const command = `psql -h ${u.hostname} -p ${u.port || '5432'} -U ${decodeURIComponent(u.username)} ${u.pathname.slice(1)}`;
+  if (server.passwordFile === undefined) return command;
+  const file = relative(PROJECT_ROOT, server.passwordFile);
+  return `PGPASSWORD="$(cat ${file.startsWith('..') || isAbsolute(file) ? server.passwordFile : file})" ${command}`;
+}
+
 export async function prepareDemoDatabase(log: (message: string) => void): Promise<DemoDatabase> {
   const configured = process.env.DATABASE_URL;
   const server = await ensurePostgres({ url: configured, dataDir: resolve(PROJECT_ROOT, '.pgdata', 'demo'), log });
@@ -50,5 +62,5 @@ export async function prepareDemoDatabase(log: (message: string) => void): Promi
   } finally {
     await pool.end();
   }
-  return { url, started: server.started, stop: () => server.stop() };
+  return { url, started: server.started, psql: psqlCommand(url, server, Boolean(configured)), stop: () => server.stop() };
 }

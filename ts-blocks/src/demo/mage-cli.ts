@@ -44,13 +44,17 @@ export function mageEnv(options: MageOptions): NodeJS.ProcessEnv {
   return { ...process.env, MAGE_DATA_DIR: resolve(options.dataDir), ...options.env };
 }
 
-/** Runs a command to completion, collecting its output; `input` is written to its stdin. */
+/**
+ * Runs a command to completion, collecting its output; `input` is written to its stdin. `echoStderr` also receives
+ * its stderr as it comes (progress the caller should see live).
+ */
 export function runCommand(
   command: string,
   args: readonly string[],
   env: NodeJS.ProcessEnv,
   input?: string,
   onLine?: (line: string) => void,
+  echoStderr?: NodeJS.WritableStream,
 ): Promise<CommandResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, { cwd: PROJECT_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -64,7 +68,10 @@ export function runCommand(
       partial = lines.pop() ?? '';
       for (const line of lines) onLine(line);
     });
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => {
+      err.push(chunk);
+      echoStderr?.write(chunk);
+    });
     child.once('error', reject);
     child.once('close', (code) => {
       if (onLine && partial) onLine(partial);
@@ -74,9 +81,12 @@ export function runCommand(
   });
 }
 
-/** Creates (first time, several minutes) or reuses the pinned mage-ai venv; returns its path. */
-export async function ensureMageVenv(): Promise<string> {
-  const result = await runCommand(MAGE_VENV_SH, [], process.env);
+/**
+ * Creates (first time, a few minutes) or reuses the pinned mage-ai venv; returns its path. The install's progress
+ * (pip's output, on the script's stderr) goes to `progress` as it comes: a cached venv prints nothing.
+ */
+export async function ensureMageVenv(progress: NodeJS.WritableStream = process.stderr): Promise<string> {
+  const result = await runCommand(MAGE_VENV_SH, [], process.env, undefined, undefined, progress);
   if (result.code !== 0) {
     throw new Error(`scripts/mage-venv.sh failed (exit ${result.code}): ${result.stderr.trim().split('\n').slice(-5).join(' | ')}`);
   }

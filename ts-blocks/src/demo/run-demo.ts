@@ -2,12 +2,14 @@
  * `npm run demo`: the three real Mage pipelines against the local QBO sandbox and a PostgreSQL the demo finds or
  * starts itself. Steps: Mage venv (created once, cached) → PostgreSQL + db/init → sandbox → its values into Mage
  * Secrets (a demo-only MAGE_DATA_DIR, so real credentials in .run/mage_data are never touched) → `mage run` of
- * each pipeline → summary and where the reports and logs are → clean-up (sandbox, embedded PostgreSQL).
+ * each pipeline → summary, where the reports and logs are, how to look at the rows → clean-up (sandbox; the
+ * embedded PostgreSQL at once, or with --keep once the operator presses Ctrl-C).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { startSandbox, type SandboxHandle } from '../sandbox';
 import { prepareDemoDatabase, type DemoDatabase } from './database';
+import { lookAtRows, releaseDatabase } from './finish';
 import { ensureMageVenv, lastLines, loadSandboxSecrets, PROJECT_ROOT, runPipeline } from './mage-cli';
 import { blockOutput, ENTITIES, pipelineOf, renderSummary, reportPaths, type DemoEntity, type EntityOutcome } from './summary';
 
@@ -20,6 +22,8 @@ export interface DemoOptions {
   readonly from?: string;
   readonly to?: string;
   readonly chunkDays?: number;
+  /** Keep an embedded PostgreSQL running after the summary, until Ctrl-C, to look at the rows. */
+  readonly keep?: boolean;
 }
 
 export type Say = (line: string) => void;
@@ -55,7 +59,7 @@ async function runEntity(entity: DemoEntity, vars: Readonly<Record<string, strin
 
 export async function runDemo(options: DemoOptions, say: Say, signal?: AbortSignal): Promise<boolean> {
   mkdirSync(resolve(DEMO_DIR, 'logs'), { recursive: true });
-  say('== Mage venv (pinned mage-ai; the first time installs it, which takes several minutes)');
+  say('== Mage venv (pinned mage-ai; the first time installs it, a few minutes, with pip\'s progress below)');
   say(`   ${await ensureMageVenv()}`);
 
   say('== PostgreSQL');
@@ -97,12 +101,10 @@ export async function runDemo(options: DemoOptions, say: Say, signal?: AbortSign
       say(`   ${o.entity}: reports ${shownReports}; Mage output ${relative(PROJECT_ROOT, o.logFile)}`);
     }
     say(`   Block outputs: ${relative(PROJECT_ROOT, DEMO_MAGE_DATA_DIR)}/mage_project/pipelines/<pipeline>/.variables/`);
+    for (const line of lookAtRows(db, options.keep === true)) say(line);
     return outcomes.every((o) => o.ok);
   } finally {
     await sandbox?.close();
-    if (db?.started) {
-      say('== Stopping the embedded PostgreSQL');
-      await db.stop();
-    }
+    if (db) await releaseDatabase(db, options.keep === true && !signal?.aborted, say, signal);
   }
 }

@@ -22,6 +22,8 @@ export interface LocalPostgres {
   readonly url: string;
   /** True when this process started the server (it stops with `stop()` or when the process exits). */
   readonly started: boolean;
+  /** The file holding the password of an embedded server (0600), for commands that must not show it. */
+  readonly passwordFile?: string;
   stop(): Promise<void>;
 }
 
@@ -120,5 +122,5 @@ async function startEmbedded(dataDir: string, log: (m: string) => void): Promise
   await server.start();
   const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
   log(`Started an embedded PostgreSQL on 127.0.0.1:${port}.`);
-  return { url, started: true, stop: () => server.stop() };
+  return { url, started: true, passwordFile, stop: () => server.stop() };
 }
