@@ -67,6 +67,26 @@ describe('README.md', () => {
     }
   });
 
+  it('lists, before the two commands, what they need: Node, Python, and Chromium with the command that installs it', () => {
+    const top = readme.slice(0, readme.indexOf('```bash'));
+    expect(top).toMatch(/Node 20/);
+    expect(top).toMatch(/Python 3\.11/);
+    // the tests look for /usr/bin/chromium (Debian's package) unless CHROMIUM_PATH says otherwise
+    expect(readRepoFile('ts-blocks/test/report/html-render.test.ts')).toContain("process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'");
+    expect(top).toMatch(/Chromium: `sudo apt-get install -y chromium`[^`]*`CHROMIUM_PATH`/);
+  });
+
+  it('leads a newcomer from the demo to the loaded rows and to a real company in at most ten steps', () => {
+    const setup = readRepoFile('docs/setup.md');
+    const steps = markdownSection(setup, '## Point it at a real QuickBooks company').split('\n').filter((l) => /^\d+\. /.test(l));
+    expect(steps.length).toBeGreaterThanOrEqual(5);
+    expect(steps.length).toBeLessThanOrEqual(10);
+    expect(steps[0]).toMatch(/Create the app/);
+    expect(steps.join('\n')).toMatch(/compose-mage-secrets\.sh/);
+    expect(readme).toMatch(/\]\(docs\/setup\.md#point-it-at-a-real-quickbooks-company\)/);
+    expect(readme).toMatch(/npm run demo -- --keep/);
+  });
+
   it('links to every page under docs/', () => {
     const linked = new Set(linkedFiles('README.md', readme));
     expect(documentationFiles().filter((p) => p !== 'README.md' && !linked.has(p))).toEqual([]);
