@@ -10,6 +10,7 @@ import { createRetryingAxios } from '../../src/http/retrying-axios';
 import { json, startLocalServer, type LocalServer } from '../http/local-server';
 import { ManualClock, instantClock } from '../http/test-clock';
 import type { Clock } from '../../src/http/clock';
+import { failure } from '../helpers/failure';
 
 let server: LocalServer;
 let reply: (n: number) => { status: number; body: unknown };
@@ -36,15 +37,6 @@ function manager(clock: Clock, store: RefreshTokenStore, skewMs = 300_000, event
   const limits = { ...DEFAULT_LIMITS, maxRetries: 2 };
   const http = createRetryingAxios({ call: tokenCall(tokenUrl), limits, clock, random: () => 0, emit: (e) => events.push(e), phase: 'auth' });
   return createTokenManager({ http, tokenUrl, credentials: { clientId: 'cid-value', clientSecret: 'csecret-value' }, store, clock, skewMs, emit: (e) => events.push(e) });
-}
-
-async function failure(p: Promise<unknown>): Promise<BackfillError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as BackfillError;
-  }
-  throw new Error('expected a failure');
 }
 
 function recordingStore(initial: string, log: string[]): RefreshTokenStore {

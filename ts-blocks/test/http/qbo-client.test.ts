@@ -1,4 +1,4 @@
-import { isAuthError, isFatalError, isRetriableError, type BackfillError } from '../../src/core/errors';
+import { isAuthError, isFatalError, isRetriableError } from '../../src/core/errors';
 import type { BackfillEvent } from '../../src/core/events';
 import { memoryTokenStore } from '../../src/core/token-store';
 import { clearRegisteredSecrets } from '../../src/core/sanitize';
@@ -8,6 +8,7 @@ import { emptyCallMetrics } from '../../src/http/call-context';
 import { createQboStack } from '../../src/extract/qbo-stack';
 import { json, startLocalServer, type LocalServer, type SeenRequest } from './local-server';
 import { instantClock } from './test-clock';
+import { failure } from '../helpers/failure';
 
 const REALM = '4620816365';
 const QUERY_PATH = `/v3/company/${REALM}/query`;
@@ -57,15 +58,6 @@ function stack(overrides: Partial<typeof DEFAULT_LIMITS> = {}) {
 
 const ok = { status: 200, body: { QueryResponse: { Invoice: [{ Id: '1' }] }, time: 'x' } };
 const queries = () => server.requests.filter((r) => r.url.startsWith(QUERY_PATH));
-
-async function failure(p: Promise<unknown>): Promise<BackfillError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as BackfillError;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('QBO query client', () => {
   it('POSTs the statement as application/text with minorversion, JSON accepted and a bearer token', async () => {
