@@ -37,6 +37,13 @@ describe('docs/schema.md', () => {
     expect(missing).toEqual([]);
   });
 
+  it('is summed up in the README with every column of the raw tables', () => {
+    const summary = markdownSection(readRepoFile('README.md'), '## The `raw` schema');
+    const raw = ddlColumns(readRepoFile('db/init/010_raw_tables.sql'));
+    expect(raw.length).toBeGreaterThan(10);
+    expect(raw.filter((c) => !summary.includes(`\`${c}\``))).toEqual([]);
+  });
+
   it('has verification queries that run against the schema db/init creates', async () => {
     const sql = /```sql\n([\s\S]*?)```/.exec(section)?.[1];
     expect(sql).toBeDefined();

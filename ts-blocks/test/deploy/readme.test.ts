@@ -4,7 +4,7 @@
  * that names exactly the secrets the code reads; and the acceptance checklist with proof behind every item.
  */
 import { brokenLink, documentationFiles, headingAnchors, relativeLinks } from './markdown-links';
-import { markdownSection, readRepoFile } from './repo-files';
+import { loadYaml, markdownSection, readRepoFile } from './repo-files';
 
 /** Section 11 of the assignment, verbatim (without the checkbox). */
 const CHECKLIST = [
@@ -85,6 +85,25 @@ describe('README.md', () => {
     expect(steps.join('\n')).toMatch(/compose-mage-secrets\.sh/);
     expect(readme).toMatch(/\]\(docs\/setup\.md#point-it-at-a-real-quickbooks-company\)/);
     expect(readme).toMatch(/npm run demo -- --keep/);
+  });
+
+  it('states the shipped one-time triggers as they are, in UTC and in America/Guayaquil (UTC-5)', () => {
+    const section = markdownSection(readme, '## One-time trigger');
+    const triggers = ['invoices', 'customers', 'items'].map((e) => {
+      const file = loadYaml(`mage_project/pipelines/qb_${e}_backfill/triggers.yaml`) as {
+        triggers: Array<{ schedule_interval: string; start_time: Date; status: string; variables: Record<string, string> }>;
+      };
+      return file.triggers.find((x) => x.schedule_interval === '@once')!;
+    });
+    for (const trigger of triggers) {
+      const utc = trigger.start_time.toISOString().slice(0, 19).replace('T', ' ');
+      const guayaquil = new Date(trigger.start_time.getTime() - 5 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+      const words = `\`start_time: ${utc}\` **UTC** = ${guayaquil} **America/Guayaquil**`;
+      expect(section.replace(/\s+/g, ' ')).toContain(words);
+      expect(section).toContain(`\`fecha_inicio: ${trigger.variables.fecha_inicio}\``);
+      expect(section).toContain(`\`fecha_fin: ${trigger.variables.fecha_fin}\``);
+      expect(section).toContain(`ships an **${trigger.status}** one-time trigger`);
+    }
   });
 
   it('links to every page under docs/', () => {
