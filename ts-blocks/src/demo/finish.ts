@@ -11,6 +11,7 @@ export const ROW_COUNTS_SQL =
 
 export function lookAtRows(db: DemoDatabase, keep: boolean): string[] {
   const lines = [
+    '',
     '== Look at the loaded rows',
     `   ${db.psql} -c "${ROW_COUNTS_SQL}"`,
     `   (or ${db.psql} for a prompt: SELECT id, ingested_at_utc, payload FROM raw.qb_invoices LIMIT 5; columns in docs/schema.md)`,

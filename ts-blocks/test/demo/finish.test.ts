@@ -60,7 +60,7 @@ describe('npm run demo -- --keep', () => {
     const run = await runNode(ENDING, [dataDir]);
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
     const lines = run.stdout.trimEnd().split('\n');
-    expect(lines[2]).toMatch(/^ {3}PGPASSWORD="\$\(cat \/.*\/password\)" psql -h 127\.0\.0\.1 -p \d+ -U postgres postgres -c "SELECT 'invoices'/);
+    expect(lines[lines.indexOf('== Look at the loaded rows') + 1]).toMatch(/^ {3}PGPASSWORD="\$\(cat \/.*\/password\)" psql -h 127\.0\.0\.1 -p \d+ -U postgres postgres -c "SELECT 'invoices'/);
     expect(lines.join('\n')).toMatch(/`npm run demo -- --keep` keeps it running/);
     expect(lines[lines.length - 1]).toBe('== Stopping the embedded PostgreSQL');
     expect(await canConnect(lines[0]!.replace(/^URL /, ''), 1000)).toBe(false);
