@@ -57,6 +57,18 @@ async function runEntity(entity: DemoEntity, vars: Readonly<Record<string, strin
   return { entity, ok, seconds: (Date.now() - started) / 1000, logFile };
 }
 
+/** Where each entity's reports and Mage output are. */
+function whereToLook(outcomes: readonly EntityOutcome[]): string[] {
+  const lines = ['\n== Where to look'];
+  for (const o of outcomes) {
+    const reports = reportPaths(blockOutput(DEMO_MAGE_DATA_DIR, o.entity, 'validator'));
+    const shownReports = reports.length > 0 ? reports.map((r) => relative(PROJECT_ROOT, resolve(PROJECT_ROOT, r))).join(', ') : relative(PROJECT_ROOT, resolve(DEMO_EVIDENCE_DIR, o.entity));
+    lines.push(`   ${o.entity}: reports ${shownReports}; Mage output ${relative(PROJECT_ROOT, o.logFile)}`);
+  }
+  lines.push(`   Block outputs: ${relative(PROJECT_ROOT, DEMO_MAGE_DATA_DIR)}/mage_project/pipelines/<pipeline>/.variables/`);
+  return lines;
+}
+
 export async function runDemo(options: DemoOptions, say: Say, signal?: AbortSignal): Promise<boolean> {
   mkdirSync(resolve(DEMO_DIR, 'logs'), { recursive: true });
   say('== Mage venv (pinned mage-ai; the first time installs it, a few minutes, with pip\'s progress below)');
@@ -94,14 +106,7 @@ export async function runDemo(options: DemoOptions, say: Say, signal?: AbortSign
 
     say(`\n== Summary (${vars.fecha_inicio} to ${vars.fecha_fin}, sandbox stats: ${sandbox.stats().requests} requests, ${sandbox.stats().throttled} throttled)`);
     say(await renderSummary(DEMO_MAGE_DATA_DIR, db.url, outcomes));
-    say('\n== Where to look');
-    for (const o of outcomes) {
-      const reports = reportPaths(blockOutput(DEMO_MAGE_DATA_DIR, o.entity, 'validator'));
-      const shownReports = reports.length > 0 ? reports.map((r) => relative(PROJECT_ROOT, resolve(PROJECT_ROOT, r))).join(', ') : relative(PROJECT_ROOT, resolve(DEMO_EVIDENCE_DIR, o.entity));
-      say(`   ${o.entity}: reports ${shownReports}; Mage output ${relative(PROJECT_ROOT, o.logFile)}`);
-    }
-    say(`   Block outputs: ${relative(PROJECT_ROOT, DEMO_MAGE_DATA_DIR)}/mage_project/pipelines/<pipeline>/.variables/`);
-    for (const line of lookAtRows(db, options.keep === true)) say(line);
+    for (const line of [...whereToLook(outcomes), ...lookAtRows(db, options.keep === true)]) say(line);
     return outcomes.every((o) => o.ok);
   } finally {
     await sandbox?.close();
