@@ -78,6 +78,17 @@ describe('create', () => {
     expect(byDate.json().QueryResponse.Invoice.map((i: any) => i.Id)).toContain(inv.Id);
   });
 
+  test('empty strings for unset fields (as python-quickbooks sends them) are read as unset', async () => {
+    const body = { ...invoiceBody(), TxnDate: '', DueDate: '', DocNumber: '', TotalAmt: '', ShipDate: '', PrivateNote: '' };
+    const inv = (await write('Invoice', body)).json.Invoice;
+    expect(inv).toMatchObject({ TxnDate: '2026-04-10', DueDate: '2026-05-10', TotalAmt: 43.3, ShipDate: '', PrivateNote: '' });
+    expect(inv.DocNumber).toMatch(/^\d+$/);
+    const item = (await write('Item', { Name: 'Py Item', Type: '', Sku: '', Active: true })).json.Item;
+    expect(item).toMatchObject({ Type: 'Service', Sku: '' });
+    const c = (await write('Customer', { DisplayName: '', GivenName: 'Ada', FamilyName: 'Lovelace', Title: '', CompanyName: '' })).json.Customer;
+    expect(c).toMatchObject({ DisplayName: 'Ada Lovelace', FullyQualifiedName: 'Ada Lovelace', CompanyName: '' });
+  });
+
   test('an invoice of 600 lines is stored and served whole', async () => {
     const itemId = activeItem().Id;
     const Line = Array.from({ length: 600 }, (_, n) => ({

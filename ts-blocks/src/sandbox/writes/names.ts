@@ -55,7 +55,8 @@ export function prepareItem(ctx: WriteContext, body: Payload): Prepared {
   const active = body.Active !== false;
   const name = text(body.Name);
   if (name === undefined) throw requiredParam('Name');
-  const type = body.Type ?? ctx.before?.Type ?? 'Service';
+  const sent = body.Type === '' || body.Type === null ? undefined : body.Type; // "" = unset (python-quickbooks)
+  const type = sent ?? ctx.before?.Type ?? 'Service';
   if (typeof type !== 'string' || !ITEM_TYPES.includes(type)) throw invalidEnumeration(String(type));
   if (active) checkUnique(items.table, items.names, name, ctx.index, 'product or service');
   const owned: Payload = { Name: name, FullyQualifiedName: name, Type: type, Active: active };
