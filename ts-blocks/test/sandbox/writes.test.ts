@@ -57,6 +57,15 @@ describe('create', () => {
     expect(gt('Customer').at(-1)).toEqual(c);
   });
 
+  test('a job under a customer gets Parent:Child as FullyQualifiedName and its Level', async () => {
+    const parent = activeCustomer();
+    const job = (await write('Customer', { DisplayName: 'Kitchen Remodel', ParentRef: { value: parent.Id } })).json.Customer;
+    expect(job).toMatchObject({ Job: true, Level: (parent.Level ?? 0) + 1, FullyQualifiedName: `${parent.FullyQualifiedName}:Kitchen Remodel` });
+    const bad = await write('Customer', { DisplayName: 'Orphan', ParentRef: { value: '99999' } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.Fault.Error[0].code).toBe('2500');
+  });
+
   test('a created invoice is completed as QBO does: line ids, amounts, subtotal, total, balance, dates, names', async () => {
     const body = invoiceBody();
     const r = await write('Invoice', body);
