@@ -78,8 +78,10 @@ export class QboApi {
     const s = this.state;
     const now = s.now();
     if (!s.limiter.admits(now, s.faults.rateLimitPerMin, s.faults.maxInFlight, api.weight)) return false;
-    if (api.kind === 'batch' && !this.batchLimiter.tryAcquire(now, BATCH_REQUESTS_PER_MIN, Infinity)) return false;
-    this.batchLimiter.release();
+    if (api.kind === 'batch') {
+      if (!this.batchLimiter.tryAcquire(now, BATCH_REQUESTS_PER_MIN, Infinity)) return false;
+      this.batchLimiter.release(); // batches have a per-minute window of their own, no concurrency cap of their own
+    }
     return s.limiter.tryAcquire(now, s.faults.rateLimitPerMin, s.faults.maxInFlight, api.weight);
   }
 
