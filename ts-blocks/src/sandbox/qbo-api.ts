@@ -1,10 +1,12 @@
 /**
  * The QBO Accounting API routes under /v3/company/{realmId}/: query (GET ?query= or POST application/text),
- * cdc, and read-by-id. Every request passes, in order: live updates due, per-realm limits (429), latency,
+ * cdc, read-by-id, and companyinfo/{realmId}. Every request passes, in order: live updates due, per-realm limits (429), latency,
  * injected faults, bearer-token check (401 Fault 3200; 403 3100 for another realm), then the handler.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { cdcResponse } from './cdc';
+import { companyInfoPayload } from './company-info';
+import type { Payload } from './generator/company';
 import { bearerToken, readBody, send, wantsJson } from './http-util';
 import { canonicalEntity, executeQuery } from './query/evaluate';
 import { SANDBOX_ENTITIES } from './options';
@@ -123,16 +125,27 @@ export class QboApi {
   }
 
   private read(api: ApiRequest, asJson: boolean): Reply {
-    const entity = canonicalEntity(api.resource);
-    const t = this.state.company.table(entity);
-    const i = t.indexOfId(Number(api.id));
-    if (i < 0 || !t.exists(i)) return notFoundReply(`${entity} ${api.id}`, this.time(), asJson);
-    const payload = this.state.company.payload(entity, i);
+    const info = api.resource.toLowerCase() === 'companyinfo';
+    if (info && api.id !== this.state.realmId) return notFoundReply(`CompanyInfo ${api.id}`, this.time(), asJson);
+    const [entity, payload] = info ? ['CompanyInfo', this.companyInfo()] : this.record(api);
+    if (payload === undefined) return notFoundReply(`${entity} ${api.id}`, this.time(), asJson);
     if (!asJson) {
       const body = intuitResponse(this.time(), element(entity, payload));
       return { status: 200, contentType: 'application/xml;charset=UTF-8', body, rows: 1 };
     }
     const body = JSON.stringify({ [entity]: payload, time: this.time() });
     return { status: 200, contentType: 'application/json;charset=UTF-8', body, rows: 1 };
+  }
+
+  private record(api: ApiRequest): [string, Payload | undefined] {
+    const entity = canonicalEntity(api.resource);
+    const t = this.state.company.table(entity);
+    const i = t.indexOfId(Number(api.id));
+    return [entity, i < 0 || !t.exists(i) ? undefined : this.state.company.payload(entity, i)];
+  }
+
+  private companyInfo(): Payload {
+    const s = this.state;
+    return companyInfoPayload(s.realmId, Date.parse(s.options.historyStart), s.company.zone);
   }
 }
