@@ -1,8 +1,8 @@
 """Drives python-quickbooks + intuit-oauth, unchanged, against the sandbox; prints what the library returned as JSON.
 
 Reads its settings as JSON on stdin: discovery (the sandbox's discovery document URL), api (".../v3"), clientId,
-clientSecret, refreshToken, realmId, pageSize, and the command: "read" pages every entity with .all(), "write"
-creates an invoice, reads it back and deletes it. Only the hosts differ from a production setup: the AuthClient's
+clientSecret, refreshToken, realmId, pageSize, and the command: "read" pages every entity with .all(), "create"
+saves a new invoice and reads it back by id, "delete" deletes the invoice invoiceId. Only the hosts differ from a production setup: the AuthClient's
 environment is the sandbox's discovery URL and QuickBooks.api_url_v3 its API base.
 """
 import json
@@ -56,7 +56,7 @@ def read(cfg):
     return out
 
 
-def write(cfg):
+def create(cfg):
     qb, _ = connect(cfg)
     customer = Customer.get(cfg["customerId"], qb=qb)
     item = Item.get(cfg["itemId"], qb=qb)
@@ -70,16 +70,20 @@ def write(cfg):
     invoice = Invoice()
     invoice.CustomerRef = customer.to_ref()
     invoice.Line.append(line)
-    invoice.save(qb=qb)
-    created = as_json(invoice)
-    fetched = as_json(Invoice.get(invoice.Id, qb=qb))
-    deleted = invoice.delete(qb=qb)
-    return {"created": created, "fetched": fetched, "deleted": deleted}
+    saved = invoice.save(qb=qb)
+    fetched = Invoice.get(saved.Id, qb=qb)
+    return {"created": as_json(saved), "fetched": as_json(fetched), "defaults": as_json(Invoice())}
+
+
+def delete(cfg):
+    qb, _ = connect(cfg)
+    invoice = Invoice.get(cfg["invoiceId"], qb=qb)
+    return {"deleted": invoice.delete(qb=qb)}
 
 
 def main():
     cfg = json.load(sys.stdin)
-    result = {"read": read, "write": write}[cfg["command"]](cfg)
+    result = {"read": read, "create": create, "delete": delete}[cfg["command"]](cfg)
     json.dump(result, sys.stdout)
 
 

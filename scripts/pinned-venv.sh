@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Creates (once) and prints the path of a Python venv holding a pinned requirements file.
+# Usage: scripts/pinned-venv.sh REQUIREMENTS NAME PROGRAM [VENV]
+#   The venv lives outside the repository (VENV, else ~/.cache/qbo-backfill/NAME-<hash>), keyed by the requirements
+#   file's hash and the Python version, so a fresh clone on the same machine (CI, a second checkout) reuses it; it is
+#   ready once bin/PROGRAM exists and the install completed. Concurrent callers (parallel test files, the demo) wait
+#   for one install instead of racing on the directory (flock).
+# Exit 3, with a message on stderr: the install failed because the package index cannot be reached.
+set -euo pipefail
+req="$1" name="$2" program="$3"
+py="${QBO_PYTHON:-python3}"
+key="$( (cat "$req"; "$py" --version) | sha256sum | cut -c1-12)"
+venv="${4:-${XDG_CACHE_HOME:-$HOME/.cache}/qbo-backfill/$name-$key}"
+ready() { [ -x "$venv/bin/$program" ] && [ -f "$venv/.complete" ]; }
+index_reachable() {
+  local probe
+  probe="$(mktemp -d)"
+  "$py" -m pip download --quiet --no-deps --dest "$probe" "$(grep -m1 -E '^[A-Za-z0-9]' "$req")" >/dev/null 2>&1
+  local ok=$?
+  rm -rf "$probe"
+  return $ok
+}
+if ! ready; then
+  mkdir -p "$(dirname "$venv")"
+  exec 9>"$venv.lock"
+  if command -v flock >/dev/null 2>&1; then flock 9; fi
+  if ! ready; then
+    echo "Installing $(basename "$req") into $venv (first time only; can take minutes)..." >&2
+    rm -rf "$venv"
+    "$py" -m venv "$venv"
+    "$venv/bin/pip" install --quiet --upgrade pip >&2 || true
+    if ! "$venv/bin/pip" install --quiet -r "$req" >&2; then
+      rm -rf "$venv"
+      if ! index_reachable; then
+        echo "$name: the Python package index cannot be reached and $venv is not built yet" >&2
+        exit 3
+      fi
+      echo "$name: pip install -r $req failed (see above)" >&2
+      exit 1
+    fi
+    touch "$venv/.complete"
+  fi
+fi
+echo "$venv"
