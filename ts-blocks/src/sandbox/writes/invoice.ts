@@ -12,8 +12,9 @@ import { invalidProperty, requiredParam } from './faults';
 const NET_DAYS = 30;
 const cents = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v * 100) : 0);
 
+/** A date property's day; absent or empty (python-quickbooks sends `"TxnDate": ""` on every create) = not given. */
 function dayOf(value: unknown, field: string): number | undefined {
-  if (value === undefined) return undefined;
+  if (value === undefined || value === '') return undefined;
   const m = typeof value === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(value) : null;
   const ms = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : NaN;
   if (!m || Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== value) {
