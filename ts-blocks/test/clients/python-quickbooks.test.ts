@@ -51,3 +51,22 @@ pyTest('.all() pages every entity, 100 at a time, and reads exactly the sandbox 
   const activeItems = truth('Item').filter((r) => r.Active).length;
   expect(qbo.stats().byEndpoint.query - before).toBe(pages(activeNames) + pages(activeItems) + pages(450) + 2);
 }, 120_000);
+
+pyTest('Invoice.save() creates an invoice the sandbox stores as the library read it back; delete() removes it', async () => {
+  const customer = truth('Customer').find((c) => c.Active);
+  const item = truth('Item').find((i) => i.Active);
+  const description = 'Ünïcode line — "quoted" \\ backslash \u0000 nul';
+  const { created, fetched, defaults } = await runClient('create', { customerId: customer.Id, itemId: item.Id, description });
+  const stored = truth('Invoice').find((r) => r.Id === created.Id);
+  expect(stored).toMatchObject({ SyncToken: '0', CustomerRef: { value: customer.Id } });
+  // the library sends "TxnDate": "" and "DueDate": "": QBO then dates the invoice today (company time), Net 30
+  expect(stored.TxnDate).toBe(stored.MetaData.CreateTime.slice(0, 10));
+  expect(Date.parse(stored.DueDate) - Date.parse(stored.TxnDate)).toBe(30 * 86_400_000);
+  expect(stored.Line[0]).toMatchObject({ Amount: 42.5, Description: description, SalesItemLineDetail: { ItemRef: { value: item.Id }, Qty: 5, UnitPrice: 8.5 } });
+  expect(withoutClientDefaults(created, stored, defaults)).toEqual(stored);
+  expect(withoutClientDefaults(fetched, stored, defaults)).toEqual(stored);
+  const { deleted } = await runClient('delete', { invoiceId: created.Id });
+  expect(deleted.Invoice).toMatchObject({ status: 'Deleted', Id: created.Id });
+  expect(truth('Invoice').find((r) => r.Id === created.Id)).toBeUndefined();
+  expect(truth('Invoice')).toHaveLength(450);
+}, 120_000);
