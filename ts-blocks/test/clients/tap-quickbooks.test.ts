@@ -12,6 +12,7 @@ import { singerView, type JsonSchema } from './singer-view';
 
 const pyTest = pythonTest();
 const STREAMS = { customers: 'Customer', items: 'Item', invoices: 'Invoice' } as const;
+const PAGE = 50;
 let qbo: SandboxHandle;
 let dir: string;
 
@@ -28,7 +29,7 @@ function writeConfig(): string {
   const path = join(dir, 'config.json');
   const config = {
     start_date: '2000-01-01T00:00:00Z', user_agent: 'qbo-backfill sandbox test', realm_id: qbo.realmId,
-    client_id: qbo.clientId, client_secret: qbo.clientSecret, refresh_token: qbo.refreshToken, max_results: '50',
+    client_id: qbo.clientId, client_secret: qbo.clientSecret, refresh_token: qbo.refreshToken, max_results: String(PAGE),
   };
   writeFileSync(path, JSON.stringify(config));
   return path;
@@ -52,7 +53,9 @@ function selectStreams(catalog: any): any {
 
 pyTest('discover checks CompanyInfo, then sync reads all three streams through /batch, exactly the ground truth', async () => {
   const configPath = writeConfig();
+  const reads = qbo.stats().byEndpoint.read;
   const catalog = selectStreams(JSON.parse(await tap(['--config', configPath, '--discover'])));
+  expect(qbo.stats().byEndpoint.read - reads).toBe(1);
   expect(catalog.streams.map((s: any) => s.tap_stream_id).sort()).toEqual(['customers', 'invoices', 'items']);
   const catalogPath = join(dir, 'catalog.json');
   writeFileSync(catalogPath, JSON.stringify(catalog));
@@ -60,7 +63,9 @@ pyTest('discover checks CompanyInfo, then sync reads all three streams through /
   const before = qbo.stats();
   const messages = (await tap(['--config', configPath, '--catalog', catalogPath])).trim().split('\n').map((l) => JSON.parse(l));
   const after = qbo.stats();
-  expect(after.byEndpoint.batch - (before.byEndpoint.batch ?? 0)).toBeGreaterThan(0);
+  // one batch per round of pages (50 rows each) until every stream's page comes back empty
+  const rounds = Math.max(...Object.values(STREAMS).map((e) => Math.floor([...qbo.groundTruth(e)].length / PAGE) + 1));
+  expect(after.byEndpoint.batch - before.byEndpoint.batch).toBe(rounds);
   expect(after.byEndpoint.query - before.byEndpoint.query).toBe(0);
 
   for (const [stream, entity] of Object.entries(STREAMS)) {
