@@ -4,6 +4,7 @@
  * (query_builder.py), and Intuit's SDK query generators (select lists, COUNT, paging in either order).
  */
 import { startSandbox, type SandboxHandle } from '../../src/sandbox';
+import { plant } from '../helpers/plant';
 import { accessToken, query } from './client';
 
 let qbo: SandboxHandle;
@@ -55,8 +56,10 @@ describe('python-quickbooks', () => {
     const name: string = active('Customer')[4].DisplayName;
     const escaped = name.replace(/'/g, "\\'");
     expect(await rows(`SELECT * FROM Customer WHERE DisplayName = '${escaped}' `, 'Customer')).toEqual([active('Customer')[4]]);
-    const quoted = await rows("SELECT * FROM Customer WHERE DisplayName = 'O\\'Hara \\'s' ", 'Customer');
-    expect(quoted).toEqual(active('Customer').filter((c) => c.DisplayName === "O'Hara 's"));
+    const planted = await plant(qbo, token, 'Customer', { DisplayName: "O'Hara's \\ Sons" });
+    const quoted = await rows("SELECT * FROM Customer WHERE DisplayName = 'O\\'Hara\\'s \\\\ Sons' ", 'Customer');
+    expect(quoted).toEqual([planted]);
+    expect(await rows("select * from Customer where DisplayName LIKE 'o\\'hara%' startposition 1 maxresults 1000", 'Customer')).toEqual([planted]);
     const inactive = await rows('SELECT * FROM Customer WHERE Active = False ORDERBY DisplayName', 'Customer');
     const expected = truth('Customer').filter((c) => !c.Active).sort((a, b) => a.DisplayName.toLowerCase().localeCompare(b.DisplayName.toLowerCase()));
     expect(inactive.map((c) => c.Id)).toEqual(expected.map((c) => c.Id));
