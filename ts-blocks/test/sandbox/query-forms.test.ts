@@ -47,6 +47,14 @@ describe('python-quickbooks', () => {
     expect(got).toEqual(active('Item').sort(byId));
   });
 
+  test('Item.filter(Sku=…) finds an item by the Sku the select list asks for', async () => {
+    const income = truth('Item')[0].IncomeAccountRef;
+    const item = await plant(qbo, token, 'Item', { Name: 'Skued Widget', Type: 'Service', IncomeAccountRef: income, Sku: 'SKU-42' });
+    expect(item.Sku).toBe('SKU-42');
+    expect(await rows("SELECT * FROM Item WHERE Sku = 'SKU-42' ", 'Item')).toEqual([item]);
+    expect(await rows('SELECT *, Sku FROM Item STARTPOSITION 1 MAXRESULTS 1000', 'Item')).toEqual(active('Item').sort(byId));
+  });
+
   test('Customer.all(order_by, start_position, max_results) pages with ORDER BY … DESC', async () => {
     const got = await rows('SELECT * FROM Customer ORDER BY Id DESC STARTPOSITION 3 MAXRESULTS 7', 'Customer');
     expect(got).toEqual(active('Customer').sort(byId).reverse().slice(2, 9));

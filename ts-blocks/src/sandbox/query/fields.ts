@@ -38,7 +38,7 @@ const FIELDS: Record<SandboxEntity, FieldDef[]> = {
   Item: [
     ...COMMON,
     { path: 'Active', type: 'bool', column: 'active' },
-    ...strings('Name', 'FullyQualifiedName', 'Description', 'Type', 'IncomeAccountRef', 'ExpenseAccountRef'),
+    ...strings('Name', 'FullyQualifiedName', 'Description', 'Type', 'IncomeAccountRef', 'ExpenseAccountRef', 'Sku'),
     ...numbers('UnitPrice', 'PurchaseCost', 'QtyOnHand', 'Level'),
     ...bools('Taxable', 'TrackQtyOnHand', 'SubItem'),
   ],
@@ -54,13 +54,13 @@ const FIELDS: Record<SandboxEntity, FieldDef[]> = {
 
 /**
  * Further properties of each entity (QBO's schema, minor version 75) that a select list may name though the sandbox
- * does not filter on them; `SELECT *, Sku FROM Item` names one.
+ * does not filter on them (`SELECT Id, Line FROM Invoice`).
  */
 const SCHEMA_ONLY: Record<SandboxEntity, string[]> = {
   Customer: ['MetaData', 'domain', 'sparse', 'Title', 'MiddleName', 'Suffix', 'BillAddr', 'ShipAddr', 'Mobile', 'Fax',
     'WebAddr', 'Notes', 'DefaultTaxCodeRef', 'SalesTermRef', 'PaymentMethodRef', 'ResaleNum', 'OpenBalanceDate',
     'TaxExemptionReasonId', 'PrimaryTaxIdentifier', 'IsProject', 'ClientEntityId', 'CustomerTypeRef', 'Source'],
-  Item: ['MetaData', 'domain', 'sparse', 'Sku', 'ParentRef', 'AssetAccountRef', 'PurchaseDesc', 'InvStartDate',
+  Item: ['MetaData', 'domain', 'sparse', 'ParentRef', 'AssetAccountRef', 'PurchaseDesc', 'InvStartDate',
     'SalesTaxIncluded', 'PurchaseTaxIncluded', 'SalesTaxCodeRef', 'PurchaseTaxCodeRef', 'ClassRef', 'ReorderPoint',
     'PrefVendorRef', 'AbatementRate', 'ReverseChargeRate', 'ServiceType', 'ItemCategoryType', 'TaxClassificationRef',
     'Source'],
