@@ -24,7 +24,9 @@ type Entity = 'Invoice' | 'Customer' | 'Item';
 const truth = (entity: Entity): any[] => [...qbo.groundTruth(entity)];
 const stored = (entity: Entity, id: string): any => truth(entity).find((r) => r.Id === id);
 
-test('fetchAll reads every item and invoice, page after page, exactly as the sandbox holds them', async () => {
+test('fetchAll reads every customer, item and invoice, page after page, exactly as the sandbox holds them', async () => {
+  const customers = await call((cb) => client.findCustomers({ fetchAll: true }, cb));
+  expect(customers.QueryResponse.Customer).toEqual(truth('Customer').filter((c) => c.Active));
   const items = await call((cb) => client.findItems({ fetchAll: true }, cb));
   expect(items.QueryResponse.Item).toEqual(truth('Item').filter((i) => i.Active));
   const before = qbo.stats().byEndpoint.query;
