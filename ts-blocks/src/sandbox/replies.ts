@@ -46,11 +46,15 @@ export function queryReply(result: QueryResult, company: Company, time: string, 
     const body = `{"QueryResponse":${queryResponseJson(result, company)},"time":${JSON.stringify(time)}}`;
     return { status: 200, contentType: JSON_TYPE, body, rows: result.count ? undefined : n };
   }
-  if (result.count) return xml(200, intuitResponse(time, `<QueryResponse totalCount="${result.total}"/>`));
+  return xml(200, intuitResponse(time, queryResponseXml(result, company)), result.count ? undefined : n);
+}
+
+/** The `<QueryResponse …>` element of a page or count. */
+export function queryResponseXml(result: QueryResult, company: Company): string {
+  if (result.count) return `<QueryResponse totalCount="${result.total}"/>`;
+  if (result.indexes.length === 0) return '<QueryResponse/>';
   const rowsXml = result.indexes.map((i) => element(result.entity, company.payload(result.entity, i))).join('');
-  const body =
-    n === 0 ? '<QueryResponse/>' : `<QueryResponse startPosition="${result.startPosition}" maxResults="${n}">${rowsXml}</QueryResponse>`;
-  return xml(200, intuitResponse(time, body), n);
+  return `<QueryResponse startPosition="${result.startPosition}" maxResults="${result.indexes.length}">${rowsXml}</QueryResponse>`;
 }
 
 /** One record (read by id, or the answer to a write): `{"<Entity>": {...}, "time": …}` or its XML. */

@@ -57,6 +57,15 @@ describe('create', () => {
     expect(gt('Customer').at(-1)).toEqual(c);
   });
 
+  test('a job under a customer gets Parent:Child as FullyQualifiedName and its Level', async () => {
+    const parent = activeCustomer();
+    const job = (await write('Customer', { DisplayName: 'Kitchen Remodel', ParentRef: { value: parent.Id } })).json.Customer;
+    expect(job).toMatchObject({ Job: true, Level: (parent.Level ?? 0) + 1, FullyQualifiedName: `${parent.FullyQualifiedName}:Kitchen Remodel` });
+    const bad = await write('Customer', { DisplayName: 'Orphan', ParentRef: { value: '99999' } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.Fault.Error[0].code).toBe('2500');
+  });
+
   test('a created invoice is completed as QBO does: line ids, amounts, subtotal, total, balance, dates, names', async () => {
     const body = invoiceBody();
     const r = await write('Invoice', body);
@@ -76,6 +85,17 @@ describe('create', () => {
     expect(Number(inv.Id)).toBeGreaterThan(Math.max(...gt('Invoice').filter((i) => i.Id !== inv.Id).map((i) => Number(i.Id))));
     const byDate = await query(qbo, "SELECT * FROM Invoice WHERE TxnDate = '2026-04-10'", { token });
     expect(byDate.json().QueryResponse.Invoice.map((i: any) => i.Id)).toContain(inv.Id);
+  });
+
+  test('empty strings for unset fields (as python-quickbooks sends them) are read as unset', async () => {
+    const body = { ...invoiceBody(), TxnDate: '', DueDate: '', DocNumber: '', TotalAmt: '', ShipDate: '', PrivateNote: '' };
+    const inv = (await write('Invoice', body)).json.Invoice;
+    expect(inv).toMatchObject({ TxnDate: '2026-04-10', DueDate: '2026-05-10', TotalAmt: 43.3, ShipDate: '', PrivateNote: '' });
+    expect(inv.DocNumber).toMatch(/^\d+$/);
+    const item = (await write('Item', { Name: 'Py Item', Type: '', Sku: '', Active: true })).json.Item;
+    expect(item).toMatchObject({ Type: 'Service', Sku: '' });
+    const c = (await write('Customer', { DisplayName: '', GivenName: 'Ada', FamilyName: 'Lovelace', Title: '', CompanyName: '' })).json.Customer;
+    expect(c).toMatchObject({ DisplayName: 'Ada Lovelace', FullyQualifiedName: 'Ada Lovelace', CompanyName: '' });
   });
 
   test('an invoice of 600 lines is stored and served whole', async () => {

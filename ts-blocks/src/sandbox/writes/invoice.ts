@@ -2,11 +2,12 @@
  * Write rules of invoices: a CustomerRef to an existing active customer and at least one Line are required; sales
  * lines get their Id/LineNum, their ItemRef's name, and an Amount from Qty × UnitPrice when they carry none; QBO
  * computes the SubTotal line, TotalAmt and Balance (less what was already paid), and fills TxnDate (today, company
- * time), DueDate (Net 30), DocNumber and the other defaults its answers always carry.
+ * time), DueDate (Net 30), DocNumber and the other defaults its answers always carry. An empty string stands for
+ * an unset field, as python-quickbooks sends them.
  */
 import { USD, money, type Payload } from '../generator/common';
 import { DAY_MS, dayToDate, zonedDay } from '../time';
-import { type Prepared, type WriteContext, isObject, refValue, resolveRef, withDefaults } from './context';
+import { type Prepared, type WriteContext, isObject, refValue, resolveRef, text, withDefaults } from './context';
 import { invalidProperty, requiredParam } from './faults';
 
 const NET_DAYS = 30;
@@ -72,13 +73,13 @@ export function prepareInvoice(ctx: WriteContext, body: Payload): Prepared {
   const owned: Payload = {
     CustomerRef: { ...(body.CustomerRef as Payload), name: customers.names[customer] },
     Line: done,
+    DocNumber: text(body.DocNumber) ?? ctx.before?.DocNumber ?? String(1001 + ctx.index),
     TxnDate: dayToDate(txnDay),
     DueDate: dayToDate(dueDay),
     TotalAmt: money(total),
     Balance: money(Math.max(0, total - paid)),
   };
   const completed = withDefaults({ ...body, ...owned }, {
-    DocNumber: ctx.before?.DocNumber ?? String(1001 + ctx.index),
     Deposit: 0,
     TxnTaxDetail: { TotalTax: money(tax) },
     CurrencyRef: USD,

@@ -24,10 +24,12 @@ function displayFrom(body: Payload): string | undefined {
   return person.length > 0 ? person.join(' ') : text(body.CompanyName);
 }
 
-/** The parent's FullyQualifiedName as it stands (without the inactive suffix). */
-function parentName(ctx: WriteContext, parent: number): string {
-  const fqn = String(ctx.company.payload('Customer', parent).FullyQualifiedName);
-  return fqn.endsWith(DELETED_SUFFIX) ? fqn.slice(0, -DELETED_SUFFIX.length) : fqn;
+/** A job's place under its parent: FullyQualifiedName `Parent:Child` (no inactive suffix) and Level. */
+function underParent(ctx: WriteContext, parent: number, name: string): Payload {
+  const p = ctx.company.payload('Customer', parent);
+  const fqn = String(p.FullyQualifiedName);
+  const base = fqn.endsWith(DELETED_SUFFIX) ? fqn.slice(0, -DELETED_SUFFIX.length) : fqn;
+  return { FullyQualifiedName: `${base}:${name}`, Job: true, Level: (typeof p.Level === 'number' ? p.Level : 0) + 1 };
 }
 
 export function prepareCustomer(ctx: WriteContext, body: Payload): Prepared {
@@ -40,8 +42,7 @@ export function prepareCustomer(ctx: WriteContext, body: Payload): Prepared {
   const parent = parentId === undefined ? -1 : resolveRef(customers.table, parentId, 'ParentRef');
   const owned: Payload = {
     DisplayName: name,
-    FullyQualifiedName: parent < 0 ? name : `${parentName(ctx, parent)}:${name}`,
-    Job: parent >= 0,
+    ...(parent < 0 ? { FullyQualifiedName: name, Job: false } : underParent(ctx, parent, name)),
     Balance: ctx.before?.Balance ?? 0,
     BalanceWithJobs: ctx.before?.BalanceWithJobs ?? 0,
     Active: active,
@@ -55,7 +56,8 @@ export function prepareItem(ctx: WriteContext, body: Payload): Prepared {
   const active = body.Active !== false;
   const name = text(body.Name);
   if (name === undefined) throw requiredParam('Name');
-  const type = body.Type ?? ctx.before?.Type ?? 'Service';
+  const sent = body.Type === '' || body.Type === null ? undefined : body.Type; // "" = unset (python-quickbooks)
+  const type = sent ?? ctx.before?.Type ?? 'Service';
   if (typeof type !== 'string' || !ITEM_TYPES.includes(type)) throw invalidEnumeration(String(type));
   if (active) checkUnique(items.table, items.names, name, ctx.index, 'product or service');
   const owned: Payload = { Name: name, FullyQualifiedName: name, Type: type, Active: active };
