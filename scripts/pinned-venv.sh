@@ -12,13 +12,11 @@ py="${QBO_PYTHON:-python3}"
 key="$( (cat "$req"; "$py" --version) | sha256sum | cut -c1-12)"
 venv="${4:-${XDG_CACHE_HOME:-$HOME/.cache}/qbo-backfill/$name-$key}"
 ready() { [ -x "$venv/bin/$program" ] && [ -f "$venv/.complete" ]; }
+# Whether the index answers for the first package the requirements name (a listing, nothing downloaded).
 index_reachable() {
-  local probe
-  probe="$(mktemp -d)"
-  "$py" -m pip download --quiet --no-deps --dest "$probe" "$(grep -m1 -E '^[A-Za-z0-9]' "$req")" >/dev/null 2>&1
-  local ok=$?
-  rm -rf "$probe"
-  return $ok
+  local first
+  first="$(grep -m1 -E '^[A-Za-z0-9]' "$req" | sed -E 's/[=<>!~ ;].*//')"
+  "$py" -m pip index versions "$first" >/dev/null 2>&1
 }
 if ! ready; then
   mkdir -p "$(dirname "$venv")"
