@@ -19,16 +19,29 @@ export interface ClientVenv {
 
 let cached: ClientVenv | string | undefined;
 
+/** Why the tests may skip after scripts/client-venv.sh exited `status`: only an unreachable index, never on CI. */
+export function skipReason(status: number | null, stderrTail: string, ci: string | undefined): string | undefined {
+  if (status !== INDEX_UNREACHABLE || ci === 'true') return undefined;
+  return `skipped: the Python QBO clients are not installed and the package index cannot be reached (${stderrTail})`;
+}
+
+/** Runs scripts/client-venv.sh (synchronously: a test file decides at load time whether its tests run). */
+export function buildClientVenv(env: NodeJS.ProcessEnv = process.env): { status: number | null; stdout: string; stderrTail: string } {
+  const r = spawnSync(CLIENT_VENV_SH, [], { encoding: 'utf8', timeout: 20 * 60_000, env });
+  return { status: r.status, stdout: r.stdout ?? '', stderrTail: (r.stderr ?? '').trim().split('\n').slice(-3).join(' | ') };
+}
+
 /** The venv, or the reason it cannot be had here (a skip); throws when it should exist and does not. */
 export function clientVenv(): ClientVenv | string {
   if (cached !== undefined) return cached;
-  const r = spawnSync(CLIENT_VENV_SH, [], { encoding: 'utf8', timeout: 20 * 60_000 });
-  const tail = (r.stderr ?? '').trim().split('\n').slice(-3).join(' | ');
-  if (r.status === INDEX_UNREACHABLE && process.env.CI !== 'true') {
-    cached = `skipped: the Python QBO clients are not installed and the package index cannot be reached (${tail})`;
+  const r = buildClientVenv();
+  const tail = r.stderrTail;
+  const skip = skipReason(r.status, tail, process.env.CI);
+  if (skip !== undefined) {
+    cached = skip;
     return cached;
   }
-  if (r.status !== 0) throw new Error(`scripts/client-venv.sh failed (exit ${r.status ?? r.signal}): ${tail}`);
+  if (r.status !== 0) throw new Error(`scripts/client-venv.sh failed (exit ${r.status}): ${tail}`);
   const dir = r.stdout.trim().split('\n').pop() as string;
   cached = {
     dir,
