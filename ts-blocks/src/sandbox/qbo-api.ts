@@ -1,6 +1,6 @@
 /**
  * The QBO Accounting API routes under /v3/company/{realmId}/: query (GET ?query= or POST application/text),
- * cdc, read-by-id, writes (POST /{entity}, see writes/) and batch. Every request passes, in order: live updates
+ * cdc, read-by-id, companyinfo/{realmId}, writes (POST /{entity}, see writes/) and batch. Every request passes, in order: live updates
  * due, per-realm limits (429; a batch also counts toward its own 40 a minute and weighs one per item), latency,
  * injected faults, bearer-token check (401 Fault 3200; 403 3100 for another realm), then the handler. A write or
  * batch sent again with the same `requestid` gets the first answer again without being applied twice.
@@ -8,6 +8,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BATCH_REQUESTS_PER_MIN, batchReply, batchWeight } from './batch';
 import { cdcResponse } from './cdc';
+import { companyInfoPayload } from './company-info';
+import type { Payload } from './generator/company';
 import { RealmLimiter } from './limits';
 import { bearerToken, readBody, send, wantsJson } from './http-util';
 import { canonicalEntity, executeQuery } from './query/evaluate';
@@ -185,10 +187,22 @@ export class QboApi {
   }
 
   private read(api: ApiRequest, asJson: boolean): Reply {
+    const info = api.resource.toLowerCase() === 'companyinfo';
+    if (info && api.id !== this.state.realmId) return notFoundReply(`CompanyInfo ${api.id}`, this.time(), asJson);
+    const [entity, payload] = info ? ['CompanyInfo', this.companyInfo()] : this.record(api);
+    if (payload === undefined) return notFoundReply(`${entity} ${api.id}`, this.time(), asJson);
+    return entityReply(entity, payload, this.time(), asJson);
+  }
+
+  private record(api: ApiRequest): [string, Payload | undefined] {
     const entity = canonicalEntity(api.resource);
     const t = this.state.company.table(entity);
     const i = t.indexOfId(Number(api.id));
-    if (i < 0 || !t.exists(i)) return notFoundReply(`${entity} ${api.id}`, this.time(), asJson);
-    return entityReply(entity, this.state.company.payload(entity, i), this.time(), asJson);
+    return [entity, i < 0 || !t.exists(i) ? undefined : this.state.company.payload(entity, i)];
+  }
+
+  private companyInfo(): Payload {
+    const s = this.state;
+    return companyInfoPayload(s.realmId, Date.parse(s.options.historyStart), s.company.zone);
   }
 }

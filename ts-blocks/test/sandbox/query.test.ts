@@ -34,7 +34,6 @@ describe('grammar', () => {
 
   test.each([
     ["SELECT * FROM Customer WHERE Active = true OR Id = '1'", 'or'],
-    ['SELECT Id, DisplayName FROM Customer', 'Id'],
     ['SELECT * FROM Customer JOIN Invoice', 'JOIN'],
     ['SELECT * FROM Invoice GROUP BY CustomerRef', 'GROUP'],
     ["SELECT * FROM Customer WHERE NOT Active = true", 'NOT'],

@@ -70,3 +70,35 @@ test('intuit-oauth refreshes a token via setAuthorizeURLs and calls the API with
   expect(api.json.QueryResponse.totalCount).toBe(([...qbo.groundTruth('Item')] as any[]).filter((i) => i.Active).length);
   await expect(client.refreshUsingToken('RT1-000-H0-1700000000notarealtoken1234')).rejects.toMatchObject({ error: 'invalid_grant' });
 });
+
+test('intuit-oauth rotates: each refresh() keeps the newest refresh token, a superseded one dies after the 24 h grace', async () => {
+  let now = Date.parse('2026-02-01T12:00:00Z');
+  const sandbox = await startSandbox({ seed: 4, customers: 5, items: 5, invoices: 5, now: () => now });
+  try {
+    const client = new OAuthClient({ clientId: sandbox.clientId, clientSecret: sandbox.clientSecret, environment: 'sandbox', redirectUri: 'http://localhost/callback' }) as any;
+    client.setAuthorizeURLs({
+      authorizeEndpoint: `${sandbox.baseUrl}/connect/oauth2`,
+      tokenEndpoint: sandbox.tokenUrl,
+      revokeEndpoint: `${sandbox.baseUrl}/oauth2/v1/tokens/revoke`,
+      userInfoEndpoint: `${sandbox.baseUrl}/v1/openid_connect/userinfo`,
+    });
+    client.setToken({ refresh_token: sandbox.refreshToken, access_token: 'none-yet', token_type: 'bearer', expires_in: 0, x_refresh_token_expires_in: 8726400 });
+    const chain = [sandbox.refreshToken];
+    for (let k = 0; k < 3; k++) {
+      await client.refresh();
+      const token = client.getToken();
+      expect(token.refresh_token).not.toBe(chain[chain.length - 1]);
+      chain.push(token.refresh_token);
+      const api = await client.makeApiCall({ url: `${sandbox.baseUrl}/v3/company/${sandbox.realmId}/query?query=${encodeURIComponent('select count(*) from Invoice')}&minorversion=75` });
+      expect(api.json.QueryResponse.totalCount).toBe(5);
+      now += 60 * 60_000;
+    }
+    expect(new Set(chain).size).toBe(4);
+    now += 24 * 3600_000;
+    await expect(client.refreshUsingToken(chain[1])).rejects.toMatchObject({ error: 'invalid_grant' });
+    const latest = await client.refreshUsingToken(chain[3]);
+    expect(latest.getJson().refresh_token).toMatch(/^RT1-/);
+  } finally {
+    await sandbox.close();
+  }
+});

@@ -8,7 +8,7 @@ import type { Company, Payload } from '../generator/company';
 import type { EntityTable } from '../generator/table';
 import { SANDBOX_ENTITIES, type SandboxEntity } from '../options';
 import { parseFault, validationFault } from './errors';
-import type { FieldDef } from './fields';
+import { isSelectable, type FieldDef } from './fields';
 import type { ParsedQuery } from './parser';
 import { compileCondition, rangeOf, resolveField, valueOf, type CompiledCondition, type Value } from './predicates';
 
@@ -88,6 +88,10 @@ function ordering(entity: SandboxEntity, q: ParsedQuery, table: EntityTable): Or
 export function executeQuery(company: Company, q: ParsedQuery, literalZone: string): QueryResult {
   const entity = canonicalEntity(q.entity);
   const table = company.table(entity);
+  // QBO checks the properties a select list names, then answers every property of each record anyway
+  // ("projections are not supported": Intuit's query-operations documentation).
+  const unknown = q.select.find((path) => !isSelectable(entity, path));
+  if (unknown !== undefined) throw validationFault(`Property ${unknown} not found for Entity ${entity}`);
   const conds = q.where.map((c) => compileCondition(entity, c, literalZone));
   const hasActive = conds.some((c) => c.def.column === 'active');
   const defaultActive = entity !== 'Invoice' && !hasActive;

@@ -38,7 +38,7 @@ const FIELDS: Record<SandboxEntity, FieldDef[]> = {
   Item: [
     ...COMMON,
     { path: 'Active', type: 'bool', column: 'active' },
-    ...strings('Name', 'FullyQualifiedName', 'Description', 'Type', 'IncomeAccountRef', 'ExpenseAccountRef'),
+    ...strings('Name', 'FullyQualifiedName', 'Description', 'Type', 'IncomeAccountRef', 'ExpenseAccountRef', 'Sku'),
     ...numbers('UnitPrice', 'PurchaseCost', 'QtyOnHand', 'Level'),
     ...bools('Taxable', 'TrackQtyOnHand', 'SubItem'),
   ],
@@ -52,9 +52,39 @@ const FIELDS: Record<SandboxEntity, FieldDef[]> = {
   ],
 };
 
+/**
+ * Further properties of each entity (QBO's schema, minor version 75) that a select list may name though the sandbox
+ * does not filter on them (`SELECT Id, Line FROM Invoice`).
+ */
+const SCHEMA_ONLY: Record<SandboxEntity, string[]> = {
+  Customer: ['MetaData', 'domain', 'sparse', 'Title', 'MiddleName', 'Suffix', 'BillAddr', 'ShipAddr', 'Mobile', 'Fax',
+    'WebAddr', 'Notes', 'DefaultTaxCodeRef', 'SalesTermRef', 'PaymentMethodRef', 'ResaleNum', 'OpenBalanceDate',
+    'TaxExemptionReasonId', 'PrimaryTaxIdentifier', 'IsProject', 'ClientEntityId', 'CustomerTypeRef', 'Source'],
+  Item: ['MetaData', 'domain', 'sparse', 'ParentRef', 'AssetAccountRef', 'PurchaseDesc', 'InvStartDate',
+    'SalesTaxIncluded', 'PurchaseTaxIncluded', 'SalesTaxCodeRef', 'PurchaseTaxCodeRef', 'ClassRef', 'ReorderPoint',
+    'PrefVendorRef', 'AbatementRate', 'ReverseChargeRate', 'ServiceType', 'ItemCategoryType', 'TaxClassificationRef',
+    'Source'],
+  Invoice: ['MetaData', 'domain', 'sparse', 'Line', 'TxnTaxDetail', 'BillAddr', 'ShipAddr', 'ShipFromAddr',
+    'LinkedTxn', 'CustomField', 'BillEmail', 'BillEmailCc', 'BillEmailBcc', 'SalesTermRef', 'ShipDate', 'ShipMethodRef',
+    'TrackingNum', 'PrivateNote', 'CustomerMemo', 'ClassRef', 'DepartmentRef', 'GlobalTaxCalculation', 'ExchangeRate',
+    'HomeTotalAmt', 'HomeBalance', 'TxnSource', 'DeliveryInfo', 'InvoiceLink', 'AllowOnlineCreditCardPayment',
+    'AllowOnlineACHPayment', 'AllowIPNPayment', 'AllowOnlinePayment', 'TaxExemptionRef', 'TransactionLocationType',
+    'RecurDataRef', 'ProjectRef', 'DepositToAccountRef'],
+};
+
 const LOOKUP = new Map<string, FieldDef>();
 for (const [entity, defs] of Object.entries(FIELDS)) {
   for (const def of defs) LOOKUP.set(`${entity}|${def.path.toLowerCase()}`, def);
+}
+
+const SELECTABLE = new Set<string>();
+for (const [entity, paths] of Object.entries(SCHEMA_ONLY)) {
+  for (const path of paths) SELECTABLE.add(`${entity}|${path.toLowerCase()}`);
+}
+
+/** Whether a select list may name `path` (any queryable property, or one of the entity's other properties). */
+export function isSelectable(entity: SandboxEntity, path: string): boolean {
+  return findField(entity, path) !== undefined || SELECTABLE.has(`${entity}|${path.toLowerCase()}`);
 }
 
 /** The property named `path` (any case: `Metadata.` as well as `MetaData.`), or undefined. */

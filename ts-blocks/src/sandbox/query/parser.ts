@@ -1,9 +1,11 @@
 /**
  * QBO's query grammar, as clients really send it:
- *   SELECT * | COUNT(*) FROM Entity [WHERE cond AND cond …] [ORDERBY|ORDER BY field [ASC|DESC], …]
- *   [STARTPOSITION n] [MAXRESULTS n]
+ *   SELECT * | COUNT(*) | item, … FROM Entity [WHERE cond AND cond …] [ORDERBY|ORDER BY field [ASC|DESC], …]
+ *   [STARTPOSITION n] [MAXRESULTS n]   (the last two in either order)
+ * where a select item is `*` or a property (`SELECT *, Sku FROM Item` from python-quickbooks,
+ * `SELECT Id, MetaData.LastUpdatedTime FROM Invoice` from Intuit's SDK query generators).
  * Keywords and entity names are case-insensitive; operators = < > <= >= IN LIKE; AND only (no OR, NOT, JOIN,
- * GROUP BY, projections). Anything else is a 400 Fault 4000 "Error parsing query", worded like QBO's parser.
+ * GROUP BY). Anything else is a 400 Fault 4000 "Error parsing query", worded like QBO's parser.
  */
 import { parseFault } from './errors';
 import { tokenize, type Token } from './lexer';
@@ -28,6 +30,8 @@ export interface OrderTerm {
 
 export interface ParsedQuery {
   readonly count: boolean;
+  /** Properties the select list names besides `*`. QBO checks they exist but still answers every property. */
+  readonly select: readonly string[];
   readonly entity: string;
   readonly where: readonly Condition[];
   readonly orderBy: readonly OrderTerm[];
@@ -91,18 +95,7 @@ class Parser {
 
   parse(): ParsedQuery {
     this.expectKeyword('select');
-    let count = false;
-    if (this.isKeyword('count')) {
-      this.pos++;
-      this.expectPunct('(');
-      this.expectPunct('*');
-      this.expectPunct(')');
-      count = true;
-    } else if (this.peek().kind === 'star') {
-      this.pos++;
-    } else {
-      this.fail(['"*"', '"count"']);
-    }
+    const { count, select } = this.selectList();
     this.expectKeyword('from');
     const entity = this.identifier();
     const where = this.isKeyword('where') ? (this.pos++, this.conditions()) : [];
@@ -118,7 +111,25 @@ class Parser {
       }
     }
     if (this.peek().kind !== 'eof') this.fail(['<EOF>', '"and"', '"orderby"', '"startposition"', '"maxresults"']);
-    return { count, entity, where, orderBy, ...paging };
+    return { count, select, entity, where, orderBy, ...paging };
+  }
+
+  private selectList(): { count: boolean; select: string[] } {
+    if (this.isKeyword('count')) {
+      this.pos++;
+      this.expectPunct('(');
+      this.expectPunct('*');
+      this.expectPunct(')');
+      return { count: true, select: [] };
+    }
+    const select: string[] = [];
+    for (;;) {
+      if (this.peek().kind === 'star') this.pos++;
+      else if (this.peek().kind === 'ident' && !KEYWORDS.has(this.peek().text.toLowerCase())) select.push(this.next().text);
+      else this.fail(['"*"', '"count"', '<IDENTIFIER>']);
+      if (this.peek().kind !== 'punct' || this.peek().text !== ',') return { count: false, select };
+      this.pos++;
+    }
   }
 
   private conditions(): Condition[] {
