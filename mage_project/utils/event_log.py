@@ -6,6 +6,8 @@ JSON fields of the log entry, so per-chunk metrics are searchable). `token_rotat
 import json
 from typing import Any, Callable, Dict, Optional, Tuple
 
+from .log_figures import chunk_span, figures, window
+
 LogLine = Tuple[str, str, Dict[str, Any]]  # (level: debug|info|warning|error, message, tags)
 
 # Keyword names DictLogger keeps for itself; a tag with one of these names is renamed qbo_<name>.
@@ -31,20 +33,31 @@ def _log(event: Dict[str, Any]) -> LogLine:
     return level, f"[{event.get('phase', 'run')}] {event.get('message', '')}", tags
 
 
+def _pass_sentence(read_pass: Dict[str, Any]) -> str:
+    span = chunk_span(read_pass.get('first_chunk', 0), read_pass.get('last_chunk', 0))
+    return f'; pass of {span}: {figures(read_pass, skip=("first_chunk", "last_chunk"))}'
+
+
 def _chunk(event: Dict[str, Any]) -> LogLine:
+    """`[extract] invoices chunk 3/72 done: 120 rows, 2 pages, 1 API call, 0 retries, 0.4 s [2021-03-02, 2021-04-01)`:
+    the figures first (Mage's log view cuts long messages), the window last; everything in the tags as well."""
     metrics = dict(event.get('metrics') or {})
+    read_pass = event.get('pass') or {}
     status = event.get('status', '')
-    window = f"[{event.get('window_start_utc')}, {event.get('window_end_utc')})"
-    figures = ', '.join(f'{k}={metrics[k]}' for k in sorted(metrics))
     index = event.get('chunk_index')
     position = index + 1 if isinstance(index, int) else index  # chunk_index is 0-based
+    # A chunk read with others carries the pass's calls and time (booked on its first chunk) in the pass sentence.
+    own = figures(metrics, skip=('api_calls', 'retries', 'throttled', 'duration_ms') if read_pass else ())
     message = (
-        f"[{event.get('phase')}] {event.get('entity')} chunk {position}/{event.get('chunk_count')} "
-        f"{window} {status}" + (f': {figures}' if figures else '') + (f" ({event['reason']})" if event.get('reason') else '')
+        f"[{event.get('phase')}] {event.get('entity')} chunk {position}/{event.get('chunk_count')} {status}"
+        + (f': {own}' if own else '') + (_pass_sentence(read_pass) if read_pass else '')
+        + (f" ({event['reason']})" if event.get('reason') else '')
+        + f" {window(event.get('window_start_utc'), event.get('window_end_utc'))}"
     )
     tags = {k: event.get(k) for k in ('phase', 'entity', 'run_id', 'chunk_index', 'chunk_count', 'window_start_utc',
                                        'window_end_utc', 'status', 'reason')}
     tags.update(metrics)
+    tags.update({f'pass_{k}': v for k, v in read_pass.items()})
     return ('error' if status == 'failed' else 'info'), message, tags
 
 

@@ -64,6 +64,15 @@ describe('closed windows read by counted offset passes', () => {
     expect(events.some((e) => e.type === 'log' && e.code === 'RANGE_CHANGED_MID_READ')).toBe(false);
   });
 
+  it('gives every chunk read by the pass the whole pass\'s figures: its first and last chunk, pages, API calls, time', async () => {
+    const { deps, events } = setup();
+    await extractRun(deps, vars());
+    const done = events.filter((e): e is ChunkEvent => e.type === 'chunk' && e.status === 'done');
+    expect(done).toHaveLength(8);
+    for (const e of done) expect(e.pass).toEqual({ first_chunk: 0, last_chunk: 7, pages_read: 12, api_calls: 13, retries: 0, throttled: 0, duration_ms: expect.any(Number) });
+    expect(done.map((e) => e.metrics?.api_calls)).toEqual([13, 0, 0, 0, 0, 0, 0, 0]); // booked once, on the first
+  });
+
   it('halves a range holding more rows than one pass may read, counting each half', async () => {
     const { deps, qbo } = setup({ closedRanges: { maxPassRows: 40 } });
     const manifest = await extractRun(deps, vars());
