@@ -4,9 +4,10 @@ Each event becomes one line: a readable message, plus its figures as log tags (M
 JSON fields of the log entry, so per-chunk metrics are searchable). `token_rotated` never comes here.
 """
 import json
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from .log_figures import chunk_span, figures, window
+from .chunk_story import ChunkStory
+from .log_figures import chunk_span, figures, number, window
 
 LogLine = Tuple[str, str, Dict[str, Any]]  # (level: debug|info|warning|error, message, tags)
 
@@ -80,10 +81,34 @@ def _validation(event: Dict[str, Any]) -> LogLine:
     return _SEVERITY_LEVELS.get(severity, 'info'), message, tags
 
 
+def _result_parts(summary: Dict[str, Any]) -> List[str]:
+    parts = [str(summary['status'])] if summary.get('status') else []
+    span = summary.get('range')
+    if isinstance(span, dict) and 'start_utc' in span:
+        parts.append(window(span.get('start_utc'), span.get('end_utc')))
+    numbers = {k: v for k, v in summary.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    totals = summary.get('totals')
+    numbers.update(totals if isinstance(totals, dict) else {})
+    if numbers:
+        parts.append(figures(numbers))
+    checks = summary.get('validation')
+    if isinstance(checks, dict):
+        parts.append('checks: ' + ', '.join(f'{number(v)} {k}' for k, v in checks.items()))
+    return [p for p in parts if p]
+
+
 def _result(event: Dict[str, Any]) -> LogLine:
+    """`[run] result: invoices run 3f2a1b4c loaded: 72 chunks, 1,234 rows, 1,200 inserted, ...`: the block's
+    figures as a sentence (its whole summary is the block's output); scalars and totals in the tags."""
     summary = event.get('summary') or {}
+    who = ' '.join(p for p in (str(summary.get('entity') or ''), f"run {str(summary['run_id'])[:8]}"
+                               if summary.get('run_id') else '') if p)
+    message = f"[run] result: {who}".rstrip() + (': ' + '; '.join(_result_parts(summary)) if summary else '')
     tags = {k: v for k, v in summary.items() if isinstance(v, (str, int, float, bool))}
-    return 'info', f'[run] result: {_compact(summary)}', tags
+    for name in ('totals', 'validation'):
+        if isinstance(summary.get(name), dict):
+            tags.update({f'{name}_{k}': v for k, v in summary[name].items() if isinstance(v, (str, int, float, bool))})
+    return 'info', message, tags
 
 
 def _error(event: Dict[str, Any]) -> LogLine:
@@ -129,6 +154,7 @@ class BlockLog:
     def __init__(self, logger: Optional[Any], redact: Callable[[str], str]):
         self._logger = logger
         self._redact = redact
+        self._story = ChunkStory(self.write, format_event)
 
     def write(self, level: str, message: str, tags: Optional[Dict[str, Any]] = None) -> None:
         message = self._redact(message)
@@ -140,4 +166,18 @@ class BlockLog:
         print(f'{level.upper()} {message}{suffix}', flush=True)
 
     def event(self, event: Dict[str, Any]) -> None:
+        """Chunk events go through the story (collapsed, in chunk order); a result or error line comes after
+        every chunk line."""
+        kind = event.get('type')
+        if kind == 'chunk':
+            self._story.chunk(event)
+            return
+        if kind in ('result', 'error'):
+            self._story.flush()
+        else:
+            self._story.settle()
         self.write(*format_event(event))
+
+    def flush(self) -> None:
+        """Writes the chunk lines still held (the block's end)."""
+        self._story.flush()
