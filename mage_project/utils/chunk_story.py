@@ -64,11 +64,7 @@ class ChunkStory:
 
     def chunk(self, event: Dict[str, Any]) -> None:
         if event.get('status') == 'started':
-            if self._started is not None and self._started.extends(event):
-                self._started.add(event)
-                return
-            self.settle()
-            self._started = _Group(event)
+            self._started = self._collapse(self._started, event, before=self.settle)
             return
         self._flush_started()
         index = event.get('chunk_index')
@@ -77,6 +73,14 @@ class ChunkStory:
         key = _key(event)
         self._held.setdefault(key, {})[index] = event
         self._release(key, force=sum(len(h) for h in self._held.values()) > _MAX_HELD)
+
+    def _collapse(self, group: Optional[_Group], event: Dict[str, Any], before: Callable[[], None]) -> _Group:
+        """`group` grown by `event`, or a new group of it (after `before()` wrote what came first)."""
+        if group is not None and group.extends(event):
+            group.add(event)
+            return group
+        before()
+        return _Group(event)
 
     def settle(self) -> None:
         """Writes the lines being collapsed (before a line of another kind: a retry, a log message)."""
@@ -103,22 +107,19 @@ class ChunkStory:
 
     def _tell(self, event: Dict[str, Any]) -> None:
         if event.get('status') == 'skipped':
-            if self._skipped is not None and self._skipped.extends(event):
-                self._skipped.add(event)
-                return
-            self._flush_skipped()
-            self._skipped = _Group(event)
+            self._skipped = self._collapse(self._skipped, event, before=self._flush_skipped)
             return
         self._flush_skipped()
         self._write(*self._format(event))
 
     def _flush_started(self) -> None:
         group, self._started = self._started, None
-        if group is not None:
-            self._write(*(group.line() if group.count > 1 else self._format(group.first)))
+        self._write_group(group)
 
     def _flush_skipped(self) -> None:
         group, self._skipped = self._skipped, None
+        self._write_group(group)
+
+    def _write_group(self, group: Optional[_Group]) -> None:
         if group is not None:
             self._write(*(group.line() if group.count > 1 else self._format(group.first)))
-
