@@ -103,15 +103,18 @@ export async function extractSegment(
     throw err;
   }
   const durationMs = ctx.clock.now() - started;
+  const pass = passOf(chunks, metrics, durationMs);
   const outcomes: ChunkOutcome[] = chunks.map((chunk, i) => {
     const spool = scanned.spools[i]!;
     return { chunk, spool, sourceCount: scanned.counts[i]!, metrics: chunkMetrics(i, spool, metrics, durationMs) };
   });
   await ctx.ledger.chunksExtracted(
     ctx.runId,
-    outcomes.map((o) => ({ index: o.chunk.index, result: { spoolPath: o.spool.path, sourceCount: o.sourceCount, metrics: o.metrics } })),
+    outcomes.map((o) => ({
+      index: o.chunk.index,
+      result: { spoolPath: o.spool.path, sourceCount: o.sourceCount, metrics: o.metrics, ...(pass && { pass: { first: pass.first_chunk, last: pass.last_chunk } }) },
+    })),
   );
-  const pass = passOf(chunks, metrics, durationMs);
   for (const outcome of outcomes) {
     ctx.emit({ ...chunkEvent(ctx, outcome.chunk, 'done'), metrics: { ...outcome.metrics, source_count: outcome.sourceCount }, ...(pass && { pass }) });
     if (outcome.spool.superseded > 0) emitSuperseded(ctx, outcome.chunk, outcome.spool.superseded);

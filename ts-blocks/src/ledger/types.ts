@@ -54,6 +54,14 @@ export interface ExtractResult {
   readonly spoolPath: string;
   readonly sourceCount: number | null;
   readonly metrics: Pick<ChunkMetrics, 'pages_read' | 'rows_read' | 'api_calls' | 'retries' | 'throttled' | 'duration_ms'>;
+  /** The pass that read this chunk with its neighbours (chunk indices); absent when it was read alone. */
+  readonly pass?: ReadPass;
+}
+
+/** The first and last chunk of one read over several consecutive chunks (its calls are booked on the first). */
+export interface ReadPass {
+  readonly first: number;
+  readonly last: number;
 }
 
 /** Lets the opener of a run keep other processes off it (ledger/run-lock.ts); called before anything is written. */

@@ -27,6 +27,8 @@ export interface ChunkReportRow {
   readonly unchanged: number;
   readonly skipped: number;
   readonly api_calls: number;
+  /** The pass that read this chunk with its neighbours: its API calls, retries and 429s are on its first chunk. */
+  readonly read_pass: { readonly first_chunk: number; readonly last_chunk: number } | null;
   readonly retries: number;
   readonly throttled: number;
   readonly attempts: number;
@@ -100,6 +102,7 @@ function chunkRow(c: RunChunk): ChunkReportRow {
     unchanged: c.rowsUnchanged,
     skipped: c.rowsSkipped,
     api_calls: c.apiCalls,
+    read_pass: c.readPass && { first_chunk: c.readPass.first, last_chunk: c.readPass.last },
     retries: c.retries,
     throttled: c.throttled,
     attempts: c.attempts,

@@ -67,7 +67,7 @@ describe('a successful run', () => {
     expect(loader.vars).toEqual({
       entity: 'invoices',
       fecha_inicio: '2024-03-01T00:00:00Z',
-      fecha_fin: '2026-01-01T00:00:00Z',
+      fecha_fin: '2026-12-01T00:00:00Z', // the pipeline's default
       chunk_days: 3,
       page_size: 1000,
       date_field: 'last_updated',
