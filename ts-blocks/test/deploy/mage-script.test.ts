@@ -68,6 +68,36 @@ describe('what Mage and the blocks write under scripts/mage.sh', () => {
   });
 });
 
+/** A Mage data dir as Mage leaves it with umask 022: database and secrets key 0644. */
+function openDataDir(name: string): { data: string; modes: () => number[] } {
+  const data = join(dir, name);
+  mkdirSync(join(data, 'mage_project'), { recursive: true });
+  mkdirSync(join(data, 'secrets', 'projects'), { recursive: true });
+  writeFileSync(join(data, 'mage_project', 'mage-ai.db'), '', { mode: 0o644 });
+  writeFileSync(join(data, 'secrets', 'key'), '', { mode: 0o644 });
+  for (const d of ['', 'secrets', 'secrets/projects']) chmodSync(join(data, d), 0o755);
+  const mode = (p: string) => statSync(join(data, p)).mode & 0o777;
+  return { data, modes: () => ['', 'secrets', 'secrets/projects', 'secrets/key', 'mage_project/mage-ai.db'].map(mode) };
+}
+const PRIVATE = [0o700, 0o700, 0o700, 0o600, 0o600];
+
+describe('Mage\'s database and secrets key outside scripts/mage.sh', () => {
+  it('are made owner-only by the Docker image\'s entrypoint at each start', () => {
+    const { data, modes } = openDataDir('image-data');
+    const r = spawnSync('sh', [repoPath('docker/entrypoint.sh'), 'true'], { env: { PATH: process.env.PATH ?? '', MAGE_DATA_DIR: data }, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(modes()).toEqual(PRIVATE);
+  });
+
+  it('are made owner-only by the secrets tools and the bridge once they have stored a secret (mage_secrets.py)', () => {
+    const { data, modes } = openDataDir('tool-data');
+    const code = 'import sys; sys.path.insert(0, sys.argv[1]); from mage_project.utils import mage_secrets; mage_secrets.make_data_files_private()';
+    const r = spawnSync('python3', ['-c', code, repoPath('')], { env: { PATH: process.env.PATH ?? '', MAGE_DATA_DIR: data }, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(modes()).toEqual(PRIVATE);
+  });
+});
+
 describe('scripts/mage.sh rerun', () => {
   it('runs scripts/mage-rerun.py with the venv\'s Python', () => {
     expect(mageSh(['rerun', 'qb_items_backfill', '--trigger', 'items_backfill_once']).args).toBe(
