@@ -6,10 +6,15 @@
 -- Column             Meaning
 -- pass_first_chunk   chunk_index of the pass's first window; NULL when the window was read alone
 -- pass_last_chunk    chunk_index of the pass's last window; NULL when the window was read alone
+-- pass_pages_read    pages the whole pass requested (pages_read is the window's share: the pages that delivered its
+--                    rows, so a page spanning two windows counts for both); NULL when the window was read alone
 ALTER TABLE ops.backfill_chunks
   ADD COLUMN IF NOT EXISTS pass_first_chunk integer,
-  ADD COLUMN IF NOT EXISTS pass_last_chunk integer;
+  ADD COLUMN IF NOT EXISTS pass_last_chunk integer,
+  ADD COLUMN IF NOT EXISTS pass_pages_read integer;
 COMMENT ON COLUMN ops.backfill_chunks.pass_first_chunk IS
   'First window of the pass that read this one with its neighbours (its API calls are booked there); NULL: read alone.';
 COMMENT ON COLUMN ops.backfill_chunks.pass_last_chunk IS
   'Last window of the pass that read this one with its neighbours; NULL: read alone.';
+COMMENT ON COLUMN ops.backfill_chunks.pass_pages_read IS
+  'Pages the whole pass requested (pages_read is this window''s share); NULL: read alone.';

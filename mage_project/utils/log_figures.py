@@ -3,7 +3,7 @@
 `figures({'rows_read': 120, 'pages_read': 2, 'api_calls': 1, 'retries': 0, 'duration_ms': 412})` is
 "120 rows, 2 pages, 1 API call, 0 retries, 0.4 s". Known figures come first, in a reviewer's order; a figure this
 module does not know (a new metric) still shows, after them, named after its key ("rows_deleted" -> "deleted"),
-when it is not zero. The full figures always stay in the log entry's tags.
+when it is not zero; a `*_ms` one as a duration ("extract_ms" -> "extract 0.2 s"). The full figures always stay in the log entry's tags.
 """
 from datetime import datetime
 from typing import Any, Dict, Iterable, List, Tuple
@@ -23,6 +23,9 @@ _KNOWN: Tuple[Tuple[str, str, bool], ...] = (
     ('rows_inserted', 'inserted', True),
     ('rows_updated', 'updated', True),
     ('rows_unchanged', 'unchanged', True),
+    ('inserted', 'inserted', True),
+    ('updated', 'updated', True),
+    ('unchanged', 'unchanged', True),
     ('rows_skipped', 'stale', False),
     ('api_calls', 'API calls', True),
     ('retries', 'retries', True),
@@ -72,6 +75,9 @@ def figure_parts(values: Dict[str, Any], skip: Iterable[str] = ()) -> List[str]:
         if label in seen or (values[key] == 0 and not always):
             continue
         seen.add(label)
+        if key.endswith('_ms'):  # another duration (extract_ms, wall_ms): "extract 0.2 s"
+            parts.append(f'{label[:-len(" ms")]} {duration(values[key])}')
+            continue
         parts.append(f'{number(values[key])} {_SINGULAR.get(label, label) if values[key] == 1 else label}')
     return parts
 

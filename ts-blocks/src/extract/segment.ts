@@ -106,13 +106,14 @@ export async function extractSegment(
   const pass = passOf(chunks, metrics, durationMs);
   const outcomes: ChunkOutcome[] = chunks.map((chunk, i) => {
     const spool = scanned.spools[i]!;
-    return { chunk, spool, sourceCount: scanned.counts[i]!, metrics: chunkMetrics(i, spool, metrics, durationMs) };
+    const read = pass && { first: pass.first_chunk, last: pass.last_chunk, pages: pass.pages_read };
+    return { chunk, spool, sourceCount: scanned.counts[i]!, metrics: chunkMetrics(i, spool, metrics, durationMs), ...(read && { pass: read }) };
   });
   await ctx.ledger.chunksExtracted(
     ctx.runId,
     outcomes.map((o) => ({
       index: o.chunk.index,
-      result: { spoolPath: o.spool.path, sourceCount: o.sourceCount, metrics: o.metrics, ...(pass && { pass: { first: pass.first_chunk, last: pass.last_chunk } }) },
+      result: { spoolPath: o.spool.path, sourceCount: o.sourceCount, metrics: o.metrics, ...(o.pass && { pass: o.pass }) },
     })),
   );
   for (const outcome of outcomes) {

@@ -77,10 +77,11 @@ export class PgLedger implements Ledger {
             SET status = 'extracted', spool_path = r.spool_path, source_count = r.source_count, pages_read = r.pages_read,
                 rows_read = r.rows_read, api_calls = c.api_calls + r.api_calls, retries = c.retries + r.retries,
                 throttled = c.throttled + r.throttled, extract_ms = r.extract_ms, error = NULL, extracted_at_utc = clock_timestamp(),
-                pass_first_chunk = r.pass_first_chunk, pass_last_chunk = r.pass_last_chunk
-           FROM unnest($2::int[], $3::text[], $4::int[], $5::int[], $6::int[], $7::int[], $8::int[], $9::int[], $10::int[], $11::int[], $12::int[])
+                pass_first_chunk = r.pass_first_chunk, pass_last_chunk = r.pass_last_chunk, pass_pages_read = r.pass_pages_read
+           FROM unnest($2::int[], $3::text[], $4::int[], $5::int[], $6::int[], $7::int[], $8::int[], $9::int[], $10::int[], $11::int[],
+                       $12::int[], $13::int[])
                 AS r(chunk_index, spool_path, source_count, pages_read, rows_read, api_calls, retries, throttled, extract_ms,
-                     pass_first_chunk, pass_last_chunk)
+                     pass_first_chunk, pass_last_chunk, pass_pages_read)
           WHERE c.run_id = $1 AND c.chunk_index = r.chunk_index
             AND (SELECT count(*) FROM ops.backfill_chunks k WHERE k.run_id = $1 AND k.chunk_index = ANY($2::int[])) = cardinality($2::int[])`,
         [
@@ -96,6 +97,7 @@ export class PgLedger implements Ledger {
           rows.map((x) => x.extract_ms),
           rows.map((x) => x.pass?.first ?? null),
           rows.map((x) => x.pass?.last ?? null),
+          rows.map((x) => x.pass?.pages ?? null),
         ],
       );
       if (r.rowCount !== rows.length) {

@@ -88,7 +88,9 @@ function toDetail(row: ChunkRow): ChunkDetail {
     error: row.error,
     extractedAt: row.extracted_at_utc,
     loadedAt: row.loaded_at_utc,
-    readPass: row.pass_first_chunk === null || row.pass_last_chunk === null ? null : { first: row.pass_first_chunk, last: row.pass_last_chunk },
+    readPass: row.pass_first_chunk === null || row.pass_last_chunk === null
+      ? null
+      : { first: row.pass_first_chunk, last: row.pass_last_chunk, pages: row.pass_pages_read ?? 0 },
   };
 }
 

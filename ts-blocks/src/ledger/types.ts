@@ -58,10 +58,11 @@ export interface ExtractResult {
   readonly pass?: ReadPass;
 }
 
-/** The first and last chunk of one read over several consecutive chunks (its calls are booked on the first). */
+/** One read over several consecutive chunks: its first and last chunk, and the pages it requested in all. */
 export interface ReadPass {
   readonly first: number;
   readonly last: number;
+  readonly pages: number;
 }
 
 /** Lets the opener of a run keep other processes off it (ledger/run-lock.ts); called before anything is written. */

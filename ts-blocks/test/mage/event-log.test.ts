@@ -108,4 +108,10 @@ describe('the block log as a story', () => {
     expect(line!.message).toBe('[run] result: invoices run 3f2a1b4c: loaded; 72 loaded, 1,234 rows, 1,200 inserted, 34 updated, 0 unchanged');
     expect(line!.tags).toMatchObject({ run_id: summary.run_id, chunks_loaded: 72, totals_rows_inserted: 1200 });
   });
+
+  test('shows other durations of a summary (extract_ms, wall_ms) as times', () => {
+    const summary = { entity: 'items', status: 'passed', validation: { ok: 8, warning: 0, failure: 0 }, totals: { chunks: 4, rows_read: 20, inserted: 20, updated: 0, unchanged: 0, extract_ms: 845, wall_ms: 63_000 } };
+    const [line] = logLines([{ type: 'result', ok: true, summary }]);
+    expect(line!.message).toBe('[run] result: items: passed; 4 chunks, 20 rows, 20 inserted, 0 updated, 0 unchanged, extract 0.8 s, wall 1 min 03 s; checks: 8 ok, 0 warning, 0 failure');
+  });
 });

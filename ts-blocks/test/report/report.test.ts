@@ -73,12 +73,13 @@ describe('run reports', () => {
     expect(lines.some((l) => /^source_count\s+OK\s+All 4 loaded windows/.test(l))).toBe(true);
   });
 
-  it('says which pass read windows read together, and books its API calls on the first, in every format', async () => {
+  it('says which pass read windows read together, books its API calls on the first in every format, and counts its pages once', async () => {
     const run = await seedCleanRun(c, { days: 28, spoolDir });
-    await c.query(`UPDATE ops.backfill_chunks SET pass_first_chunk = 1, pass_last_chunk = 3, api_calls = CASE chunk_index WHEN 1 THEN 5 ELSE 0 END
+    await c.query(`UPDATE ops.backfill_chunks SET pass_first_chunk = 1, pass_last_chunk = 3, pass_pages_read = 2, api_calls = CASE chunk_index WHEN 1 THEN 5 ELSE 0 END
                     WHERE run_id = $1 AND chunk_index BETWEEN 1 AND 3`, [run.runId]);
     const r = await buildRunReport(pool, run.runId);
-    expect(r.chunks.map((x) => x.read_pass)).toEqual([null, ...Array(3).fill({ first_chunk: 1, last_chunk: 3 })]);
+    expect(r.chunks.map((x) => x.read_pass)).toEqual([null, ...Array(3).fill({ first_chunk: 1, last_chunk: 3, pages: 2 })]);
+    expect(r.totals.pages).toBe(r.chunks[0]!.pages + 2); // pages requested: chunk 0's, and the pass's once
     const md = renderMarkdown(r);
     expect(md).toMatch(/^\| 1 \| 2024-01-08T00:00:00.000Z \|.*\| 5 \(pass 1-3\) \|/m);
     expect(md).toMatch(/^\| 2 \| 2024-01-15T00:00:00.000Z \|.*\| in pass 1-3 \|/m);
