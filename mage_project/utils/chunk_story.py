@@ -2,9 +2,9 @@
 
 - Consecutive `started` events of one phase and entity become one line: "[extract] invoices chunks 1-72 of 72
   started [2021-01-01, 2026-12-01)" (a loader starts a whole pass at once: 72 lines before any result otherwise).
-- `done`, `skipped` and `failed` lines come out in chunk order: chunks finish out of order (several passes or
-  loads at once), so a line waits until every chunk before it has had its line, or until `flush()` (the block's
-  result or error, or its end).
+- `done` and `skipped` lines come out in chunk order: chunks finish out of order (several passes or loads at
+  once), so a line waits until every chunk before it has had its line, or until `flush()` (the block's result or
+  error, or its end). A `failed` line is written at once.
 - Consecutive `skipped` lines for the same reason (a resumed run) become one line.
 Each collapsed line keeps the first and last chunk and the count in its tags.
 """
@@ -68,8 +68,8 @@ class ChunkStory:
             return
         self._flush_started()
         index = event.get('chunk_index')
-        if not isinstance(index, int):
-            return self._tell(event)
+        if not isinstance(index, int) or event.get('status') == 'failed':
+            return self._tell(event)  # a failure is told at once, not after the chunks before it
         key = _key(event)
         self._held.setdefault(key, {})[index] = event
         self._release(key, force=sum(len(h) for h in self._held.values()) > _MAX_HELD)

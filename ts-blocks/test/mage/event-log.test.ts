@@ -91,6 +91,12 @@ describe('the block log as a story', () => {
     ]);
   });
 
+  test('a failed chunk is told at once, ahead of finished chunks still waiting for an earlier one', () => {
+    const lines = logLines([chunk(1, 'done', { metrics: extractMetrics }), chunk(2, 'failed', { reason: 'QBO answered 500' }), chunk(0, 'done', { metrics: extractMetrics })]);
+    expect(messages(lines).map((m) => /chunk (\d+)\/72 (\w+)/.exec(m)!.slice(1).join(' '))).toEqual(['3 failed', '1 done', '2 done']);
+    expect(lines[0]!.level).toBe('error');
+  });
+
   test('every chunk line comes before the block\'s error line, chunks that never reported leaving a gap', () => {
     const lines = logLines([
       chunk(1, 'done', { metrics: extractMetrics }),
