@@ -60,7 +60,7 @@ class ChunkStory:
         self._started: Optional[_Group] = None
         self._skipped: Optional[_Group] = None
         self._next: Dict[Key, int] = {}
-        self._held: Dict[Key, Dict[int, Dict[str, Any]]] = {}
+        self._held: Dict[Key, Dict[int, Optional[Dict[str, Any]]]] = {}
 
     def chunk(self, event: Dict[str, Any]) -> None:
         if event.get('status') == 'started':
@@ -68,9 +68,12 @@ class ChunkStory:
             return
         self._flush_started()
         index = event.get('chunk_index')
-        if not isinstance(index, int) or event.get('status') == 'failed':
-            return self._tell(event)  # a failure is told at once, not after the chunks before it
+        if not isinstance(index, int):
+            return self._tell(event)
         key = _key(event)
+        if event.get('status') == 'failed':
+            self._tell(event)  # a failure is told at once, not after the chunks before it; its place is kept
+            event = None
         self._held.setdefault(key, {})[index] = event
         self._release(key, force=sum(len(h) for h in self._held.values()) > _MAX_HELD)
 
@@ -102,7 +105,9 @@ class ChunkStory:
                 if not force:
                     return
                 nxt = min(held)
-            self._tell(held.pop(nxt))
+            told = held.pop(nxt)
+            if told is not None:  # None: a failure already told
+                self._tell(told)
             self._next[key] = nxt + 1
 
     def _tell(self, event: Dict[str, Any]) -> None:
