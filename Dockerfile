@@ -40,8 +40,9 @@ COPY --from=build /build/ts-blocks/dist ./ts-blocks/dist
 COPY package.json ./
 COPY db/init ./db/init
 COPY mage_project ./mage_project
-# the secrets tools, run in the container by scripts/compose-mage-secrets.sh
-COPY scripts/mage-secrets.py scripts/mage-sandbox-secrets.py ./scripts/
+# the secrets tools, run in the container by scripts/compose-mage-secrets.sh, and the one-time trigger re-run
+# (docker compose exec mage python scripts/mage-rerun.py <pipeline>)
+COPY scripts/mage-secrets.py scripts/mage-sandbox-secrets.py scripts/mage-rerun.py ./scripts/
 COPY docker/entrypoint.sh /usr/local/bin/qbo-entrypoint
 RUN chmod 0755 /usr/local/bin/qbo-entrypoint \
     && node --version \

@@ -21,4 +21,9 @@ if [ -n "${DEFAULT_OWNER_PASSWORD_FILE:-}" ]; then
   export DEFAULT_OWNER_PASSWORD
   unset DEFAULT_OWNER_PASSWORD_FILE
 fi
+# Mage's database and the key of Mage Secrets (made 0644 by Mage): owner-only, as the secrets tools also leave them.
+if [ -n "${MAGE_DATA_DIR:-}" ] && [ -d "$MAGE_DATA_DIR" ]; then
+  chmod 700 "$MAGE_DATA_DIR"
+  find "$MAGE_DATA_DIR" -maxdepth 2 \( -name 'mage-ai.db*' -o -name secrets \) -exec chmod -R go= {} +
+fi
 exec "$@"

@@ -17,7 +17,7 @@ import { Client, Pool } from 'pg';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { Entity } from '../ts-blocks/src/core/events';
 import { initDatabase } from '../ts-blocks/src/db/init';
-import { enableSchedule, mageUtc, startRun, waitForFinishedRun, waitForSchedule, type PipelineRun, type PipelineSchedule } from '../ts-blocks/src/demo/mage-api';
+import { enableSchedule, getSchedule, mageUtc, runOnce, waitForFinishedRun, waitForSchedule, type PipelineRun, type PipelineSchedule } from '../ts-blocks/src/demo/mage-api';
 import { ensureMageVenv, runCommand } from '../ts-blocks/src/demo/mage-cli';
 import { MageServer } from '../ts-blocks/src/demo/mage-server';
 import { ensurePostgres, type LocalPostgres } from '../ts-blocks/src/devdb/local-postgres';
@@ -207,14 +207,14 @@ async function evidence(env: Env): Promise<Record<string, unknown>> {
   say('== Screenshots of the finished runs');
   await shotOf(env, '04_trigger_completed_inactive.png', 'After the run: the trigger is inactive (disabled after success) and its run completed', `${base}/pipelines/qb_invoices_backfill/triggers/${inv.id}`, { text: 'Runs for this trigger', widen: 420 });
   await shotOf(env, '05_pipeline_run_completed.png', 'The finished pipeline run: loader, exporter and validator blocks completed', `${base}/pipelines/qb_invoices_backfill/runs/${run.id}`, { text: 'qb_invoices_validator' });
-  await shotOf(env, '06_logs_loader_chunks.png', 'Loader block log: one line per chunk when it starts and when it is done, with its metrics (API calls, duration, pages, retries, rows read, QBO count, 429s)', `${base}/pipelines/qb_invoices_backfill/logs?pipeline_run_id[]=${run.id}&block_uuid[]=qb_invoices_loader`, { text: /chunk \d+\/\d+/, scrollTo: /chunk 1\/\d+ .* done: / });
+  await shotOf(env, '06_logs_loader_chunks.png', 'Loader block log: one line for the chunks started together, then one line per chunk done, leading with its figures (rows, pages, API calls or the pass that read it, retries, time)', `${base}/pipelines/qb_invoices_backfill/logs?pipeline_run_id[]=${run.id}&block_uuid[]=qb_invoices_loader`, { text: /chunk \d+\/\d+/, scrollTo: /chunk 1\/\d+ done: / });
   await retriesShot(env, first);
-  await shotOf(env, '07_logs_exporter_chunks.png', 'Exporter block log: per-chunk load metrics (rows read / inserted / updated / unchanged / skipped, duration)', `${base}/pipelines/qb_invoices_backfill/logs?pipeline_run_id[]=${run.id}&block_uuid[]=qb_invoices_exporter`, { text: /chunk \d+\/\d+/, scrollTo: /chunk 1\/\d+ .* done: / });
+  await shotOf(env, '07_logs_exporter_chunks.png', 'Exporter block log: one line per chunk, in chunk order, leading with its figures (rows, inserted, updated, unchanged, time)', `${base}/pipelines/qb_invoices_backfill/logs?pipeline_run_id[]=${run.id}&block_uuid[]=qb_invoices_exporter`, { text: /chunk \d+\/\d+/, scrollTo: /chunk 1\/\d+ done: / });
   await shotOf(env, '08_logs_validator_summary.png', 'Validator block log: validation results and the run summary table (per chunk and totals)', `${base}/pipelines/qb_invoices_backfill/logs?pipeline_run_id[]=${run.id}&block_uuid[]=qb_invoices_validator`, { text: /\[validate\]/ });
   await shotOf(env, '08b_logs_validator_totals.png', 'Validator block log, end: the totals row of the chunk table and the validation results table', `${base}/pipelines/qb_invoices_backfill/logs?pipeline_run_id[]=${run.id}&block_uuid[]=qb_invoices_validator`, { text: /\[validate\]/, click: /^Scroll to bottom$/ });
   await shotOf(env, '09_mage_secrets_names_only.png', 'Mage Secrets used by the pipelines: names visible, values hidden', `${base}/pipelines/qb_invoices_backfill/edit?sideview=secrets`, { text: 'QBO_REFRESH_TOKEN' });
   say('== Re-running the invoices trigger (idempotency)');
-  await startRun(env.mage, inv.id);
+  await runOnce(env.mage, await getSchedule(env.mage, inv.id)); // the trigger page's Run@once
   const second = await waitForRun(env, 'invoices', inv, 2);
   await shotOf(env, '14_rerun_exporter_idempotent.png', 'Second run of the same trigger window: the exporter inserts 0 and updates 0 rows (all unchanged)', `${base}/pipelines/qb_invoices_backfill/logs?pipeline_run_id[]=${second.id}&block_uuid[]=qb_invoices_exporter`, { text: /chunk \d+\/\d+/ });
   say('== Raw tables and the HTML report');

@@ -143,6 +143,7 @@ def _run_child(role, entity, variables, secrets, upstream, log: BlockLog, redact
             log.event(event)
         code = process.wait()
     finally:
+        log.flush()
         process.kill()
     if code == 0 and result is not None:
         return result

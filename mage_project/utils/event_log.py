@@ -4,7 +4,10 @@ Each event becomes one line: a readable message, plus its figures as log tags (M
 JSON fields of the log entry, so per-chunk metrics are searchable). `token_rotated` never comes here.
 """
 import json
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from .chunk_story import ChunkStory
+from .log_figures import chunk_span, figures, number, window
 
 LogLine = Tuple[str, str, Dict[str, Any]]  # (level: debug|info|warning|error, message, tags)
 
@@ -31,20 +34,31 @@ def _log(event: Dict[str, Any]) -> LogLine:
     return level, f"[{event.get('phase', 'run')}] {event.get('message', '')}", tags
 
 
+def _pass_sentence(read_pass: Dict[str, Any]) -> str:
+    span = chunk_span(read_pass.get('first_chunk', 0), read_pass.get('last_chunk', 0))
+    return f'; pass of {span}: {figures(read_pass, skip=("first_chunk", "last_chunk"))}'
+
+
 def _chunk(event: Dict[str, Any]) -> LogLine:
+    """`[extract] invoices chunk 3/72 done: 120 rows, 2 pages, 1 API call, 0 retries, 0.4 s [2021-03-02, 2021-04-01)`:
+    the figures first (Mage's log view cuts long messages), the window last; everything in the tags as well."""
     metrics = dict(event.get('metrics') or {})
+    read_pass = event.get('pass') or {}
     status = event.get('status', '')
-    window = f"[{event.get('window_start_utc')}, {event.get('window_end_utc')})"
-    figures = ', '.join(f'{k}={metrics[k]}' for k in sorted(metrics))
     index = event.get('chunk_index')
     position = index + 1 if isinstance(index, int) else index  # chunk_index is 0-based
+    # A chunk read with others carries the pass's calls and time (booked on its first chunk) in the pass sentence.
+    own = figures(metrics, skip=('api_calls', 'retries', 'throttled', 'duration_ms') if read_pass else ())
     message = (
-        f"[{event.get('phase')}] {event.get('entity')} chunk {position}/{event.get('chunk_count')} "
-        f"{window} {status}" + (f': {figures}' if figures else '') + (f" ({event['reason']})" if event.get('reason') else '')
+        f"[{event.get('phase')}] {event.get('entity')} chunk {position}/{event.get('chunk_count')} {status}"
+        + (f': {own}' if own else '') + (_pass_sentence(read_pass) if read_pass else '')
+        + (f" ({event['reason']})" if event.get('reason') else '')
+        + f" {window(event.get('window_start_utc'), event.get('window_end_utc'))}"
     )
     tags = {k: event.get(k) for k in ('phase', 'entity', 'run_id', 'chunk_index', 'chunk_count', 'window_start_utc',
                                        'window_end_utc', 'status', 'reason')}
     tags.update(metrics)
+    tags.update({f'pass_{k}': v for k, v in read_pass.items()})
     return ('error' if status == 'failed' else 'info'), message, tags
 
 
@@ -67,10 +81,34 @@ def _validation(event: Dict[str, Any]) -> LogLine:
     return _SEVERITY_LEVELS.get(severity, 'info'), message, tags
 
 
+def _result_parts(summary: Dict[str, Any]) -> List[str]:
+    parts = [str(summary['status'])] if summary.get('status') else []
+    span = summary.get('range')
+    if isinstance(span, dict) and 'start_utc' in span:
+        parts.append(window(span.get('start_utc'), span.get('end_utc')))
+    numbers = {k: v for k, v in summary.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    totals = summary.get('totals')
+    numbers.update(totals if isinstance(totals, dict) else {})
+    if numbers:
+        parts.append(figures(numbers))
+    checks = summary.get('validation')
+    if isinstance(checks, dict):
+        parts.append('checks: ' + ', '.join(f'{number(v)} {k}' for k, v in checks.items()))
+    return [p for p in parts if p]
+
+
 def _result(event: Dict[str, Any]) -> LogLine:
+    """`[run] result: invoices run 3f2a1b4c loaded: 72 chunks, 1,234 rows, 1,200 inserted, ...`: the block's
+    figures as a sentence (its whole summary is the block's output); scalars and totals in the tags."""
     summary = event.get('summary') or {}
+    who = ' '.join(p for p in (str(summary.get('entity') or ''), f"run {str(summary['run_id'])[:8]}"
+                               if summary.get('run_id') else '') if p)
+    message = f"[run] result: {who}".rstrip() + (': ' + '; '.join(_result_parts(summary)) if summary else '')
     tags = {k: v for k, v in summary.items() if isinstance(v, (str, int, float, bool))}
-    return 'info', f'[run] result: {_compact(summary)}', tags
+    for name in ('totals', 'validation'):
+        if isinstance(summary.get(name), dict):
+            tags.update({f'{name}_{k}': v for k, v in summary[name].items() if isinstance(v, (str, int, float, bool))})
+    return 'info', message, tags
 
 
 def _error(event: Dict[str, Any]) -> LogLine:
@@ -116,6 +154,7 @@ class BlockLog:
     def __init__(self, logger: Optional[Any], redact: Callable[[str], str]):
         self._logger = logger
         self._redact = redact
+        self._story = ChunkStory(self.write, format_event)
 
     def write(self, level: str, message: str, tags: Optional[Dict[str, Any]] = None) -> None:
         message = self._redact(message)
@@ -127,4 +166,18 @@ class BlockLog:
         print(f'{level.upper()} {message}{suffix}', flush=True)
 
     def event(self, event: Dict[str, Any]) -> None:
+        """Chunk events go through the story (collapsed, in chunk order); a result or error line comes after
+        every chunk line."""
+        kind = event.get('type')
+        if kind == 'chunk':
+            self._story.chunk(event)
+            return
+        if kind in ('result', 'error'):
+            self._story.flush()
+        else:
+            self._story.settle()
         self.write(*format_event(event))
+
+    def flush(self) -> None:
+        """Writes the chunk lines still held (the block's end)."""
+        self._story.flush()

@@ -3,6 +3,8 @@
 Secrets are global Mage secrets (Settings > Secrets in the UI), Fernet-encrypted in Mage's database with the key
 under $MAGE_DATA_DIR/secrets/. Values are never printed, logged or returned anywhere but to the caller.
 """
+import glob
+import os
 from typing import Callable, Dict, Iterable, List, Optional
 
 # Read by every block run. PG_PASSWORD may hold an empty value (a server with trust authentication).
@@ -80,6 +82,7 @@ def store_secret(name: str, value: str, attempts: int = 3) -> None:
             last_error = error
             continue
         if mage_secret_value(name) == value:
+            make_data_files_private()  # the key file is created with the first secret
             return
     raise SecretNotStoredError(
         f'Could not store Mage Secret {name} after {attempts} attempts'
@@ -115,6 +118,21 @@ def delete_secrets(names: Iterable[str]) -> None:
         _delete_if_present(name)
 
 
+def make_data_files_private() -> None:
+    """Mage's database and the key of Mage Secrets under $MAGE_DATA_DIR: readable by their owner only (files 0600,
+    directories 0700). Mage creates them world-readable (0644) when its umask allows."""
+    data_dir = os.environ.get('MAGE_DATA_DIR') or os.path.expanduser('~/.mage_data')
+    if not os.path.isdir(data_dir):
+        return
+    os.chmod(data_dir, 0o700)
+    for path in glob.glob(os.path.join(glob.escape(data_dir), '*', 'mage-ai.db*')):
+        os.chmod(path, 0o600)
+    for root, dirs, files in os.walk(os.path.join(data_dir, 'secrets')):
+        os.chmod(root, 0o700)
+        for name in files:
+            os.chmod(os.path.join(root, name), 0o600)
+
+
 def open_project(project_path: str) -> None:
     """For scripts outside the Mage server: select the project and create Mage's tables if needed.
 
@@ -130,3 +148,4 @@ def open_project(project_path: str) -> None:
 
     database_manager.run_migrations(log_level='WARNING')
     db_connection.start_session()
+    make_data_files_private()

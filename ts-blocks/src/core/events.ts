@@ -31,6 +31,21 @@ export interface ChunkMetrics {
   source_count?: number;
 }
 
+/**
+ * One read that fetched several consecutive chunks together (a keyset scan or counted offset pass over their joint
+ * range), on each of its chunks' events: its API calls, retries and time are booked on its first chunk only.
+ */
+export interface ChunkPass {
+  /** 0-based indices of the pass's first and last chunk. */
+  first_chunk: number;
+  last_chunk: number;
+  pages_read: number;
+  api_calls: number;
+  retries: number;
+  throttled: number;
+  duration_ms: number;
+}
+
 export interface LogEvent {
   type: 'log';
   level: Level;
@@ -52,6 +67,8 @@ export interface ChunkEvent {
   window_end_utc: string;
   status: 'started' | 'done' | 'skipped' | 'failed';
   metrics?: Partial<ChunkMetrics>;
+  /** Set when the chunk was read together with its neighbours (extract only). */
+  pass?: ChunkPass;
   /** Why a chunk was skipped (already done in a resumed run) or failed. */
   reason?: string;
 }

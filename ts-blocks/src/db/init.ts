@@ -50,7 +50,32 @@ export async function initDatabase(pool: Pool, dir: string = DEFAULT_INIT_DIR): 
   return { files };
 }
 
-/** Throws ConfigError DB_NOT_INITIALISED unless db/init has been applied (the ledger and raw tables exist). */
+/**
+ * Columns added to existing tables by later db/init files (`ALTER TABLE … ADD COLUMN IF NOT EXISTS`): a database
+ * initialised before them has the tables but not these, and must be brought up to date with `db init`.
+ */
+const ADDED_COLUMNS: ReadonlyArray<readonly [table: string, column: string]> = [
+  ['ops.backfill_chunks', 'pass_first_chunk'],
+  ['ops.backfill_chunks', 'pass_last_chunk'],
+];
+
+async function missingColumns(pool: Pool): Promise<string[]> {
+  try {
+    const { rows } = await pool.query<{ name: string }>(
+      `SELECT t.name || '.' || t.col AS name FROM unnest($1::text[], $2::text[]) AS t(name, col)
+        WHERE NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = to_regclass(t.name) AND a.attname = t.col AND NOT a.attisdropped)`,
+      [ADDED_COLUMNS.map(([t]) => t), ADDED_COLUMNS.map(([, c]) => c)],
+    );
+    return rows.map((r) => r.name);
+  } catch (e) {
+    throw queryError(e, 'checking the backfill tables\' columns');
+  }
+}
+
+/**
+ * Throws ConfigError DB_NOT_INITIALISED unless db/init has been applied (the ledger and raw tables exist) and is up
+ * to date (the columns later files add exist).
+ */
 export async function assertInitialised(pool: Pool): Promise<void> {
   let missing: string[];
   try {
@@ -67,5 +92,13 @@ export async function assertInitialised(pool: Pool): Promise<void> {
       code: 'DB_NOT_INITIALISED',
       context: { missing },
     });
+  }
+  const columns = await missingColumns(pool);
+  if (columns.length > 0) {
+    throw new ConfigError(
+      `The database was initialised by an older db/init: it has no ${columns.join(', ')}. Run \`qbo-backfill db init\` ` +
+        '(or apply db/init/*.sql again; every file is idempotent) to bring it up to date.',
+      { code: 'DB_NOT_INITIALISED', context: { missing: columns } },
+    );
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The few Mage REST calls the scheduled path needs: find a pipeline's trigger, arm it, start another run of it,
+ * The few Mage REST calls the scheduled path needs: find a pipeline's trigger, arm it, run it again (Run@once),
  * follow its runs. Field names are Mage's (pipeline_schedules, pipeline_runs).
  */
 import { pollUntil, type MageServer } from './mage-server';
@@ -52,10 +52,14 @@ export async function enableSchedule(
   return body.pipeline_schedule;
 }
 
-/** "Run now" on an existing trigger: a new run with the trigger's variables (re-arms a one-time trigger). */
-export async function startRun(mage: MageServer, scheduleId: number): Promise<PipelineRun> {
-  const body = await mage.api<{ pipeline_run: PipelineRun }>('POST', `pipeline_schedules/${scheduleId}/pipeline_runs`, {
-    pipeline_run: {},
+/**
+ * What the "Run@once" button of a trigger's page in the Mage UI sends: a new run of the trigger with the trigger's
+ * variables. Mage then sets a one-time trigger active again, so its scheduler starts the run (it starts runs of
+ * active triggers only); the pipeline's last block sets it inactive once the run has succeeded.
+ */
+export async function runOnce(mage: MageServer, schedule: PipelineSchedule): Promise<PipelineRun> {
+  const body = await mage.api<{ pipeline_run: PipelineRun }>('POST', `pipeline_schedules/${schedule.id}/pipeline_runs`, {
+    pipeline_run: { pipeline_schedule_id: schedule.id, pipeline_uuid: schedule.pipeline_uuid, variables: schedule.variables ?? {} },
   });
   return body.pipeline_run;
 }

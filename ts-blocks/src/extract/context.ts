@@ -28,6 +28,8 @@ export interface ChunkOutcome {
   readonly spool: CompletedSpool;
   readonly sourceCount: number;
   readonly metrics: ExtractResult['metrics'];
+  /** Set when the chunk was read together with its neighbours. */
+  readonly pass?: ExtractResult['pass'];
 }
 
 export function chunkEvent(ctx: ChunkContext, chunk: ChunkPlan, status: ChunkEvent['status']): ChunkEvent {

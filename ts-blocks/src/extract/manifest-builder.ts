@@ -43,7 +43,8 @@ function totals(chunks: readonly ManifestChunk[], records: ReadonlyMap<number, C
     skipped: chunks.filter((c) => c.status === 'already_extracted' || c.status === 'already_loaded').length,
     failed: chunks.filter((c) => c.status === 'failed').length,
     rows: sum((o) => o.spool.rows),
-    pages: sum((o) => o.metrics.pages_read),
+    // Pages requested: a pass's once (its windows' pages_read count a page spanning two windows for both).
+    pages: sum((o) => (o.pass === undefined ? o.metrics.pages_read : o.chunk.index === o.pass.first ? o.pass.pages : 0)),
     api_calls: sum((o) => o.metrics.api_calls),
     retries: sum((o) => o.metrics.retries),
     throttled: sum((o) => o.metrics.throttled),

@@ -24,6 +24,7 @@ export interface ManifestTotals {
   readonly failed: number;
   /** Records spooled by this run's extraction (chunks extracted now). */
   readonly rows: number;
+  /** Pages requested (a page read once counts once, even when its rows fall in two windows). */
   readonly pages: number;
   readonly api_calls: number;
   readonly retries: number;

@@ -3,11 +3,13 @@
  * range. The windows that reach past the run's start form one segment, because an update made while the run goes
  * on moves a record to "now", ahead of the scan's cursor but possibly into another of those windows: one scan
  * that keeps going until a short page catches it wherever it lands. Records are spooled per chunk; the scan's
- * API calls, retries and time are booked on the segment's first chunk. On failure every chunk of the segment is
+ * API calls, retries and time are booked on the segment's first chunk, and every chunk's event carries the whole
+ * pass's figures (`pass`), so a log reads "read in one pass with chunks 3-7" rather than "0 API calls". On failure every chunk of the segment is
  * marked failed and its unfinished spool file removed; when the run's signal aborted (an interruption, or the run
  * stopped by another chunk) the chunks were cancelled, not failed: they go back to pending, with no error.
  */
 import { FatalError, toBackfillError, type BackfillError } from '../core/errors';
+import type { ChunkPass } from '../core/events';
 import type { ChunkPlan, ExtractResult } from '../ledger/types';
 import { scanWindow } from '../paginate/keyset';
 import { emptyScanMetrics, type ScanMetrics, type WindowScanOptions } from '../paginate/types';
@@ -69,6 +71,13 @@ function chunkMetrics(i: number, spool: CompletedSpool, metrics: ScanMetrics, du
   };
 }
 
+/** What a read of several chunks cost in all (undefined for a chunk read alone). */
+function passOf(chunks: readonly ChunkPlan[], metrics: ScanMetrics, durationMs: number): ChunkPass | undefined {
+  if (chunks.length < 2) return undefined;
+  const { pages_read, api_calls, retries, throttled } = metrics;
+  return { first_chunk: chunks[0]!.index, last_chunk: chunks[chunks.length - 1]!.index, pages_read, api_calls, retries, throttled, duration_ms: durationMs };
+}
+
 /** Extracts the chunks of a segment; throws the classified error after recording it for each chunk. */
 export async function extractSegment(
   ctx: ChunkContext,
@@ -87,21 +96,28 @@ export async function extractSegment(
     const err: BackfillError = toBackfillError(e);
     for (const chunk of chunks) {
       await ctx.ledger.chunkFailed(ctx.runId, chunk.index, err);
-      ctx.emit({ ...chunkEvent(ctx, chunk, 'failed'), metrics: { ...metrics, duration_ms: ctx.clock.now() - started }, reason: err.message });
+      const durationMs = ctx.clock.now() - started;
+      const pass = passOf(chunks, metrics, durationMs);
+      ctx.emit({ ...chunkEvent(ctx, chunk, 'failed'), metrics: { ...metrics, duration_ms: durationMs }, ...(pass && { pass }), reason: err.message });
     }
     throw err;
   }
   const durationMs = ctx.clock.now() - started;
+  const pass = passOf(chunks, metrics, durationMs);
   const outcomes: ChunkOutcome[] = chunks.map((chunk, i) => {
     const spool = scanned.spools[i]!;
-    return { chunk, spool, sourceCount: scanned.counts[i]!, metrics: chunkMetrics(i, spool, metrics, durationMs) };
+    const read = pass && { first: pass.first_chunk, last: pass.last_chunk, pages: pass.pages_read };
+    return { chunk, spool, sourceCount: scanned.counts[i]!, metrics: chunkMetrics(i, spool, metrics, durationMs), ...(read && { pass: read }) };
   });
   await ctx.ledger.chunksExtracted(
     ctx.runId,
-    outcomes.map((o) => ({ index: o.chunk.index, result: { spoolPath: o.spool.path, sourceCount: o.sourceCount, metrics: o.metrics } })),
+    outcomes.map((o) => ({
+      index: o.chunk.index,
+      result: { spoolPath: o.spool.path, sourceCount: o.sourceCount, metrics: o.metrics, ...(o.pass && { pass: o.pass }) },
+    })),
   );
   for (const outcome of outcomes) {
-    ctx.emit({ ...chunkEvent(ctx, outcome.chunk, 'done'), metrics: { ...outcome.metrics, source_count: outcome.sourceCount } });
+    ctx.emit({ ...chunkEvent(ctx, outcome.chunk, 'done'), metrics: { ...outcome.metrics, source_count: outcome.sourceCount }, ...(pass && { pass }) });
     if (outcome.spool.superseded > 0) emitSuperseded(ctx, outcome.chunk, outcome.spool.superseded);
   }
   return outcomes;

@@ -8,7 +8,7 @@ import type { Pool, PoolClient } from 'pg';
 import { ConfigError, FatalError, type BackfillError } from '../core/errors';
 import { queryError } from '../db/errors';
 import { withTransaction } from '../db/pool';
-import type { ChunkPlan, ChunkState, ExtractedChunk, ExtractResult, Ledger, RunGuard, RunParams, RunState, RunStatus } from './types';
+import type { ChunkPlan, ChunkState, ExtractedChunk, ExtractResult, Ledger, ReadPass, RunGuard, RunParams, RunState, RunStatus } from './types';
 import { openRunIn } from './open-run';
 import { CHUNK_COLUMNS, RUN_COLUMNS, TERMINAL_RUN_STATUSES, toChunkState, toParams, type ChunkRow, type RunRow } from './rows';
 import { getRunDetail, isRunId, listRuns, type RunDetail, type RunFilter, type RunSummary } from './queries';
@@ -76,9 +76,12 @@ export class PgLedger implements Ledger {
         `UPDATE ops.backfill_chunks c
             SET status = 'extracted', spool_path = r.spool_path, source_count = r.source_count, pages_read = r.pages_read,
                 rows_read = r.rows_read, api_calls = c.api_calls + r.api_calls, retries = c.retries + r.retries,
-                throttled = c.throttled + r.throttled, extract_ms = r.extract_ms, error = NULL, extracted_at_utc = clock_timestamp()
-           FROM unnest($2::int[], $3::text[], $4::int[], $5::int[], $6::int[], $7::int[], $8::int[], $9::int[], $10::int[])
-                AS r(chunk_index, spool_path, source_count, pages_read, rows_read, api_calls, retries, throttled, extract_ms)
+                throttled = c.throttled + r.throttled, extract_ms = r.extract_ms, error = NULL, extracted_at_utc = clock_timestamp(),
+                pass_first_chunk = r.pass_first_chunk, pass_last_chunk = r.pass_last_chunk, pass_pages_read = r.pass_pages_read
+           FROM unnest($2::int[], $3::text[], $4::int[], $5::int[], $6::int[], $7::int[], $8::int[], $9::int[], $10::int[], $11::int[],
+                       $12::int[], $13::int[])
+                AS r(chunk_index, spool_path, source_count, pages_read, rows_read, api_calls, retries, throttled, extract_ms,
+                     pass_first_chunk, pass_last_chunk, pass_pages_read)
           WHERE c.run_id = $1 AND c.chunk_index = r.chunk_index
             AND (SELECT count(*) FROM ops.backfill_chunks k WHERE k.run_id = $1 AND k.chunk_index = ANY($2::int[])) = cardinality($2::int[])`,
         [
@@ -92,6 +95,9 @@ export class PgLedger implements Ledger {
           rows.map((x) => x.retries),
           rows.map((x) => x.throttled),
           rows.map((x) => x.extract_ms),
+          rows.map((x) => x.pass?.first ?? null),
+          rows.map((x) => x.pass?.last ?? null),
+          rows.map((x) => x.pass?.pages ?? null),
         ],
       );
       if (r.rowCount !== rows.length) {
@@ -257,6 +263,7 @@ interface ExtractedRow {
   retries: number;
   throttled: number;
   extract_ms: number;
+  pass: ReadPass | undefined;
 }
 
 /** One row per chunk index, as if the results were applied in turn: the last result's values, the counters summed. */
@@ -275,6 +282,7 @@ function mergeExtracted(results: readonly ExtractedChunk[]): ExtractedRow[] {
       retries: (prev?.retries ?? 0) + m.retries,
       throttled: (prev?.throttled ?? 0) + m.throttled,
       extract_ms: Math.round(m.duration_ms),
+      pass: result.pass,
     });
   }
   return [...rows.values()];

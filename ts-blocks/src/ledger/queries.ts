@@ -1,7 +1,7 @@
 /** Read-only views of the ledger for reports and the CLI: run summaries and a run's per-chunk metrics. */
 import type { Pool } from 'pg';
 import type { ChunkMetrics, Entity } from '../core/events';
-import type { ChunkStatus, RunParams, RunStatus } from './types';
+import type { ChunkStatus, ReadPass, RunParams, RunStatus } from './types';
 import { CHUNK_COLUMNS, RUN_COLUMNS, toParams, type ChunkRow, type RunRow } from './rows';
 
 export interface RunFilter {
@@ -34,6 +34,8 @@ export interface ChunkDetail {
   readonly error: Record<string, unknown> | null;
   readonly extractedAt: Date | null;
   readonly loadedAt: Date | null;
+  /** The pass that read this chunk with its neighbours (its API calls are booked on the pass's first chunk). */
+  readonly readPass: ReadPass | null;
 }
 
 export interface RunDetail extends RunSummary {
@@ -86,6 +88,9 @@ function toDetail(row: ChunkRow): ChunkDetail {
     error: row.error,
     extractedAt: row.extracted_at_utc,
     loadedAt: row.loaded_at_utc,
+    readPass: row.pass_first_chunk === null || row.pass_last_chunk === null
+      ? null
+      : { first: row.pass_first_chunk, last: row.pass_last_chunk, pages: row.pass_pages_read ?? 0 },
   };
 }
 

@@ -8,7 +8,8 @@ export const RUN_COLUMNS = `run_id, entity, realm_id, date_field, range_start_ut
 
 export const CHUNK_COLUMNS = `chunk_index, window_start_utc, window_end_utc, status, spool_path, source_count, attempts,
   pages_read, rows_read, rows_inserted, rows_updated, rows_unchanged, rows_skipped, api_calls, retries, throttled,
-  extract_ms, load_ms, error, extracted_at_utc, loaded_at_utc`;
+  extract_ms, load_ms, error, extracted_at_utc, loaded_at_utc, pass_first_chunk, pass_last_chunk,
+  pass_pages_read`;
 
 export interface RunRow {
   run_id: string;
@@ -54,6 +55,9 @@ export interface ChunkRow {
   error: Record<string, unknown> | null;
   extracted_at_utc: Date | null;
   loaded_at_utc: Date | null;
+  pass_first_chunk: number | null;
+  pass_last_chunk: number | null;
+  pass_pages_read: number | null;
 }
 
 export function toParams(row: RunRow): RunParams {

@@ -54,6 +54,15 @@ export interface ExtractResult {
   readonly spoolPath: string;
   readonly sourceCount: number | null;
   readonly metrics: Pick<ChunkMetrics, 'pages_read' | 'rows_read' | 'api_calls' | 'retries' | 'throttled' | 'duration_ms'>;
+  /** The pass that read this chunk with its neighbours (chunk indices); absent when it was read alone. */
+  readonly pass?: ReadPass;
+}
+
+/** One read over several consecutive chunks: its first and last chunk, and the pages it requested in all. */
+export interface ReadPass {
+  readonly first: number;
+  readonly last: number;
+  readonly pages: number;
 }
 
 /** Lets the opener of a run keep other processes off it (ledger/run-lock.ts); called before anything is written. */

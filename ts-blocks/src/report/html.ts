@@ -7,7 +7,7 @@ import { formatDuration } from '../core/table';
 import { chartJsSource, DRAW_SCRIPT } from './chart-script';
 import { REPORT_CSS } from './html-style';
 import type { RunReport } from './model';
-import { SEVERITY_LABEL } from './summary-table';
+import { apiCallsText, PASS_NOTE, SEVERITY_LABEL } from './summary-table';
 
 export function escapeHtml(text: unknown): string {
   return String(text ?? '').replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string);
@@ -91,10 +91,11 @@ function chunkTable(r: RunReport): string {
   const head = ['#', 'window start (UTC)', 'window end (UTC)', 'status', 'pages', 'QBO count', 'read', 'inserted', 'updated', 'unchanged', 'skipped', 'API calls', 'retries', '429s', 'duration'];
   const rows = r.chunks.map((c) => {
     const cells = [c.chunk, c.window_start_utc, c.window_end_utc, c.status, n(c.pages), n(c.source_count), n(c.rows_read), n(c.inserted), n(c.updated),
-      n(c.unchanged), n(c.skipped), n(c.api_calls), n(c.retries), n(c.throttled), formatDuration(c.duration_ms)];
+      n(c.unchanged), n(c.skipped), apiCallsText(c, n), n(c.retries), n(c.throttled), formatDuration(c.duration_ms)];
     return `<tr class="${c.status === 'loaded' ? '' : 'notloaded'}">${cells.map((x) => `<td>${escapeHtml(x)}</td>`).join('')}</tr>`;
   });
-  return `<table class="chunks"><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  const note = r.chunks.some((c) => c.read_pass !== null) ? `<p class="muted">${escapeHtml(PASS_NOTE)}</p>` : '';
+  return `<table class="chunks"><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>${note}`;
 }
 
 export function renderHtml(r: RunReport): string {

@@ -3,7 +3,7 @@
  */
 import { formatDuration } from '../core/table';
 import type { RunReport } from './model';
-import { SEVERITY_LABEL } from './summary-table';
+import { apiCallsText, PASS_NOTE, SEVERITY_LABEL } from './summary-table';
 
 const ICON = { ok: '✅', warning: '⚠️', failure: '❌' } as const;
 
@@ -73,9 +73,10 @@ function chunks(r: RunReport): string[] {
     ...table(
       ['#', 'window start (UTC)', 'window end (UTC)', 'status', 'pages', 'QBO count', 'read', 'inserted', 'updated', 'unchanged', 'skipped', 'API calls', 'retries', '429s', 'duration'],
       r.chunks.map((c) => [c.chunk, c.window_start_utc, c.window_end_utc, c.status, n(c.pages), n(c.source_count), n(c.rows_read), n(c.inserted),
-        n(c.updated), n(c.unchanged), n(c.skipped), n(c.api_calls), n(c.retries), n(c.throttled), formatDuration(c.duration_ms)]),
+        n(c.updated), n(c.unchanged), n(c.skipped), apiCallsText(c, n), n(c.retries), n(c.throttled), formatDuration(c.duration_ms)]),
       ['--:', '---', '---', '---', ...Array(11).fill('--:')],
     ),
+    ...(r.chunks.some((c) => c.read_pass !== null) ? ['', PASS_NOTE] : []),
   ];
 }
 

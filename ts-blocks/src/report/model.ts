@@ -27,6 +27,8 @@ export interface ChunkReportRow {
   readonly unchanged: number;
   readonly skipped: number;
   readonly api_calls: number;
+  /** The pass that read this chunk with its neighbours: its API calls, retries and 429s are on its first chunk. */
+  readonly read_pass: { readonly first_chunk: number; readonly last_chunk: number; readonly pages: number } | null;
   readonly retries: number;
   readonly throttled: number;
   readonly attempts: number;
@@ -38,6 +40,7 @@ export interface ChunkReportRow {
 export interface ReportTotals {
   readonly chunks: number;
   readonly chunks_loaded: number;
+  /** Pages requested: a pass's once (the chunks' `pages` count a page spanning two windows for both). */
   readonly pages: number;
   readonly source_count: number;
   readonly rows_read: number;
@@ -100,6 +103,7 @@ function chunkRow(c: RunChunk): ChunkReportRow {
     unchanged: c.rowsUnchanged,
     skipped: c.rowsSkipped,
     api_calls: c.apiCalls,
+    read_pass: c.readPass && { first_chunk: c.readPass.first, last_chunk: c.readPass.last, pages: c.readPass.pages },
     retries: c.retries,
     throttled: c.throttled,
     attempts: c.attempts,
@@ -111,11 +115,16 @@ function chunkRow(c: RunChunk): ChunkReportRow {
 
 const sum = (rows: readonly ChunkReportRow[], key: keyof ChunkReportRow) => rows.reduce((n, r) => n + Number(r[key] ?? 0), 0);
 
+/** Pages requested: a pass's once, on its first window (a window's pages count a page spanning two windows for both). */
+function pagesRequested(rows: readonly ChunkReportRow[]): number {
+  return rows.reduce((n, r) => n + (r.read_pass === null ? r.pages : r.chunk === r.read_pass.first_chunk ? r.read_pass.pages : 0), 0);
+}
+
 function totals(run: RunInfo, rows: readonly ChunkReportRow[], days: readonly DayCount[], rowsInTable: number): ReportTotals {
   return {
     chunks: rows.length,
     chunks_loaded: rows.filter((r) => r.status === 'loaded').length,
-    pages: sum(rows, 'pages'),
+    pages: pagesRequested(rows),
     source_count: sum(rows, 'source_count'),
     rows_read: sum(rows, 'rows_read'),
     inserted: sum(rows, 'inserted'),

@@ -14,10 +14,24 @@ function windowText(start: string, end: string): string {
   return `${short(start)} → ${short(end)}`;
 }
 
+/**
+ * A chunk's API calls: its own, or for chunks read together by one pass, the pass's on its first chunk
+ * ("13 (pass 0-7)") and where they are on the others ("in pass 0-7"), never a misleading 0.
+ */
+export function apiCallsText(c: ChunkReportRow, format: (n: number) => string = String): string {
+  const pass = c.read_pass;
+  if (pass === null) return format(c.api_calls);
+  const span = `pass ${pass.first_chunk}-${pass.last_chunk}`;
+  return c.chunk === pass.first_chunk ? `${format(c.api_calls)} (${span})` : `in ${span}`;
+}
+
+/** Said under a chunk table whose API calls are those of passes. */
+export const PASS_NOTE = 'Windows read together by one pass share its API calls, retries and 429s, counted on its first window.';
+
 function chunkCells(c: ChunkReportRow): Array<string | number> {
   return [
     c.chunk, windowText(c.window_start_utc, c.window_end_utc), c.status, c.pages, c.source_count ?? '-', c.rows_read,
-    c.inserted, c.updated, c.unchanged, c.skipped, c.api_calls, c.retries, c.throttled, formatDuration(c.duration_ms),
+    c.inserted, c.updated, c.unchanged, c.skipped, apiCallsText(c), c.retries, c.throttled, formatDuration(c.duration_ms),
   ];
 }
 
@@ -44,7 +58,7 @@ export function chunkTable(r: RunReport): string[] {
   return renderTable(
     ['chunk', 'window (UTC, [start, end))', 'status', 'pages', 'QBO count', 'read', 'inserted', 'updated', 'unchanged', 'skipped', 'API calls', 'retries', '429s', 'duration'],
     rows,
-  ).split('\n');
+  ).split('\n').concat(r.chunks.some((c) => c.read_pass !== null) ? [PASS_NOTE] : []);
 }
 
 export function validationTable(r: RunReport): string[] {

@@ -16,6 +16,9 @@ import { isAtLeastAsNew, versionOf, type Version } from './versions';
 import { recordJson } from '../query/raw-json';
 
 const REWRITE_BUFFER_CHARS = 1 << 20;
+/** Spool files hold QBO payloads (customer data): readable by their owner only. */
+export const SPOOL_DIR_MODE = 0o700;
+export const SPOOL_FILE_MODE = 0o600;
 const LINE_END = Buffer.from('}\n');
 
 export type SpoolHeaderFields = Omit<SpoolHeader, 'spool' | 'created_at_utc'>;
@@ -26,6 +29,17 @@ export interface CompletedSpool {
   readonly pages: number;
   /** Record versions read but replaced by a newer read of the same Id. */
   readonly superseded: number;
+}
+
+/**
+ * Creates `<spool>/<run_id>/<entity>/` owner-only (the spool directory too when it is new) and makes the run's
+ * two directories owner-only when an earlier version created them open. The spool directory itself is left as
+ * it is when it exists: QBO_SPOOL_DIR may name a directory that is not the project's.
+ */
+async function privateChunkDir(dir: string): Promise<void> {
+  await fs.mkdir(dir, { recursive: true, mode: SPOOL_DIR_MODE });
+  await fs.chmod(dir, SPOOL_DIR_MODE);
+  await fs.chmod(dirname(dir), SPOOL_DIR_MODE);
 }
 
 export class SpoolWriter {
@@ -48,10 +62,10 @@ export class SpoolWriter {
   }
 
   static async open(path: string, header: SpoolHeaderFields): Promise<SpoolWriter> {
-    await fs.mkdir(dirname(path), { recursive: true });
+    await privateChunkDir(dirname(path));
     const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
     const full: SpoolHeader = { spool: SPOOL_FORMAT, ...header, created_at_utc: new Date().toISOString() };
-    await fs.writeFile(temp, `${JSON.stringify(full)}\n`, { flag: 'wx', mode: 0o640 });
+    await fs.writeFile(temp, `${JSON.stringify(full)}\n`, { flag: 'wx', mode: SPOOL_FILE_MODE });
     return new SpoolWriter(path, temp);
   }
 
@@ -131,7 +145,7 @@ export class SpoolWriter {
 
   private async rewriteWithout(skip: ReadonlySet<number>, end: SpoolFooter): Promise<string> {
     const target = `${this.temp}.2`;
-    const out = await fs.open(target, 'wx', 0o640);
+    const out = await fs.open(target, 'wx', SPOOL_FILE_MODE);
     try {
       let index = 0;
       let buffer = '';

@@ -50,6 +50,7 @@ function toChunk(c: ChunkDetail): RunChunk {
     attempts: c.attempts,
     extractedAt: c.extractedAt,
     loadedAt: c.loadedAt,
+    readPass: c.readPass,
   };
 }
 

@@ -39,6 +39,8 @@ export interface RunChunk {
   readonly attempts: number;
   readonly extractedAt: Date | null;
   readonly loadedAt: Date | null;
+  /** The pass that read this chunk with its neighbours (its API calls are booked on the pass's first chunk). */
+  readonly readPass: { readonly first: number; readonly last: number; readonly pages: number } | null;
 }
 
 /** One run (ops.backfill_runs) with its chunks in index order. */

@@ -57,11 +57,22 @@ describe('closed windows read by counted offset passes', () => {
     expect(pages(qbo).map((s) => /STARTPOSITION (\d+)/.exec(s)![1]).sort((a, b) => Number(a) - Number(b))).toEqual(
       Array.from({ length: 12 }, (_, i) => String(1 + i * 10)),
     );
-    // Per-chunk pages are the pages that delivered rows to the chunk: a page spanning two windows counts for both.
-    expect(manifest.totals).toMatchObject({ extracted: 8, rows: 120, api_calls: 13, pages: 16 });
+    // Per-chunk pages are the pages that delivered rows to the chunk: a page spanning two windows counts for both;
+    // the total is the pages requested, each once.
+    expect(manifest.totals).toMatchObject({ extracted: 8, rows: 120, api_calls: 13, pages: 12 });
+    expect(manifest.chunks.reduce((n, c) => n + c.pages!, 0)).toBe(16);
     expect(manifest.chunks.map((c) => [c.rows, c.source_count])).toEqual(Array.from({ length: 8 }, () => [15, 15]));
     expect((await spooled(manifest.chunks.map((c) => c.spool_path))).size).toBe(120);
     expect(events.some((e) => e.type === 'log' && e.code === 'RANGE_CHANGED_MID_READ')).toBe(false);
+  });
+
+  it('gives every chunk read by the pass the whole pass\'s figures: its first and last chunk, pages, API calls, time', async () => {
+    const { deps, events } = setup();
+    await extractRun(deps, vars());
+    const done = events.filter((e): e is ChunkEvent => e.type === 'chunk' && e.status === 'done');
+    expect(done).toHaveLength(8);
+    for (const e of done) expect(e.pass).toEqual({ first_chunk: 0, last_chunk: 7, pages_read: 12, api_calls: 13, retries: 0, throttled: 0, duration_ms: expect.any(Number) });
+    expect(done.map((e) => e.metrics?.api_calls)).toEqual([13, 0, 0, 0, 0, 0, 0, 0]); // booked once, on the first
   });
 
   it('halves a range holding more rows than one pass may read, counting each half', async () => {

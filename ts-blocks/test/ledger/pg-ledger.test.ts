@@ -187,10 +187,11 @@ describe('PgLedger', () => {
     // A chunk that is not in the run makes the whole batch fail: none of the others is marked extracted.
     await expect(ledger.chunksExtracted(run.runId, [0, 1, 7].map((index) => ({ index, result: result(index) })))).rejects.toThrow(/Chunk 7 /);
     expect((await ledger.getRunDetail(run.runId)).chunks.every((c) => c.status === 'extracting')).toBe(true);
-    await ledger.chunksExtracted(run.runId, [0, 1, 2].map((index) => ({ index, result: result(index) })));
+    const pass = { first: 1, last: 2, pages: 3 }; // chunks 1 and 2 read together (3 pages), chunk 0 alone
+    await ledger.chunksExtracted(run.runId, [0, 1, 2].map((index) => ({ index, result: { ...result(index), ...(index > 0 && { pass }) } })));
     const detail = await ledger.getRunDetail(run.runId);
-    expect(detail.chunks.map((c) => [c.status, c.spoolPath, c.metrics.source_count])).toEqual([
-      ['extracted', '/tmp/s0', 0], ['extracted', '/tmp/s1', 1], ['extracted', '/tmp/s2', 2],
+    expect(detail.chunks.map((c) => [c.status, c.spoolPath, c.metrics.source_count, c.readPass])).toEqual([
+      ['extracted', '/tmp/s0', 0, null], ['extracted', '/tmp/s1', 1, pass], ['extracted', '/tmp/s2', 2, pass],
     ]);
     await expect(ledger.chunksExtracting(run.runId, [2, 9])).rejects.toThrow(/is not in ops.backfill_chunks/);
   });

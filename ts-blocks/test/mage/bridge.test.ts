@@ -67,7 +67,7 @@ describe('a successful run', () => {
     expect(loader.vars).toEqual({
       entity: 'invoices',
       fecha_inicio: '2024-03-01T00:00:00Z',
-      fecha_fin: '2026-01-01T00:00:00Z',
+      fecha_fin: '2026-12-01T00:00:00Z', // the pipeline's default
       chunk_days: 3,
       page_size: 1000,
       date_field: 'last_updated',
@@ -79,8 +79,9 @@ describe('a successful run', () => {
   });
 
   test('logs each event as one line, chunk metrics included as tags', () => {
-    expect(output).toMatch(/INFO \[extract\] invoices chunk 1\/1 \[2024-01-01T00:00:00.000Z, 2024-01-08T00:00:00.000Z\) done: .*rows_read=1500/);
+    expect(output).toMatch(/^INFO \[extract\] invoices chunk 1\/1 done: 1,500 rows, 2 pages, 1,400 inserted, 100 updated, 3 API calls \[2024-01-01, 2024-01-08\) \{/m);
     expect(output).toMatch(/"rows_inserted":1400/);
+    expect(output).toMatch(/"window_start_utc":"2024-01-01T00:00:00.000Z"/);
     expect(output).toContain('[stdout] a line that is not JSON');
   });
 

@@ -1,5 +1,5 @@
 /** Helpers shared by the Mage test files: a throw-away MAGE_DATA_DIR, reading a secret back, scanning for leaks. */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureMageVenv, mage, PROJECT_ROOT, type MageOptions } from '../../src/demo/mage-cli';
@@ -46,6 +46,11 @@ function* files(dir: string): Generator<string> {
     if (statSync(path).isDirectory()) yield* files(path);
     else yield path;
   }
+}
+
+/** Every file under `dir` (none when it does not exist). */
+export function allFiles(dir: string): string[] {
+  return existsSync(dir) ? [...files(dir)] : [];
 }
 
 /** Every file under `dir` whose directory path contains one of `parts` (e.g. '.logs', '.variables'). */

@@ -5,17 +5,19 @@
  * files Mage and the write-back change are the copy's, never the working tree's (which others may run Mage on).
  * The sandbox keeps no grace for superseded refresh tokens, so a run only succeeds with the latest rotated token.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { load as parseYaml } from 'js-yaml';
 import type { Client } from 'pg';
-import { enableSchedule, getSchedule, mageUtc, runsOf, startRun, waitForFinishedRun, waitForSchedule, type PipelineSchedule } from '../../src/demo/mage-api';
-import { copyProject, loadSandboxSecrets, PROJECT_ROOT, storeSecrets } from '../../src/demo/mage-cli';
+import { enableSchedule, getSchedule, mageUtc, runOnce, runsOf, waitForFinishedRun, waitForSchedule, type PipelineSchedule } from '../../src/demo/mage-api';
+import { copyProject, loadSandboxSecrets, mage as mageCli, PROJECT_ROOT, storeSecrets } from '../../src/demo/mage-cli';
 import { MageServer, pollUntil, type MageServerOptions } from '../../src/demo/mage-server';
 import type { SandboxHandle } from '../../src/sandbox';
 import { HISTORY, smallSandbox, tablePayloads, tableText, truthPayloads } from '../cli/helpers';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { filesUnder, leaks, needsMageVenv, readSecret, tempDataDir } from './helpers';
+import { allFiles, filesUnder, leaks, needsMageVenv, readSecret, tempDataDir } from './helpers';
 
 jest.setTimeout(300_000);
 needsMageVenv();
@@ -77,6 +79,37 @@ afterAll(async () => {
   work.remove();
 });
 
+/** Resolves 'open' when something accepts a TCP connection at host:port, else the error code (ECONNREFUSED...). */
+function probe(host: string, port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 3000 });
+    socket.once('connect', () => { socket.destroy(); resolve('open'); });
+    socket.once('timeout', () => { socket.destroy(); resolve('ETIMEDOUT'); });
+    socket.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+  });
+}
+
+/** Local addresses of the sockets listening on `port`, from /proc/net/tcp and tcp6 (hex, as the kernel lists them). */
+function listeningAddresses(port: number): string[] {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  return ['/proc/net/tcp', '/proc/net/tcp6'].filter(existsSync).flatMap((file) =>
+    readFileSync(file, 'utf8').split('\n').slice(1).map((l) => l.trim().split(/\s+/))
+      .filter((f) => f[1]?.endsWith(`:${hexPort}`) && f[3] === '0A').map((f) => f[1]!.split(':')[0]!));
+}
+
+describe('the Mage server', () => {
+  test('listens on 127.0.0.1 only', () => {
+    expect(listeningAddresses(Number(new URL(mage.baseUrl).port))).toEqual(['0100007F']);
+  });
+
+  test('does not answer on the machine\'s other addresses', async () => {
+    const port = Number(new URL(mage.baseUrl).port);
+    const others = Object.values(networkInterfaces()).flat().filter((a) => a && !a.internal && a.family === 'IPv4').map((a) => a!.address);
+    expect(await probe('127.0.0.1', port)).toBe('open');
+    for (const address of others) expect(`${address}: ${await probe(address, port)}`).toBe(`${address}: ECONNREFUSED`);
+  });
+});
+
 describe('a one-time trigger armed through the API', () => {
   let schedule: PipelineSchedule;
   let firstRunId = 0;
@@ -97,7 +130,7 @@ describe('a one-time trigger armed through the API', () => {
   test('leaves per-chunk metrics in the block logs', () => {
     const loader = blockLog('qb_invoices_backfill', schedule.id, firstRunId, 'qb_invoices_loader');
     const exporter = blockLog('qb_invoices_backfill', schedule.id, firstRunId, 'qb_invoices_exporter');
-    expect(loader).toMatch(/"message": "\[extract\] invoices chunk 1\/\d+ \[2024-01-01T00:00:00.000Z, [^)]+\) done: [^"]*rows_read=\d+/);
+    expect(loader).toMatch(/"message": "\[extract\] invoices chunk 1\/\d+ done: [\d,]+ rows?, [\d,]+ pages?[,;][^"]* \[2024-01-01, [^)]+\)"/);
     expect(loader).toMatch(/"rows_read": \d+, .*"pages_read": \d+|"pages_read": \d+, .*"rows_read": \d+/);
     expect(exporter).toMatch(/"rows_inserted": [1-9]\d*/);
   });
@@ -114,11 +147,24 @@ describe('a one-time trigger armed through the API', () => {
     expect(stored).not.toBe(sandbox.refreshToken);
   });
 
-  test('re-running the trigger\'s window inserts and updates nothing, using the stored rotated token', async () => {
+  test('the trigger page\'s Run@once re-runs the finished trigger with the trigger\'s variables', async () => {
+    const trigger = await getSchedule(mage, schedule.id);
+    const run = await runOnce(mage, trigger); // what the button sends
+    expect(run.variables).toMatchObject(WINDOW);
+    const finished = await waitForFinishedRun(mage, schedule.id, 2, RUN_TIMEOUT_MS);
+    expect(finished).toMatchObject({ id: run.id, status: 'completed' });
+    expect((await getSchedule(mage, schedule.id)).status).toBe('inactive');
+    expect(yamlStatus('qb_invoices_backfill', 'invoices_backfill_once')).toBe('inactive');
+  });
+
+  test('`scripts/mage.sh rerun` re-runs it in one step: nothing inserted or updated, with the stored rotated token', async () => {
     const before = await tableText(client, 'invoices');
-    await startRun(mage, schedule.id);
-    const run = await waitForFinishedRun(mage, schedule.id, 2, RUN_TIMEOUT_MS);
-    expect(run.status).toBe('completed');
+    const result = await mageCli(['rerun', 'qb_invoices_backfill', '--pickup-timeout', '60'], serverOptions);
+    expect({ code: result.code, stderr: result.code === 0 ? '' : result.stderr.slice(-800) }).toEqual({ code: 0, stderr: '' });
+    expect(result.stdout).toMatch(/^Pipeline run \d+ of trigger invoices_backfill_once \(qb_invoices_backfill\) created/m);
+    expect(result.stdout).toMatch(/^ {2}qb_invoices_validator: completed$/m);
+    const run = await waitForFinishedRun(mage, schedule.id, 3, RUN_TIMEOUT_MS);
+    expect(result.stdout).toMatch(new RegExp(`^Pipeline run ${run.id} completed\\.$`, 'm'));
     const exporter = blockLog('qb_invoices_backfill', schedule.id, run.id, 'qb_invoices_exporter');
     expect(exporter).not.toMatch(/"rows_inserted": [1-9]/);
     expect(exporter).not.toMatch(/"rows_updated": [1-9]/);
@@ -126,6 +172,15 @@ describe('a one-time trigger armed through the API', () => {
     expect(await tableText(client, 'invoices')).toEqual(before);
     expect((await getSchedule(mage, schedule.id)).status).toBe('inactive');
     expect(yamlStatus('qb_invoices_backfill', 'invoices_backfill_once')).toBe('inactive');
+  });
+
+  test('keeps Mage\'s database, secrets key, logs and the spool private to the user (0600 files, 0700 directories)', () => {
+    const open = (dir: string) => allFiles(dir).filter((f) => (statSync(f).mode & 0o077) !== 0);
+    expect(allFiles(dataDir).some((f) => f.endsWith('/mage-ai.db'))).toBe(true);
+    expect(allFiles(dataDir).some((f) => f.includes('/secrets/'))).toBe(true);
+    expect(open(dataDir)).toEqual([]);
+    expect(allFiles(join(work.dir, 'spool')).length).toBeGreaterThan(0);
+    expect(open(join(work.dir, 'spool'))).toEqual([]);
   });
 
   test('writes no secret value into any file under Mage\'s log or variable directories', async () => {

@@ -17,7 +17,7 @@ export function sampleReport(overrides: Partial<RunReport> = {}): RunReport {
     return {
       chunk: c, window_start_utc: new Date(START + c * 7 * DAY).toISOString(), window_end_utc: new Date(START + (c + 1) * 7 * DAY).toISOString(),
       status: 'loaded', pages: 1, source_count: rows, rows_read: rows, inserted: rows - 5, updated: 3, unchanged: 2, skipped: 0,
-      api_calls: 3, retries: c === 4 ? 2 : 0, throttled: c === 4 ? 1 : 0, attempts: 1, extract_ms: 900 + c * 10, load_ms: 150, duration_ms: 1050 + c * 10,
+      api_calls: 3, read_pass: null, retries: c === 4 ? 2 : 0, throttled: c === 4 ? 1 : 0, attempts: 1, extract_ms: 900 + c * 10, load_ms: 150, duration_ms: 1050 + c * 10,
     };
   });
   const sum = (k: keyof ChunkReportRow) => chunks.reduce((n, c) => n + Number(c[k] ?? 0), 0);

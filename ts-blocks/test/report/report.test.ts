@@ -6,7 +6,8 @@ import { clearRegisteredSecrets, registerSecret } from '../../src/core/sanitize'
 import { report, reportRun } from '../../src/report/command';
 import { renderMarkdown } from '../../src/report/markdown';
 import { buildRunReport, type RunReport } from '../../src/report/model';
-import { summaryLines } from '../../src/report/summary-table';
+import { renderHtml } from '../../src/report/html';
+import { PASS_NOTE, summaryLines } from '../../src/report/summary-table';
 import { validateRun } from '../../src/validate/validate-run';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { resetTables, seedCleanRun } from '../validate/fixtures';
@@ -70,6 +71,21 @@ describe('run reports', () => {
     expect(lines[0]).toMatch(new RegExp(`^items run ${run.runId} \\(succeeded\\): 4/4 chunks loaded, ${run.records.length} read, ${run.records.length} inserted`));
     expect(lines.some((l) => /^total\s+2024-01-01 → 2024-01-29\s+4\/4/.test(l))).toBe(true);
     expect(lines.some((l) => /^source_count\s+OK\s+All 4 loaded windows/.test(l))).toBe(true);
+  });
+
+  it('says which pass read windows read together, books its API calls on the first in every format, and counts its pages once', async () => {
+    const run = await seedCleanRun(c, { days: 28, spoolDir });
+    await c.query(`UPDATE ops.backfill_chunks SET pass_first_chunk = 1, pass_last_chunk = 3, pass_pages_read = 2, api_calls = CASE chunk_index WHEN 1 THEN 5 ELSE 0 END
+                    WHERE run_id = $1 AND chunk_index BETWEEN 1 AND 3`, [run.runId]);
+    const r = await buildRunReport(pool, run.runId);
+    expect(r.chunks.map((x) => x.read_pass)).toEqual([null, ...Array(3).fill({ first_chunk: 1, last_chunk: 3, pages: 2 })]);
+    expect(r.totals.pages).toBe(r.chunks[0]!.pages + 2); // pages requested: chunk 0's, and the pass's once
+    const md = renderMarkdown(r);
+    expect(md).toMatch(/^\| 1 \| 2024-01-08T00:00:00.000Z \|.*\| 5 \(pass 1-3\) \|/m);
+    expect(md).toMatch(/^\| 2 \| 2024-01-15T00:00:00.000Z \|.*\| in pass 1-3 \|/m);
+    expect(md).toContain(PASS_NOTE);
+    expect(summaryLines(r).some((l) => /^3\s.*\sin pass 1-3\s/.test(l))).toBe(true);
+    expect(renderHtml(r)).toContain('<td>in pass 1-3</td>');
   });
 
   it('says so when a run was never validated', async () => {

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { isDataError } from '../../src/core/errors';
@@ -117,6 +117,28 @@ describe('spool files', () => {
       ['3', '0', 2],
     ]);
     expect(readdirSync(dirname(path))).toEqual(['chunk-00002.ndjson']);
+  });
+
+  it('is readable by its owner only: run and entity directories 0700, files 0600, even where an older run left them open', async () => {
+    const mode = (p: string) => statSync(p).mode & 0o777;
+    const spoolDir = join(dir, 'spool');
+    const plain = spoolPath(spoolDir, header.run_id, 'invoices', 1);
+    const rewritten = spoolPath(spoolDir, header.run_id, 'invoices', 2);
+    mkdirSync(dirname(plain), { recursive: true, mode: 0o755 });
+    chmodSync(dirname(plain), 0o755);
+    chmodSync(dirname(dirname(plain)), 0o755);
+    const a = await SpoolWriter.open(plain, header);
+    await a.writePage(page(1, [rec('1', '2024-01-01T01:00:00-08:00')]));
+    await a.complete({ pages: 1, sourceCount: null });
+    const b = await SpoolWriter.open(rewritten, { ...header, chunk_index: 2 });
+    await b.writePage(page(1, [rec('1', '2024-01-01T01:00:00-08:00')]));
+    await b.writePage(page(2, [rec('1', '2024-01-01T02:00:00-08:00', '1')])); // superseded: the file is rewritten
+    await b.complete({ pages: 2, sourceCount: null });
+    expect([mode(dirname(plain)), mode(dirname(dirname(plain)))]).toEqual([0o700, 0o700]);
+    expect([mode(plain), mode(rewritten)]).toEqual([0o600, 0o600]);
+    const fresh = spoolPath(join(dir, 'new-spool'), header.run_id, 'items', 0);
+    await (await SpoolWriter.open(fresh, header)).abort();
+    expect(mode(join(dir, 'new-spool'))).toBe(0o700);
   });
 
   it('refuses a file without footer or with a wrong row count', async () => {
