@@ -67,16 +67,30 @@ async function pruneSpools(db: Database, runId: string, entity: Entity, emit: Ev
   }
 }
 
+/** Where the block's time went: each check, the whole validation, the report files, the block (database open to end). */
+function blockTimings(v: ValidationSummary, reportMs: number, blockMs: number): Record<string, number> {
+  const ms = (x: number) => Math.round(x * 10) / 10;
+  return {
+    ...Object.fromEntries(v.timings.checks.map((c) => [c.check, c.ms])),
+    validation: v.timings.total_ms,
+    report: ms(reportMs),
+    block: ms(blockMs),
+  };
+}
+
 export async function validatorBody(ctx: BlockContext, env: NodeJS.ProcessEnv = process.env): Promise<Record<string, unknown>> {
   const { runId, entity } = upstreamRun(ctx.input.upstream);
   const options = validationOptionsFromVars(ctx.input.vars);
   const settings = readDbSettings(lookupFrom({ secrets: ctx.input.secrets, env }));
+  const started = performance.now();
   const db = await openDatabase(settings, { applicationName: `qbo-backfill validator ${entity}` });
   try {
     const v = await validateRun(db.pool, runId, options, { emit: ctx.emit });
     const failure = v.passed ? undefined : failureError(v, undefined);
     await db.ledger.setRunStatus(runId, v.passed ? 'succeeded' : 'failed', { ...(failure ? { error: failure } : {}), metrics: { validation: v.counts } });
+    const reportStarted = performance.now();
     const outcome = await writeReport(db, runId, entity, ctx.emit, evidenceDir(env));
+    const reportMs = performance.now() - reportStarted;
     if (!v.passed) throw failureError(v, outcome?.paths.dir);
     await pruneSpools(db, runId, entity, ctx.emit);
     const pick = (severity: 'warning' | 'failure') => v.results.filter((r) => r.severity === severity).map((r) => ({ check: r.check, message: r.message }));
@@ -90,6 +104,7 @@ export async function validatorBody(ctx: BlockContext, env: NodeJS.ProcessEnv = 
       ...(outcome
         ? { report: { dir: outcome.paths.dir, markdown: outcome.paths.markdown, json: outcome.paths.json, html: outcome.paths.html }, totals: outcome.report.totals }
         : {}),
+      timings_ms: blockTimings(v, reportMs, performance.now() - started),
     };
   } finally {
     await db.close();
