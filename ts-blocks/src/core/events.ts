@@ -64,6 +64,8 @@ export interface RetryEvent {
   status?: number;
   code: string;
   url: string;
+  /** For a 429 without Retry-After, why this wait (http/throttle-wait.ts): room, minute_spent, persistent. */
+  wait_reason?: string;
 }
 
 export interface TokenRotatedEvent {
