@@ -1,6 +1,7 @@
 /**
  * How a benchmark result looks: one JSON document (`--json`), or aligned tables for a person.
  */
+import { formatCount } from '../core/count-format';
 import type { Entity } from '../core/events';
 import type { FaultComparison, LoadPeaks } from './fault-run';
 import { faultLines } from './fault-render';
@@ -71,7 +72,7 @@ export function checkTargets(total: Figures): BenchResult['targets'] {
 const s = (ms: number) => (ms / 1000).toFixed(2);
 const mib = (kb: number | null) => (kb === null ? 'n/a' : (kb / 1024).toFixed(0));
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
-const int = (n: number) => n.toLocaleString('en-US');
+const int = (n: number) => formatCount(n);
 
 function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

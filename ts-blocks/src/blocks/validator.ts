@@ -38,9 +38,10 @@ export function keepAlignment(line: string): string {
   return line.replace(/ {2,}/g, (run) => '\u00a0'.repeat(run.length)) || '\u00a0';
 }
 
-async function writeReport(db: Database, runId: string, entity: Entity, emit: EventSink, outDir: string): Promise<ReportOutcome | undefined> {
+async function writeReport(db: Database, v: ValidationSummary, emit: EventSink, outDir: string): Promise<ReportOutcome | undefined> {
+  const { run_id: runId, entity } = v;
   try {
-    const outcome = await reportRun(db.pool, runId, { outDir });
+    const outcome = await reportRun(db.pool, runId, { outDir, days: v.days });
     for (const line of outcome.lines) emit({ type: 'log', level: 'info', phase: 'report', entity, message: keepAlignment(line) });
     emit({ type: 'log', level: 'info', phase: 'report', entity, code: 'REPORT_WRITTEN',
       message: `Report of run ${runId}: ${outcome.paths.markdown} (also report.json, report.html)`,
@@ -89,7 +90,7 @@ export async function validatorBody(ctx: BlockContext, env: NodeJS.ProcessEnv = 
     const failure = v.passed ? undefined : failureError(v, undefined);
     await db.ledger.setRunStatus(runId, v.passed ? 'succeeded' : 'failed', { ...(failure ? { error: failure } : {}), metrics: { validation: v.counts } });
     const reportStarted = performance.now();
-    const outcome = await writeReport(db, runId, entity, ctx.emit, evidenceDir(env));
+    const outcome = await writeReport(db, v, ctx.emit, evidenceDir(env));
     const reportMs = performance.now() - reportStarted;
     if (!v.passed) throw failureError(v, outcome?.paths.dir);
     await pruneSpools(db, runId, entity, ctx.emit);

@@ -15,6 +15,7 @@ import { checkSourceCounts } from './checks/source-counts';
 import { checkRecordsInWindow, checkTimestamps } from './checks/timestamps';
 import { checkVolumetry } from './checks/volumetry';
 import { runPool } from '../extract/pool';
+import type { DayCount } from './daily-volume';
 import type { ValidatorDeps } from './deps';
 import { validationOptions, type ValidationOptions } from './options';
 import { saveResults } from './results-store';
@@ -32,6 +33,8 @@ export interface ValidationSummary {
   readonly passed: boolean;
   /** How long each check took, in the order they ran, and the whole validation (checks + storing results). */
   readonly timings: ValidationTimings;
+  /** Records per day as the volumetry check counted them (undefined if it could not run): the report reuses them. */
+  readonly days?: readonly DayCount[];
 }
 
 export interface CheckTiming {
@@ -58,14 +61,14 @@ interface CheckOutcome {
   readonly ms: number;
 }
 
-function checksFor(pool: Pool, run: RunInfo, o: ValidationOptions, deps: ValidatorDeps): NamedCheck[] {
+function checksFor(pool: Pool, run: RunInfo, o: ValidationOptions, deps: ValidatorDeps, seenDays: (days: readonly DayCount[]) => void): NamedCheck[] {
   return [
     { name: 'chunk_coverage', run: () => checkCoverage(run) },
     { name: 'primary_key', run: () => checkPrimaryKey(pool, run) },
     { name: 'timestamps_utc', run: () => checkTimestamps(pool, run, o) },
     { name: 'records_in_window', run: () => checkRecordsInWindow(pool, run) },
     { name: 'source_count', run: () => checkSourceCounts(pool, run, deps) },
-    { name: 'volumetry', run: () => checkVolumetry(pool, run, o) },
+    { name: 'volumetry', run: () => checkVolumetry(pool, run, o, seenDays) },
     { name: 'idempotency', run: () => checkIdempotency(pool, run, o, deps), startFirst: true },
   ];
 }
@@ -113,7 +116,8 @@ export async function validateRun(
     message: `Validating run ${run.runId} (${run.entity}, ${run.chunks.length} chunks, ${run.rangeStart.toISOString()} → ${run.rangeEnd.toISOString()})` });
   const results: CheckResult[] = [];
   const checks: CheckTiming[] = [];
-  const named = checksFor(pool, run, o, collaborators);
+  let days: readonly DayCount[] | undefined;
+  const named = checksFor(pool, run, o, collaborators, (d) => (days = d));
   const outcomes = startChecks(named, o.checksAtOnce, now);
   for (const [i, check] of named.entries()) {
     const { found, ms } = await outcomes[i];
@@ -136,5 +140,5 @@ export async function validateRun(
     code: counts.failure > 0 ? 'VALIDATE_FAILED' : 'VALIDATE_DONE',
     message: `Validation of run ${run.runId}: ${counts.ok} ok, ${counts.warning} warning(s), ${counts.failure} failure(s) in ${timings.total_ms} ms`,
     tags: { run_id: run.runId, ok: counts.ok, warnings: counts.warning, failures: counts.failure, ms: timings.total_ms } });
-  return { run_id: run.runId, entity: run.entity, checked_at_utc: checkedAt.toISOString(), results, counts, passed: counts.failure === 0, timings };
+  return { run_id: run.runId, entity: run.entity, checked_at_utc: checkedAt.toISOString(), results, counts, passed: counts.failure === 0, timings, ...(days ? { days } : {}) };
 }
