@@ -202,6 +202,26 @@ function chunkDaysUsed(runs: Map<Entity, PipelineRun>): number | null {
   return typeof range?.chunk_days === 'number' ? range.chunk_days : null;
 }
 
+function resultOf(ctx: Context, pipelines: Pipelines, measures: EntityMeasure[], stats: SandboxStats): BenchResult {
+  const { options, db } = ctx;
+  const { limits, latency } = floorModel(options);
+  const total = totalFigures(
+    measures,
+    pipelines.together
+      ? {
+          wallMs: pipelines.wallMs,
+          apiFloorMs: jointApiFloor(measures.map((m) => m.sourceRows), limits, latency).floorMs,
+          sandboxMs: pipelines.sandboxCpuMs,
+        }
+      : undefined,
+  );
+  const entities = Object.fromEntries(measures.map((m) => [m.entity, entityFigures(m)])) as BenchResult['entities'];
+  return {
+    machine: describeMachine(db.serverVersion, REPO_ROOT), options, together: pipelines.together, chunkDays: chunkDaysUsed(pipelines.runs),
+    entities, total, targets: checkTargets(total), load: loadPeaks(stats),
+  };
+}
+
 interface OneRun {
   readonly result: BenchResult;
   readonly stats: SandboxStats;
@@ -223,26 +243,9 @@ async function runOnce(options: BenchOptions, faults: FaultProfile | null, serve
     await adminQuery(db.url, 'CHECKPOINT').catch(() => undefined);
     const ctx: Context = { options, sandbox, db, outDir, log };
     const pipelines = await runPipelines(ctx);
-    const { runs } = pipelines;
-    const measures = await measure(ctx, runs);
-    const { limits, latency } = floorModel(options);
-    const total = totalFigures(
-      measures,
-      pipelines.together
-        ? {
-            wallMs: pipelines.wallMs,
-            apiFloorMs: jointApiFloor(measures.map((m) => m.sourceRows), limits, latency).floorMs,
-            sandboxMs: pipelines.sandboxCpuMs,
-          }
-        : undefined,
-    );
-    const entities = Object.fromEntries(measures.map((m) => [m.entity, entityFigures(m)])) as BenchResult['entities'];
+    const measures = await measure(ctx, pipelines.runs);
     const stats = sandbox.stats();
-    const result: BenchResult = {
-      machine: describeMachine(db.serverVersion, REPO_ROOT), options, together: pipelines.together, chunkDays: chunkDaysUsed(runs), entities, total,
-      targets: checkTargets(total), load: loadPeaks(stats),
-    };
-    return { result, stats };
+    return { result: resultOf(ctx, pipelines, measures, stats), stats };
   } finally {
     await sandbox?.close().catch(() => undefined);
     if (db && !options.keepDb) {

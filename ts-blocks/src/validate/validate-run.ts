@@ -103,6 +103,25 @@ function startChecks(checks: readonly NamedCheck[], checksAtOnce: number, now: (
   return outcomes;
 }
 
+/** Each check's results and time, in the checks' order, emitted as they come: one event per result, one per time. */
+async function gather(
+  named: readonly NamedCheck[], outcomes: ReadonlyArray<Promise<CheckOutcome>>, run: RunInfo, emit: EventSink,
+): Promise<{ results: CheckResult[]; checks: CheckTiming[] }> {
+  const results: CheckResult[] = [];
+  const checks: CheckTiming[] = [];
+  for (const [i, check] of named.entries()) {
+    const { found, ms } = await outcomes[i]!;
+    checks.push({ check: check.name, ms });
+    for (const r of found) {
+      results.push(r);
+      emit({ type: 'validation', entity: run.entity, run_id: run.runId, check: r.check, severity: r.severity, message: r.message, details: r.details });
+    }
+    emit({ type: 'log', level: 'info', phase: 'validate', entity: run.entity, code: 'VALIDATE_CHECK_TIMED',
+      message: `Check ${check.name} of run ${run.runId} took ${ms} ms`, tags: { run_id: run.runId, check: check.name, ms } });
+  }
+  return { results, checks };
+}
+
 export async function validateRun(
   pool: Pool, runId: string, options: Partial<ValidationOptions> = {}, deps: ValidatorDeps = {},
 ): Promise<ValidationSummary> {
@@ -114,21 +133,9 @@ export async function validateRun(
   const run = await loadRunInfo(pool, runId);
   emit({ type: 'log', level: 'info', phase: 'validate', entity: run.entity, code: 'VALIDATE_START',
     message: `Validating run ${run.runId} (${run.entity}, ${run.chunks.length} chunks, ${run.rangeStart.toISOString()} → ${run.rangeEnd.toISOString()})` });
-  const results: CheckResult[] = [];
-  const checks: CheckTiming[] = [];
   let days: readonly DayCount[] | undefined;
   const named = checksFor(pool, run, o, collaborators, (d) => (days = d));
-  const outcomes = startChecks(named, o.checksAtOnce, now);
-  for (const [i, check] of named.entries()) {
-    const { found, ms } = await outcomes[i];
-    checks.push({ check: check.name, ms });
-    for (const r of found) {
-      results.push(r);
-      emit({ type: 'validation', entity: run.entity, run_id: run.runId, check: r.check, severity: r.severity, message: r.message, details: r.details });
-    }
-    emit({ type: 'log', level: 'info', phase: 'validate', entity: run.entity, code: 'VALIDATE_CHECK_TIMED',
-      message: `Check ${check.name} of run ${run.runId} took ${ms} ms`, tags: { run_id: run.runId, check: check.name, ms } });
-  }
+  const { results, checks } = await gather(named, startChecks(named, o.checksAtOnce, now), run, emit);
   const checkedAt = await saveResults(pool, run.runId, run.entity, results);
   const timings: ValidationTimings = { checks, total_ms: roundMs(now() - started) };
   const counts = {
