@@ -39,6 +39,8 @@ export interface EntityMeasure {
   readonly exporterMs: number;
   readonly validatorMs: number | null;
   readonly validationOk: boolean | null;
+  /** Where the validator's time went (its summary's timings_ms: each check, validation, report, block), ms. */
+  readonly validatorTimings: Readonly<Record<string, number>> | null;
   readonly peakRss: PeakRss;
   readonly cpu: CpuTime;
   readonly minRequests: number;
@@ -51,7 +53,7 @@ export interface Figures {
   readonly sourceRows: number;
   readonly requests: RequestCounts & { readonly total: number; readonly min: number; readonly overMin: number };
   readonly throttled: number;
-  /** Loader + exporter: the backfill itself. */
+  /** Loader + exporter + validator: the pipeline a user waits for (together: first block start to last validator end). */
   readonly wallMs: number;
   readonly loaderMs: number;
   readonly exporterMs: number;
@@ -62,7 +64,13 @@ export interface Figures {
   readonly dbFloorMs: number;
   /** (API floor + DB floor) / wall time: 1 means the backfill ran at the ceiling. */
   readonly ratio: number;
-  readonly validation: { readonly ms: number; readonly requests: RequestCounts; readonly ok: boolean } | null;
+  readonly validation: {
+    readonly ms: number;
+    readonly requests: RequestCounts;
+    readonly ok: boolean;
+    /** Per check (and report, block), summed over the entities, ms. */
+    readonly timings: Readonly<Record<string, number>>;
+  } | null;
 }
 
 const round = (n: number, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -80,6 +88,12 @@ function sumCounts(list: readonly RequestCounts[]): RequestCounts {
   );
 }
 
+function sumTimings(list: ReadonlyArray<Readonly<Record<string, number>>>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const t of list) for (const [k, v] of Object.entries(t)) out[k] = round((out[k] ?? 0) + v, 1);
+  return out;
+}
+
 /** Whole-run figures measured directly when the pipelines ran at once (sums would count overlapping time). */
 export interface Overall {
   readonly wallMs: number;
@@ -94,7 +108,8 @@ function figuresOf(parts: readonly EntityMeasure[], overall?: Overall): Figures 
   const min = parts.reduce((a, p) => a + p.minRequests, 0);
   const loaderMs = parts.reduce((a, p) => a + p.loaderMs, 0);
   const exporterMs = parts.reduce((a, p) => a + p.exporterMs, 0);
-  const wallMs = overall?.wallMs ?? loaderMs + exporterMs;
+  const validatorMs = parts.reduce((a, p) => a + (p.validatorMs ?? 0), 0);
+  const wallMs = overall?.wallMs ?? loaderMs + exporterMs + validatorMs;
   const rows = parts.reduce((a, p) => a + p.loadedRows, 0);
   const apiFloorMs = overall?.apiFloorMs ?? parts.reduce((a, p) => a + p.apiFloorMs, 0);
   const dbFloorMs = parts.reduce((a, p) => a + p.dbFloorMs, 0);
@@ -126,6 +141,7 @@ function figuresOf(parts: readonly EntityMeasure[], overall?: Overall): Figures 
           ms: round(parts.reduce((a, p) => a + (p.validatorMs ?? 0), 0), 1),
           requests: sumCounts(parts.map((p) => p.validatorRequests!)),
           ok: parts.every((p) => p.validationOk === true),
+          timings: sumTimings(parts.map((p) => p.validatorTimings ?? {})),
         }
       : null,
   };

@@ -5,6 +5,17 @@
  */
 import { ConfigError } from '../core/errors';
 
+/** Failure rates the sandbox injects into QBO API requests (fractions of requests, 0..1). */
+export interface FaultProfile {
+  readonly p429: number;
+  readonly p500: number;
+  readonly p503: number;
+  readonly pReset: number;
+}
+
+/** `--faults`: 5% 429 (no Retry-After), 5% 500, 2% 503, 2% dropped connections. */
+export const DEFAULT_FAULT_PROFILE: FaultProfile = { p429: 0.05, p500: 0.05, p503: 0.02, pReset: 0.02 };
+
 export interface BenchOptions {
   readonly invoices: number;
   readonly customers: number;
@@ -31,6 +42,8 @@ export interface BenchOptions {
   readonly keepDb: boolean;
   /** Run the pipelines back to back instead of together (as the shipped triggers start them). */
   readonly oneAtATime: boolean;
+  /** Also run the same data with these faults injected, and compare (null: clean run only). */
+  readonly faults: FaultProfile | null;
 }
 
 export const DEFAULT_BENCH_OPTIONS: BenchOptions = {
@@ -48,7 +61,12 @@ export const DEFAULT_BENCH_OPTIONS: BenchOptions = {
   json: false,
   keepDb: false,
   oneAtATime: false,
+  faults: null,
 };
+
+function pctOf(p: number): string {
+  return `${Math.round(p * 1000) / 10}%`;
+}
 
 export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --invoices n           invoices in the sandbox company (default ${DEFAULT_BENCH_OPTIONS.invoices})
@@ -61,6 +79,12 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --seed n               sandbox generator seed (default ${DEFAULT_BENCH_OPTIONS.seed})
   --one-at-a-time        run the pipelines back to back (default: together, as the shipped triggers start them)
   --no-validate          skip the validator blocks
+  --faults               run the same data twice, clean then with faults injected, and print the slowdown
+                         (default profile: ${pctOf(DEFAULT_FAULT_PROFILE.p429)} 429, ${pctOf(DEFAULT_FAULT_PROFILE.p500)} 500, ${pctOf(DEFAULT_FAULT_PROFILE.p503)} 503, ${pctOf(DEFAULT_FAULT_PROFILE.pReset)} dropped connections)
+  --fault-429 p          fraction of requests answered 429 without Retry-After (implies --faults)
+  --fault-500 p          fraction answered 500 (implies --faults)
+  --fault-503 p          fraction answered 503 (implies --faults)
+  --fault-reset p        fraction whose connection is dropped (implies --faults)
   --keep-db              keep the bench database and spool files (removed by default)
   --json                 print one JSON document instead of tables`;
 
@@ -77,7 +101,15 @@ const NUMERIC_FLAGS: Record<string, { key: NumericKey; integer: boolean; min: nu
   '--seed': { key: 'seed', integer: true, min: 0 },
 };
 
+const FAULT_FLAGS: Record<string, keyof FaultProfile> = {
+  '--fault-429': 'p429',
+  '--fault-500': 'p500',
+  '--fault-503': 'p503',
+  '--fault-reset': 'pReset',
+};
+
 const BOOLEAN_FLAGS: Record<string, (o: Mutable<BenchOptions>) => void> = {
+  '--faults': (o) => (o.faults ??= DEFAULT_FAULT_PROFILE),
   '--json': (o) => (o.json = true),
   '--no-validate': (o) => (o.validate = false),
   '--keep-db': (o) => (o.keepDb = true),
@@ -107,11 +139,28 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     if (numeric) {
       const raw = inline ?? argv[(i += 1)];
       options[numeric.key] = parseNumber(flag, raw, numeric.integer, numeric.min);
+    } else if (FAULT_FLAGS[flag]) {
+      const raw = inline ?? argv[(i += 1)];
+      options.faults = { ...(options.faults ?? DEFAULT_FAULT_PROFILE), [FAULT_FLAGS[flag]]: parseNumber(flag, raw, false, 0) };
     } else if (BOOLEAN_FLAGS[flag] && inline === undefined) {
       BOOLEAN_FLAGS[flag](options);
     } else {
       throw new ConfigError(`Unknown option ${JSON.stringify(argv[i])}.\n${BENCH_USAGE}`, { code: 'BENCH_BAD_OPTION' });
     }
   }
+  checkFaults(options.faults);
   return options;
+}
+
+/** The rates are fractions of all requests: each at most 1, together below 1 (some requests must succeed). */
+function checkFaults(f: FaultProfile | null): void {
+  if (!f) return;
+  const total = f.p429 + f.p500 + f.p503 + f.pReset;
+  if (Object.values(f).some((p) => p > 1) || total >= 1) {
+    throw new ConfigError(
+      `Invalid fault rates: each --fault-* is a fraction of requests from 0 to 1, and together they must stay below 1 ` +
+        `(got 429 ${f.p429}, 500 ${f.p500}, 503 ${f.p503}, reset ${f.pReset}).\n${BENCH_USAGE}`,
+      { code: 'BENCH_BAD_OPTION' },
+    );
+  }
 }

@@ -1,7 +1,10 @@
 /**
  * How a benchmark result looks: one JSON document (`--json`), or aligned tables for a person.
  */
+import { formatCount } from '../core/count-format';
 import type { Entity } from '../core/events';
+import type { FaultComparison, LoadPeaks } from './fault-run';
+import { faultLines } from './fault-render';
 import type { Figures } from './figures';
 import type { BenchOptions } from './options';
 
@@ -37,13 +40,21 @@ export interface BenchResult {
     readonly ratio: TargetCheck;
     readonly throttled: TargetCheck;
     readonly requestsOverMin: TargetCheck;
+    /** The validators' time, summed over the entities, s (absent when they were not run). */
+    readonly validators?: TargetCheck;
   };
+  /** What QBO's limits saw (the sandbox's load meter): most requests open at once, most in any rolling minute. */
+  readonly load: LoadPeaks;
+  /** The same data run again with faults injected (`--faults`). */
+  readonly faults?: FaultComparison;
 }
 
 export const TARGET_RATIO = 0.8;
 export const TARGET_OVER_MIN = 0.1;
+export const TARGET_VALIDATORS_S = 2;
 
 export function checkTargets(total: Figures): BenchResult['targets'] {
+  const validatorsS = total.validation ? Math.round(total.validation.ms) / 1000 : undefined;
   return {
     ratio: { target: `>= ${TARGET_RATIO}`, value: total.ratio, met: total.ratio >= TARGET_RATIO },
     throttled: { target: '0', value: total.throttled, met: total.throttled === 0 },
@@ -52,13 +63,16 @@ export function checkTargets(total: Figures): BenchResult['targets'] {
       value: total.requests.overMin,
       met: total.requests.overMin <= TARGET_OVER_MIN,
     },
+    ...(validatorsS === undefined
+      ? {}
+      : { validators: { target: `<= ${TARGET_VALIDATORS_S} s in all`, value: validatorsS, met: validatorsS <= TARGET_VALIDATORS_S && total.validation!.ok } }),
   };
 }
 
 const s = (ms: number) => (ms / 1000).toFixed(2);
 const mib = (kb: number | null) => (kb === null ? 'n/a' : (kb / 1024).toFixed(0));
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
-const int = (n: number) => n.toLocaleString('en-US');
+const int = (n: number) => formatCount(n);
 
 function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -101,20 +115,31 @@ function ceilingTable(result: BenchResult): string {
   );
 }
 
+/** Where each validator's time went: its checks (run three at a time, so they overlap), the report, the block. */
+function validatorTable(result: BenchResult): string | undefined {
+  const rows = labelled(result).filter(([, f]) => f.validation);
+  if (rows.length === 0) return undefined;
+  const keys = [...new Set(rows.flatMap(([, f]) => Object.keys(f.validation!.timings)))];
+  return table(['validator s', ...keys], rows.map(([name, f]) => [name, ...keys.map((k) => (f.validation!.timings[k] === undefined ? 'n/a' : s(f.validation!.timings[k]!)))]));
+}
+
+export const mark = (c: TargetCheck): string => (c.met ? 'PASS' : 'FAIL');
+
 export function renderText(result: BenchResult): string {
   const o = result.options;
   const m = result.machine;
   const t = result.targets;
-  const mark = (c: TargetCheck) => (c.met ? 'met' : 'MISSED');
+  const validators = validatorTable(result);
   return [
     `qbo-backfill benchmark: ${int(o.invoices)} invoices, ${int(o.customers)} customers, ${int(o.items)} items`,
     `sandbox: ${o.latencyMs} ms + ${o.latencyPerRowMs} ms/row + 0..${o.latencyJitterMs} ms jitter per request; ` +
       `limits ${o.ratePerMinute}/min, ${o.maxInFlight} in flight; page size ${o.pageSize}; chunk_days ${result.chunkDays ?? 'default'}`,
     `machine: ${m.cpus} x ${m.cpuModel}, ${m.memoryGiB} GiB; node ${m.node}; ${m.postgres}; revision ${m.revision ?? 'unknown'}`,
     result.together
-      ? 'pipelines: together, as the shipped triggers start them; total wall = first block start to last exporter end, ' +
+      ? 'pipelines: together, as the shipped triggers start them; total wall = first block start to last validator end, ' +
         'total API floor = all pages sharing the limits (loader/exporter totals are sums of overlapping spans)'
       : 'pipelines: one at a time; total = sum of the entities',
+    'wall = loader + exporter + validator (the pipeline a user waits for)',
     '',
     workTable(result),
     '',
@@ -122,14 +147,31 @@ export function renderText(result: BenchResult): string {
     '',
     cpuTable(result),
     '',
+    ...(validators ? [validators, ''] : []),
+    `QBO limits as the sandbox counted them (refused requests included): at most ${result.load.peakConcurrent} in flight, ` +
+      `${result.load.peakPerMinute} in a rolling minute`,
+    ...(result.faults ? ['', ...faultLines(result.faults)] : []),
+    '',
     `ratio (API floor + DB floor) / wall: ${result.total.ratio.toFixed(3)} (target ${t.ratio.target}: ${mark(t.ratio)})`,
     `429s: ${t.throttled.value} (target ${t.throttled.target}: ${mark(t.throttled)})`,
     `API requests vs minimum: ${pct(t.requestsOverMin.value)} (target ${t.requestsOverMin.target}: ${mark(t.requestsOverMin)})`,
-    result.total.validation
-      ? `validation: ${result.total.validation.ok ? 'passed' : 'FAILED'} in ${s(result.total.validation.ms)} s, ` +
-        `${result.total.validation.requests.data + result.total.validation.requests.count + result.total.validation.requests.token} requests (not counted above)`
-      : 'validation: not run',
+    t.validators
+      ? `validators: ${result.total.validation!.ok ? 'passed' : 'FAILED'} in ${t.validators.value.toFixed(2)} s in all, ` +
+        `${result.total.validation!.requests.data + result.total.validation!.requests.count + result.total.validation!.requests.token} requests ` +
+        `(target ${t.validators.target}: ${mark(t.validators)})`
+      : 'validators: not run',
+    ...(result.faults ? faultTargetLines(result.faults) : []),
   ].join('\n');
+}
+
+function faultTargetLines(f: FaultComparison): string[] {
+  const t = f.targets;
+  return [
+    `faults: slowdown ${t.slowdown.value.toFixed(2)}x (target ${t.slowdown.target}: ${mark(t.slowdown)})`,
+    `faults: rows lost ${t.rowsLost.value} (target ${t.rowsLost.target}: ${mark(t.rowsLost)})`,
+    `faults: at most ${t.inFlight.value} in flight (target ${t.inFlight.target}: ${mark(t.inFlight)}), ` +
+      `${t.perMinute.value} per rolling minute (target ${t.perMinute.target}: ${mark(t.perMinute)})`,
+  ];
 }
 
 export function renderJson(result: BenchResult): string {

@@ -4,23 +4,25 @@
  * sandbox's figures, database floor by COPY of the same spool files, once every pipeline is done, one entity at a
  * time on a quiet machine). The pipelines start together, as the shipped one-time triggers start them (same
  * start_time), sharing the realm's limits through their leases; `--one-at-a-time` runs them back to back instead.
- * Together, the total wall time is from the first block's start to the last exporter's end, and the total API
- * floor is that of all the entities' pages sharing the realm's limits at once.
+ * Together, the total wall time is from the first block's start to the last validator's end, and the total API
+ * floor is that of all the entities' pages sharing the realm's limits at once. `--faults` runs the same data
+ * again with failures injected and compares (fault-run.ts).
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import type { Entity } from '../core/events';
 import { ENTITIES } from '../core/types';
-import { startSandbox, type SandboxEntity, type SandboxHandle } from '../sandbox';
+import { startSandbox, type SandboxEntity, type SandboxHandle, type SandboxStats } from '../sandbox';
 import { apiFloor, jointApiFloor } from './api-floor';
 import type { TokenHolder } from './block-runner';
 import { adminQuery, benchServer, createBenchDatabase, REPO_ROOT, type BenchDatabase } from './database';
 import { dropFloorSchema, measureDbFloor } from './db-floor';
 import { runPipeline, type PipelineRun, type SandboxCounters } from './entity-run';
 import { entityFigures, totalFigures, type EntityMeasure } from './figures';
+import { compareFaultRuns, loadPeaks, summariseRun } from './fault-run';
 import { describeMachine } from './machine';
-import type { BenchOptions } from './options';
+import type { BenchOptions, FaultProfile } from './options';
 import { checkTargets, type BenchResult } from './render';
 
 const SANDBOX_ENTITY: Record<Entity, SandboxEntity> = { invoices: 'Invoice', customers: 'Customer', items: 'Item' };
@@ -42,8 +44,9 @@ interface Context {
   readonly log: (message: string) => void;
 }
 
-function startBenchSandbox(options: BenchOptions): Promise<SandboxHandle> {
+function startBenchSandbox(options: BenchOptions, faults: FaultProfile | null): Promise<SandboxHandle> {
   return startSandbox({
+    ...(faults ? { p429: faults.p429, p500: faults.p500, p503: faults.p503, pReset: faults.pReset } : {}),
     seed: options.seed,
     invoices: options.invoices,
     customers: options.customers,
@@ -92,7 +95,7 @@ function entityCounters(sandbox: SandboxHandle, entity: Entity): SandboxCounters
 
 interface Pipelines {
   readonly runs: Map<Entity, PipelineRun>;
-  /** From the first block's start to the last exporter's end, ms. */
+  /** From the first block's start to the last validator's end (the last exporter's, without validators), ms. */
   readonly wallMs: number;
   /** CPU of the bench process (the sandbox) over that time, ms. */
   readonly sandboxCpuMs: number;
@@ -131,8 +134,8 @@ async function runPipelines(ctx: Context): Promise<Pipelines> {
   else await Promise.all(ENTITIES.map(pipeline));
   const all = [...runs.values()];
   const wallMs = options.oneAtATime
-    ? all.reduce((sum, r) => sum + r.loader.wallMs + r.exporter.wallMs, 0)
-    : Math.max(...all.map((r) => r.exporter.endedAtMs)) - Math.min(...all.map((r) => r.loader.startedAtMs));
+    ? all.reduce((sum, r) => sum + r.loader.wallMs + r.exporter.wallMs + (r.validator?.wallMs ?? 0), 0)
+    : Math.max(...all.map((r) => (r.validator ?? r.exporter).endedAtMs)) - Math.min(...all.map((r) => r.loader.startedAtMs));
   const sandboxCpuMs = options.oneAtATime
     ? all.reduce((sum, r) => sum + r.sandboxCpuMs, 0)
     : (Math.max(...all.map((r) => r.cpuAtLoadedUs)) - (cpuStart.user + cpuStart.system)) / 1000;
@@ -162,6 +165,13 @@ function floorModel(options: BenchOptions) {
   };
 }
 
+/** The validator block's own account of its time (its summary's timings_ms), when it ran and passed. */
+function validatorTimings(run: PipelineRun): Record<string, number> | null {
+  const t = run.validator?.summary.timings_ms;
+  if (!t || typeof t !== 'object') return null;
+  return Object.fromEntries(Object.entries(t as Record<string, unknown>).filter(([, v]) => typeof v === 'number')) as Record<string, number>;
+}
+
 async function measure(ctx: Context, runs: Map<Entity, PipelineRun>): Promise<EntityMeasure[]> {
   const { limits, latency } = floorModel(ctx.options);
   const measures: EntityMeasure[] = [];
@@ -174,6 +184,7 @@ async function measure(ctx: Context, runs: Map<Entity, PipelineRun>): Promise<En
       validatorRequests: run.validatorRequests, loaderMs: run.loader.wallMs, exporterMs: run.exporter.wallMs,
       validatorMs: run.validator?.wallMs ?? (run.validationOk === false ? 0 : null),
       validationOk: run.validationOk,
+      validatorTimings: validatorTimings(run),
       peakRss: {
         loaderKb: run.loader.peakRssKb ?? null,
         exporterKb: run.exporter.peakRssKb ?? null,
@@ -191,45 +202,70 @@ function chunkDaysUsed(runs: Map<Entity, PipelineRun>): number | null {
   return typeof range?.chunk_days === 'number' ? range.chunk_days : null;
 }
 
-export async function runBench(options: BenchOptions, log: (message: string) => void): Promise<BenchResult> {
-  const server = await benchServer(process.env, log);
+function resultOf(ctx: Context, pipelines: Pipelines, measures: EntityMeasure[], stats: SandboxStats): BenchResult {
+  const { options, db } = ctx;
+  const { limits, latency } = floorModel(options);
+  const total = totalFigures(
+    measures,
+    pipelines.together
+      ? {
+          wallMs: pipelines.wallMs,
+          apiFloorMs: jointApiFloor(measures.map((m) => m.sourceRows), limits, latency).floorMs,
+          sandboxMs: pipelines.sandboxCpuMs,
+        }
+      : undefined,
+  );
+  const entities = Object.fromEntries(measures.map((m) => [m.entity, entityFigures(m)])) as BenchResult['entities'];
+  return {
+    machine: describeMachine(db.serverVersion, REPO_ROOT), options, together: pipelines.together, chunkDays: chunkDaysUsed(pipelines.runs),
+    entities, total, targets: checkTargets(total), load: loadPeaks(stats),
+  };
+}
+
+interface OneRun {
+  readonly result: BenchResult;
+  readonly stats: SandboxStats;
+}
+
+/** One run of the three pipelines on a fresh sandbox (with `faults` injected, if any) and a fresh database. */
+async function runOnce(options: BenchOptions, faults: FaultProfile | null, serverUrl: string, log: (message: string) => void): Promise<OneRun> {
   let db: BenchDatabase | undefined;
   let sandbox: SandboxHandle | undefined;
   const outRoot = join(REPO_ROOT, 'bench', 'out');
   try {
-    db = await createBenchDatabase(server.url);
+    db = await createBenchDatabase(serverUrl);
     const outDir = join(outRoot, db.name);
     mkdirSync(outDir, { recursive: true });
     log(`database ${db.name}; starting the sandbox (${options.invoices} invoices, ${options.customers} customers, ${options.items} items)`);
-    sandbox = await startBenchSandbox(options);
+    sandbox = await startBenchSandbox(options, faults);
     // The run starts from a clean server, as each database floor does: what earlier work (a previous run, the
     // database just created) left dirty is flushed now, not by a checkpoint in the middle of the timed run.
     await adminQuery(db.url, 'CHECKPOINT').catch(() => undefined);
     const ctx: Context = { options, sandbox, db, outDir, log };
     const pipelines = await runPipelines(ctx);
-    const { runs } = pipelines;
-    const measures = await measure(ctx, runs);
-    const { limits, latency } = floorModel(options);
-    const total = totalFigures(
-      measures,
-      pipelines.together
-        ? {
-            wallMs: pipelines.wallMs,
-            apiFloorMs: jointApiFloor(measures.map((m) => m.sourceRows), limits, latency).floorMs,
-            sandboxMs: pipelines.sandboxCpuMs,
-          }
-        : undefined,
-    );
-    const entities = Object.fromEntries(measures.map((m) => [m.entity, entityFigures(m)])) as BenchResult['entities'];
-    return {
-      machine: describeMachine(db.serverVersion, REPO_ROOT), options, together: pipelines.together, chunkDays: chunkDaysUsed(runs), entities, total, targets: checkTargets(total),
-    };
+    const measures = await measure(ctx, pipelines.runs);
+    const stats = sandbox.stats();
+    return { result: resultOf(ctx, pipelines, measures, stats), stats };
   } finally {
     await sandbox?.close().catch(() => undefined);
     if (db && !options.keepDb) {
       rmSync(join(outRoot, db.name), { recursive: true, force: true });
       await db.drop().catch(() => undefined);
     }
+  }
+}
+
+/** The benchmark; with `--faults`, the same data clean and then faulty, compared (the clean run's figures lead). */
+export async function runBench(options: BenchOptions, log: (message: string) => void): Promise<BenchResult> {
+  const server = await benchServer(process.env, log);
+  try {
+    const clean = await runOnce(options, null, server.url, log);
+    if (!options.faults) return clean.result;
+    log('the same data again, with faults injected');
+    const faulty = await runOnce(options, options.faults, server.url, log);
+    const summary = (r: OneRun) => summariseRun(r.result.total, Object.values(r.result.entities), r.stats);
+    return { ...clean.result, faults: compareFaultRuns(options, options.faults, summary(clean), summary(faulty)) };
+  } finally {
     if (server.started) await server.stop();
   }
 }

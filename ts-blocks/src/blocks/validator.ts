@@ -38,9 +38,10 @@ export function keepAlignment(line: string): string {
   return line.replace(/ {2,}/g, (run) => '\u00a0'.repeat(run.length)) || '\u00a0';
 }
 
-async function writeReport(db: Database, runId: string, entity: Entity, emit: EventSink, outDir: string): Promise<ReportOutcome | undefined> {
+async function writeReport(db: Database, v: ValidationSummary, emit: EventSink, outDir: string): Promise<ReportOutcome | undefined> {
+  const { run_id: runId, entity } = v;
   try {
-    const outcome = await reportRun(db.pool, runId, { outDir });
+    const outcome = await reportRun(db.pool, runId, { outDir, days: v.days });
     for (const line of outcome.lines) emit({ type: 'log', level: 'info', phase: 'report', entity, message: keepAlignment(line) });
     emit({ type: 'log', level: 'info', phase: 'report', entity, code: 'REPORT_WRITTEN',
       message: `Report of run ${runId}: ${outcome.paths.markdown} (also report.json, report.html)`,
@@ -67,16 +68,30 @@ async function pruneSpools(db: Database, runId: string, entity: Entity, emit: Ev
   }
 }
 
+/** Where the block's time went: each check, the whole validation, the report files, the block (database open to end). */
+function blockTimings(v: ValidationSummary, reportMs: number, blockMs: number): Record<string, number> {
+  const ms = (x: number) => Math.round(x * 10) / 10;
+  return {
+    ...Object.fromEntries(v.timings.checks.map((c) => [c.check, c.ms])),
+    validation: v.timings.total_ms,
+    report: ms(reportMs),
+    block: ms(blockMs),
+  };
+}
+
 export async function validatorBody(ctx: BlockContext, env: NodeJS.ProcessEnv = process.env): Promise<Record<string, unknown>> {
   const { runId, entity } = upstreamRun(ctx.input.upstream);
   const options = validationOptionsFromVars(ctx.input.vars);
   const settings = readDbSettings(lookupFrom({ secrets: ctx.input.secrets, env }));
+  const started = performance.now();
   const db = await openDatabase(settings, { applicationName: `qbo-backfill validator ${entity}` });
   try {
     const v = await validateRun(db.pool, runId, options, { emit: ctx.emit });
     const failure = v.passed ? undefined : failureError(v, undefined);
     await db.ledger.setRunStatus(runId, v.passed ? 'succeeded' : 'failed', { ...(failure ? { error: failure } : {}), metrics: { validation: v.counts } });
-    const outcome = await writeReport(db, runId, entity, ctx.emit, evidenceDir(env));
+    const reportStarted = performance.now();
+    const outcome = await writeReport(db, v, ctx.emit, evidenceDir(env));
+    const reportMs = performance.now() - reportStarted;
     if (!v.passed) throw failureError(v, outcome?.paths.dir);
     await pruneSpools(db, runId, entity, ctx.emit);
     const pick = (severity: 'warning' | 'failure') => v.results.filter((r) => r.severity === severity).map((r) => ({ check: r.check, message: r.message }));
@@ -90,6 +105,7 @@ export async function validatorBody(ctx: BlockContext, env: NodeJS.ProcessEnv = 
       ...(outcome
         ? { report: { dir: outcome.paths.dir, markdown: outcome.paths.markdown, json: outcome.paths.json, html: outcome.paths.html }, totals: outcome.report.totals }
         : {}),
+      timings_ms: blockTimings(v, reportMs, performance.now() - started),
     };
   } finally {
     await db.close();

@@ -20,8 +20,12 @@ export interface Limits {
   /** Exponential backoff: attempt n waits a random time in [0, min(retryMaxMs, retryBaseMs * 2^n)]. */
   readonly retryBaseMs: number;
   readonly retryMaxMs: number;
-  /** Wait after a 429 without Retry-After (Intuit: wait 60 s). */
+  /** Wait after a 429 without Retry-After once 429s persist (Intuit: wait 60 s); see http/throttle-wait.ts. */
   readonly throttleWaitMs: number;
+  /** Short wait after a 429 without Retry-After while the client's books show room (doubled per 429 in a row). */
+  readonly throttleShortMs: number;
+  /** This many 429s in a row (without Retry-After) mean they persist: the full throttleWaitMs then. */
+  readonly throttlePersistAfter: number;
   /** Consecutive failed chunks that open the circuit breaker and stop the run. */
   readonly breakerThreshold: number;
   /** An access token is refreshed this long before it expires (capped at half its lifetime). */
@@ -41,6 +45,8 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   retryBaseMs: 1_000,
   retryMaxMs: 60_000,
   throttleWaitMs: 60_000,
+  throttleShortMs: 1_000,
+  throttlePersistAfter: 3,
   breakerThreshold: 3,
   tokenSkewMs: 300_000,
   requestTimeoutMs: 120_000,
@@ -55,6 +61,8 @@ export const LIMIT_SETTINGS: Readonly<Record<string, readonly [keyof Limits, num
   QBO_RETRY_BASE_MS: ['retryBaseMs', 0, 600_000],
   QBO_RETRY_MAX_MS: ['retryMaxMs', 0, 3_600_000],
   QBO_THROTTLE_WAIT_MS: ['throttleWaitMs', 0, 3_600_000],
+  QBO_THROTTLE_SHORT_MS: ['throttleShortMs', 0, 600_000],
+  QBO_THROTTLE_PERSIST_AFTER: ['throttlePersistAfter', 1, 100],
   QBO_BREAKER_THRESHOLD: ['breakerThreshold', 1, 1_000],
   QBO_TOKEN_SKEW_MS: ['tokenSkewMs', 0, 3_600_000],
   QBO_REQUEST_TIMEOUT_MS: ['requestTimeoutMs', 1_000, 600_000],

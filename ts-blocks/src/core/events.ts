@@ -90,6 +90,8 @@ export interface RetryEvent {
   network_code?: string;
   /** Retries allowed before the call gives up. */
   max_retries?: number;
+  /** For a 429 without Retry-After, why this wait (http/throttle-wait.ts): room, minute_spent, persistent. */
+  wait_reason?: string;
 }
 
 export interface TokenRotatedEvent {

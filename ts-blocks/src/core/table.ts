@@ -1,8 +1,10 @@
 /** A plain text table (right-aligned numbers), for the run summary and the report listing. */
+import { formatCount } from './count-format';
+
 export type Cell = string | number;
 
 function text(cell: Cell): string {
-  return typeof cell === 'number' ? cell.toLocaleString('en-US') : cell;
+  return typeof cell === 'number' ? formatCount(cell) : cell;
 }
 
 export function renderTable(headers: readonly string[], rows: readonly (readonly Cell[])[]): string {

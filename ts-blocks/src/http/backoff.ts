@@ -1,7 +1,8 @@
 /**
  * How long to wait before retry number `attempt` (1-based): the server's Retry-After first; for a 429 without
- * one, Intuit's advice (`throttleWaitMs`, 60 s by default); otherwise exponential backoff with full jitter,
- * a random time in [0, min(retryMaxMs, retryBaseMs * 2^(attempt-1))].
+ * one, `throttleWaitMs` (Intuit's 60 s; the retrying client decides such waits from its books instead, see
+ * throttle-wait.ts); otherwise exponential backoff with full jitter, a random time in
+ * [0, min(retryMaxMs, retryBaseMs * 2^(attempt-1))].
  */
 import type { BackfillError } from '../core/errors';
 import { isRetriableError } from '../core/errors';

@@ -33,6 +33,11 @@ export interface LimiterStats {
   readonly startedInWindow: number;
   /** Epoch ms of the latest start still within the window (undefined: none). */
   readonly lastStartAt?: number;
+  /**
+   * When this process's minute is spent (its starts in the window reached its cap): the epoch ms at which one more
+   * may start, as the start that makes room leaves the window. Undefined while there is room (or the cap is 0).
+   */
+  readonly windowRoomAt?: number;
   readonly maxInFlightSeen: number;
   /** The caps in force now. */
   readonly caps: LimiterCaps;
@@ -130,6 +135,11 @@ export function createRealmLimiter(options: LimiterOptions, clock: Clock): Realm
     }
   }
 
+  const roomAt = (): number | undefined => {
+    const makesRoom = starts[starts.length - caps.requestsPerWindow];
+    return caps.requestsPerWindow > 0 && makesRoom !== undefined ? makesRoom + options.rateWindowMs : undefined;
+  };
+
   return {
     acquire(signal?: AbortSignal): Promise<Release> {
       if (signal?.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
@@ -156,7 +166,10 @@ export function createRealmLimiter(options: LimiterOptions, clock: Clock): Realm
     },
     stats(): LimiterStats {
       prune(clock.now());
-      return { inFlight, held, heldUntil, queued: queue.length, startedInWindow: starts.length, lastStartAt: starts[starts.length - 1], maxInFlightSeen, caps, pausedUntil };
+      return {
+        inFlight, held, heldUntil, queued: queue.length, startedInWindow: starts.length, lastStartAt: starts[starts.length - 1],
+        windowRoomAt: roomAt(), maxInFlightSeen, caps, pausedUntil,
+      };
     },
   };
 }

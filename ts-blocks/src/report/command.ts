@@ -5,6 +5,7 @@
 import type { Pool } from 'pg';
 import { ConfigError } from '../core/errors';
 import type { Entity } from '../core/events';
+import type { DayCount } from '../validate/daily-volume';
 import { latestRunIds } from '../validate/run-info';
 import { buildRunReport, type RunReport } from './model';
 import { summaryLines } from './summary-table';
@@ -24,8 +25,10 @@ export interface ReportOutcome {
 }
 
 /** Builds and writes the report of one run. */
-export async function reportRun(pool: Pool, runId: string, options: WriteReportsOptions & { now?: () => Date } = {}): Promise<ReportOutcome> {
-  const report = await buildRunReport(pool, runId, options.now);
+export async function reportRun(
+  pool: Pool, runId: string, options: WriteReportsOptions & { now?: () => Date; days?: readonly DayCount[] } = {},
+): Promise<ReportOutcome> {
+  const report = await buildRunReport(pool, runId, options.now, { days: options.days });
   return { report, paths: writeReports(report, options), lines: summaryLines(report) };
 }
 

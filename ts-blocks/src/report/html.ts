@@ -3,6 +3,7 @@
  * fetch), readable offline and in a screenshot: headline cards, validation results, a per-chunk chart, a per-day
  * chart with empty days and outliers highlighted, and the per-chunk table.
  */
+import { formatCount } from '../core/count-format';
 import { formatDuration } from '../core/table';
 import { chartJsSource, DRAW_SCRIPT } from './chart-script';
 import { REPORT_CSS } from './html-style';
@@ -18,7 +19,7 @@ function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-const n = (v: number | null) => (v === null ? '—' : v.toLocaleString('en-US'));
+const n = (v: number | null) => (v === null ? '—' : formatCount(v));
 
 const FLAG_SOURCES: ReadonlyArray<[string, string, 'empty' | 'outlier']> = [
   ['volumetry_empty_days', 'empty_days', 'empty'],

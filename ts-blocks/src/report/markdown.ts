@@ -1,6 +1,7 @@
 /**
  * The Markdown report: what a reviewer reads on GitHub. Every claim comes with the SQL that re-checks it.
  */
+import { formatCount } from '../core/count-format';
 import { formatDuration } from '../core/table';
 import type { RunReport } from './model';
 import { apiCallsText, PASS_NOTE, SEVERITY_LABEL } from './summary-table';
@@ -24,7 +25,7 @@ function table(headers: string[], rows: Array<Array<unknown>>, align?: string[])
   ];
 }
 
-const n = (v: number | null) => (v === null ? '—' : v.toLocaleString('en-US'));
+const n = (v: number | null) => (v === null ? '—' : formatCount(v));
 
 function header(r: RunReport): string[] {
   const run = r.run;

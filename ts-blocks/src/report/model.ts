@@ -142,10 +142,16 @@ function totals(run: RunInfo, rows: readonly ChunkReportRow[], days: readonly Da
   };
 }
 
-export async function buildRunReport(pool: Pool, runId: string, now: () => Date = () => new Date()): Promise<RunReport> {
+/**
+ * `days`: the run's records per day if the caller has just counted them (the validator's volumetry check did, on the
+ * same rows); otherwise they are counted here.
+ */
+export async function buildRunReport(
+  pool: Pool, runId: string, now: () => Date = () => new Date(), known: { readonly days?: readonly DayCount[] } = {},
+): Promise<RunReport> {
   const run = await loadRunInfo(pool, runId);
   const table = rawTable(run.entity);
-  const days = await dailyVolume(pool, run);
+  const days = known.days ?? (await dailyVolume(pool, run));
   let rowsInTable: number;
   try {
     rowsInTable = Number((await pool.query(`SELECT count(*)::bigint AS n FROM ${table}`)).rows[0].n);

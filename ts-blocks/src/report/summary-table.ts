@@ -2,6 +2,7 @@
  * The run summary as plain-text lines: a headline, the per-chunk table, the totals row and the validation
  * results. The validator block logs it line by line (Mage shows it in the block log); `summary.txt` holds it.
  */
+import { formatCount } from '../core/count-format';
 import { formatDuration, renderTable } from '../core/table';
 import type { ChunkReportRow, RunReport } from './model';
 
@@ -38,7 +39,7 @@ function chunkCells(c: ChunkReportRow): Array<string | number> {
 export function headline(r: RunReport): string {
   const t = r.totals;
   const v = r.validation.counts;
-  const n = (x: number) => x.toLocaleString('en-US');
+  const n = (x: number) => formatCount(x);
   const validation = r.validation.checked_at_utc
     ? `validation ${v.ok} ok, ${v.warning} warning(s), ${v.failure} failure(s)`
     : 'not validated yet';

@@ -8,6 +8,7 @@ import { applyMutation, type MutationResult, type SandboxMutation } from './muta
 import { TokenService } from './oauth';
 import { validateFaults, type SandboxFaults, type SandboxOptions } from './options';
 import { Rng, hash32 } from './random';
+import { LoadMeter } from './load-meter';
 import { StatsCollector, type SandboxStats } from './stats';
 
 export class SandboxState {
@@ -18,6 +19,8 @@ export class SandboxState {
   readonly injector: FaultInjector;
   readonly live: LiveUpdater;
   readonly stats = new StatsCollector();
+  /** Every QBO API request from arrival to answer, refused ones included (what QBO's limits count). */
+  readonly load = new LoadMeter();
   readonly rng: Rng;
   readonly clock: SandboxClock;
   private current: SandboxFaults;
@@ -70,6 +73,8 @@ export class SandboxState {
       maxInFlight: this.limiter.maxInFlightSeen,
       inFlight: this.limiter.inFlight,
       tokenRefreshes: this.tokens.refreshes,
+      peakConcurrent: this.load.peakOpen,
+      peakPerMinute: this.load.peakPerMinute,
     });
   }
 }

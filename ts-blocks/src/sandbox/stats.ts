@@ -21,8 +21,12 @@ export interface SandboxStats {
   readonly injected: Readonly<Record<string, number>>;
   /** Records returned by query pages (not counts). */
   readonly rowsServed: number;
-  /** Highest number of QBO API requests in flight at once. */
+  /** Highest number of QBO API requests in flight at once (admitted ones: what the limits let through). */
   readonly maxInFlight: number;
+  /** Highest number of QBO API requests open at once, refused and faulted ones included (QBO counts them too). */
+  readonly peakConcurrent: number;
+  /** Most QBO API requests that arrived within any rolling 60 s, refused and faulted ones included. */
+  readonly peakPerMinute: number;
   readonly inFlight: number;
   /** Successful token refreshes. */
   readonly tokenRefreshes: number;
@@ -74,7 +78,7 @@ export class StatsCollector {
     this.injected[kind] = (this.injected[kind] ?? 0) + 1;
   }
 
-  snapshot(extra: { maxInFlight: number; inFlight: number; tokenRefreshes: number }): SandboxStats {
+  snapshot(extra: { maxInFlight: number; inFlight: number; tokenRefreshes: number; peakConcurrent: number; peakPerMinute: number }): SandboxStats {
     return {
       requests: this.requests,
       apiRequests: this.apiRequests,

@@ -31,4 +31,6 @@ export interface ValidatorDeps {
   readonly emit?: EventSink;
   /** True when a spool file exists (default: the file system). */
   readonly spoolExists?: (path: string) => boolean;
+  /** Monotonic milliseconds for the per-check timings (default: performance.now). */
+  readonly now?: () => number;
 }

@@ -31,6 +31,8 @@ export interface ValidationOptions {
   readonly idempotencyChunks: IdempotencyChunks;
   /** Ingestion timestamps later than now + this are reported as clock errors. */
   readonly clockSkewMs: number;
+  /** Checks run at once, each on its own database connection (at most the pool's size minus one is useful). */
+  readonly checksAtOnce: number;
 }
 
 export const DEFAULT_EMPTY_DAY_NEIGHBOURS = 4;
@@ -41,6 +43,7 @@ export const DEFAULT_OUTLIER_MIN_DEVIATION = 10;
 export const DEFAULT_VOLUMETRY_MIN_DAYS = 7;
 export const DEFAULT_IDEMPOTENCY_CHUNKS: IdempotencyChunks = 'largest';
 export const DEFAULT_CLOCK_SKEW_MS = 5 * 60_000;
+export const DEFAULT_CHECKS_AT_ONCE = 3;
 
 export const DEFAULT_VALIDATION_OPTIONS: ValidationOptions = {
   emptyDayNeighbours: DEFAULT_EMPTY_DAY_NEIGHBOURS,
@@ -51,6 +54,7 @@ export const DEFAULT_VALIDATION_OPTIONS: ValidationOptions = {
   volumetryMinDays: DEFAULT_VOLUMETRY_MIN_DAYS,
   idempotencyChunks: DEFAULT_IDEMPOTENCY_CHUNKS,
   clockSkewMs: DEFAULT_CLOCK_SKEW_MS,
+  checksAtOnce: DEFAULT_CHECKS_AT_ONCE,
 };
 
 const NUMERIC: ReadonlyArray<[keyof ValidationOptions, number]> = [
@@ -61,6 +65,7 @@ const NUMERIC: ReadonlyArray<[keyof ValidationOptions, number]> = [
   ['outlierMinDeviation', 0],
   ['volumetryMinDays', 1],
   ['clockSkewMs', 0],
+  ['checksAtOnce', 1],
 ];
 
 /** Defaults merged with overrides, checked. */

@@ -1,10 +1,11 @@
 /**
  * The validator's default collaborators: the exporter's own spool reader and loader, so the idempotency proof
- * re-loads a window exactly the way the exporter loaded it (same spool checks, same staging, same merge).
+ * re-loads a window exactly the way the exporter loaded it (same spool checks, the same fast path of record lines
+ * COPYed as written and checked in SQL, same merge).
  */
-import { chunkSpoolRows } from '../pipeline/spool-source';
+import { chunkSpoolLines } from '../pipeline/spool-source';
 import { readSpool } from '../spool/reader';
-import { loadRows } from '../store/load-rows';
+import { loadChunkLines } from '../store/load-lines';
 import type { ChunkTarget } from '../store/staging-row';
 import type { ChunkReloader, ValidatorDeps } from './deps';
 import type { RunChunk, RunInfo } from './types';
@@ -21,10 +22,11 @@ export function chunkTargetOf(run: RunInfo, chunk: RunChunk): ChunkTarget {
   };
 }
 
-/** Re-loads a chunk's spool file with store/loadRows on the given client (which issues no transaction statement). */
+/** Re-loads a chunk's spool file with store/loadChunkLines on the given client (which issues no transaction statement). */
 export const reloadFromSpool: ChunkReloader = async (client, run, chunk) => {
   const target = chunkTargetOf(run, chunk);
-  const counts = await loadRows(client, target, chunkSpoolRows(chunk.spoolPath ?? '', target));
+  const loaded = await loadChunkLines(client, [{ target, lines: () => chunkSpoolLines(chunk.spoolPath ?? '', target) }]);
+  const counts = loaded.get(target.chunkIndex)!;
   return {
     inserted: counts.rows_inserted,
     updated: counts.rows_updated,

@@ -1,6 +1,6 @@
 /**
- * `npm run bench -- --invoices 2000 --json` runs end to end (sandbox, fresh database, the compiled loader, exporter
- * and validator blocks, both floors) and prints one well-formed JSON document. Not a timed test: the figures are
+ * `npm run bench -- --invoices 20000 --faults --json` runs end to end (sandbox, fresh database, the compiled loader, exporter
+ * and validator blocks, both floors) twice (clean, then with faults) and prints one well-formed JSON document. Not a timed test: the figures are
  * checked for shape and sanity, never against a speed.
  */
 import { execFile } from 'node:child_process';
@@ -11,8 +11,9 @@ import type { BenchResult } from '../../src/bench/render';
 import { adminUrl } from '../helpers/db';
 
 const ROOT = join(__dirname, '..', '..', '..');
-const ARGS = ['--invoices', '2000', '--customers', '60', '--items', '25', '--latency-ms', '1', '--latency-per-row-ms', '0',
-  '--jitter-ms', '0', '--chunk-days', '365', '--json'];
+// 20,000 invoices: 20 pages, enough requests for the fault run below to meet each kind of failure.
+const ARGS = ['--invoices', '20000', '--customers', '60', '--items', '25', '--latency-ms', '1', '--latency-per-row-ms', '0',
+  '--jitter-ms', '0', '--chunk-days', '365', '--faults', '--fault-429', '0.1', '--fault-500', '0.1', '--fault-reset', '0.05', '--json'];
 
 function runBench(): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -40,9 +41,10 @@ function expectSane(f: Figures, whole = false): void {
     expect(Number.isFinite(n)).toBe(true);
     expect(n).toBeGreaterThanOrEqual(0);
   }
-  // An entity's wall is its loader + exporter; the whole run's (pipelines together) is measured, and shorter.
-  if (whole) expect(f.wallMs).toBeLessThanOrEqual(f.loaderMs + f.exporterMs);
-  else expect(f.wallMs).toBeCloseTo(f.loaderMs + f.exporterMs, 0);
+  // An entity's wall is its loader + exporter + validator; the whole run's (pipelines together) is measured, and shorter.
+  const validatorMs = f.validation?.ms ?? 0;
+  if (whole) expect(f.wallMs).toBeLessThanOrEqual(f.loaderMs + f.exporterMs + validatorMs);
+  else expect(f.wallMs).toBeCloseTo(f.loaderMs + f.exporterMs + validatorMs, 0);
   expect(f.dbFloorMs).toBeGreaterThan(0);
   expect(f.ratio).toBeGreaterThan(0);
   expect(f.ratio).toBeLessThan(1.5);
@@ -75,24 +77,39 @@ describe('npm run bench', () => {
     expect(Object.keys(result.entities).sort()).toEqual(['customers', 'invoices', 'items']);
     expect(result.machine.cpus).toBeGreaterThan(0);
     expect(result.machine.postgres).toMatch(/^PostgreSQL \d+/);
-    expect(result.options).toMatchObject({ invoices: 2000, customers: 60, items: 25, latencyMs: 1, json: true });
-    expect(Object.keys(result.targets).sort()).toEqual(['ratio', 'requestsOverMin', 'throttled']);
+    expect(result.options).toMatchObject({ invoices: 20000, customers: 60, items: 25, latencyMs: 1, json: true });
+    expect(Object.keys(result.targets).sort()).toEqual(['ratio', 'requestsOverMin', 'throttled', 'validators']);
+    expect(result.entities.invoices.validation?.timings).toEqual(expect.objectContaining({ primary_key: expect.any(Number), idempotency: expect.any(Number), report: expect.any(Number) }));
   });
 
-  test('rows landed equal the sandbox company: 2000 invoices, every customer and item, inactive included', () => {
-    expect(result.entities.invoices.sourceRows).toBe(2000);
+  test('--faults runs the same data clean and faulty: nothing lost, QBO\'s limits kept counting refused requests, a slowdown printed', () => {
+    const f = result.faults!;
+    expect(f.profile).toEqual({ p429: 0.1, p500: 0.1, p503: 0.02, pReset: 0.05 });
+    expect(f.clean.injected).toEqual({});
+    expect(Object.values(f.faulty.injected).reduce((a, n) => a + n, 0)).toBeGreaterThan(0);
+    expect([f.clean.rowsLost, f.faulty.rowsLost, f.faulty.rows]).toEqual([0, 0, 20085]);
+    expect(f.faulty.validationOk).toBe(true);
+    expect(f.slowdown).toBeCloseTo(f.faulty.wallMs / f.clean.wallMs, 2);
+    expect(f.targets.inFlight).toMatchObject({ met: true });
+    expect(f.targets.perMinute).toMatchObject({ met: true });
+    expect(f.faulty.load.peakConcurrent).toBeLessThanOrEqual(10);
+    expect(result.load).toEqual(f.clean.load);
+  });
+
+  test('rows landed equal the sandbox company: 20000 invoices, every customer and item, inactive included', () => {
+    expect(result.entities.invoices.sourceRows).toBe(20000);
     expect(result.entities.customers.sourceRows).toBe(60);
     expect(result.entities.items.sourceRows).toBe(25);
     for (const f of Object.values(result.entities)) expect(f.rows).toBe(f.sourceRows);
-    expect(result.total.rows).toBe(2085);
+    expect(result.total.rows).toBe(20085);
   });
 
   test('every figure is present and sane, per entity and in total, and no 429 was received', () => {
     for (const f of Object.values(result.entities)) expectSane(f);
     expectSane(result.total, true);
     expect(result.total.throttled).toBe(0);
-    // 2000 invoices: 2 pages; 60 customers and 25 items: 1 page each; plus one token call per entity.
-    expect(result.total.requests.min).toBe(2 + 1 + 1 + 3);
+    // 20000 invoices: 20 pages; 60 customers and 25 items: 1 page each; plus one token call per entity.
+    expect(result.total.requests.min).toBe(20 + 1 + 1 + 3);
     const entities = Object.values(result.entities);
     const sum = (k: 'wallMs' | 'apiFloorMs' | 'dbFloorMs') => entities.reduce((a, f) => a + f[k], 0);
     const max = (k: 'wallMs' | 'apiFloorMs') => Math.max(...entities.map((f) => f[k]));

@@ -1,5 +1,5 @@
 import { isConfigError } from '../../src/core/errors';
-import { DEFAULT_BENCH_OPTIONS, parseBenchArgs } from '../../src/bench/options';
+import { BENCH_USAGE, DEFAULT_BENCH_OPTIONS, parseBenchArgs } from '../../src/bench/options';
 
 describe('bench options', () => {
   test('no arguments give the reference run: 100,000 invoices, 5,000 customers, 2,000 items, 150 ms', () => {
@@ -17,6 +17,22 @@ describe('bench options', () => {
   test('the pipelines run together unless --one-at-a-time is given', () => {
     expect(parseBenchArgs([]).oneAtATime).toBe(false);
     expect(parseBenchArgs(['--one-at-a-time']).oneAtATime).toBe(true);
+  });
+
+  test('--faults takes the documented profile; each --fault-* sets its rate and implies --faults', () => {
+    expect(parseBenchArgs([]).faults).toBeNull();
+    expect(parseBenchArgs(['--faults']).faults).toEqual({ p429: 0.05, p500: 0.05, p503: 0.02, pReset: 0.02 });
+    expect(parseBenchArgs(['--fault-429', '0.2']).faults).toEqual({ p429: 0.2, p500: 0.05, p503: 0.02, pReset: 0.02 });
+    expect(parseBenchArgs(['--fault-500=0', '--fault-503', '0', '--fault-reset', '0.1', '--faults']).faults).toEqual({ p429: 0.05, p500: 0, p503: 0, pReset: 0.1 });
+    expect(BENCH_USAGE).toContain('5% 429, 5% 500, 2% 503, 2% dropped connections');
+  });
+
+  test.each([
+    [['--fault-429', '1.5']],
+    [['--fault-500', '0.6', '--fault-503', '0.5']],
+    [['--fault-reset', '-0.1']],
+  ])('fault rates %j are refused: fractions, together below 1', (argv) => {
+    expect(() => parseBenchArgs(argv)).toThrow(/--fault/);
   });
 
   test.each([

@@ -28,6 +28,29 @@ describe('sanitize', () => {
     expect(out).toContain('postgres://user:[REDACTED]@db:5432/x');
   });
 
+  it.each([
+    ['Basic', `x BASIC ${'Zm9vOmJhcg=='.repeat(2)} y`],
+    ['a JWT', `x eyJ${'a'.repeat(12)}.${'b'.repeat(12)} y`],
+    ['an Intuit refresh token', `x RT1-${'z'.repeat(12)} y`],
+    ['an AB… token', `x AB${'k'.repeat(32)} y`],
+    ['a Q0… token', `x Q0${'k'.repeat(32)} y`],
+    ['a PASSWD pair', 'x PASSWD=hunter22hunter y'],
+    ['a pgpassword pair', 'x pgpassword: "hunter22hunter" y'],
+    ['an authorization pair', 'x Authorization=hunter22hunter y'],
+    ['a URL password', 'x https://u:hunter22hunter@h/ y'],
+  ])('removes %s on its own (nothing else in the text to give it away)', (_what, text) => {
+    const out = sanitize(text);
+    expect(out).toContain('[REDACTED]');
+    expect(out).not.toMatch(/hunter22hunter|k{32}|z{12}|b{12}|Zm9vOmJhcg==Zm9v/);
+  });
+
+  it('removes a secret registered after earlier text was sanitised, longest first', () => {
+    expect(sanitize('plain 2024-01-01 12,345')).toBe('plain 2024-01-01 12,345');
+    registerSecret('abcd');
+    registerSecret('abcdefgh');
+    expect(sanitize('x abcdefgh y abcd z')).toBe('x [REDACTED] y [REDACTED] z');
+  });
+
   it('sanitises nested values', () => {
     registerSecret('topsecret');
     expect(sanitizeValue({ a: ['x topsecret y'] })).toEqual({ a: ['x [REDACTED] y'] });

@@ -86,7 +86,8 @@ describe('QBO query client', () => {
     const metrics = emptyCallMetrics();
     await client.postQuery('SELECT * FROM Invoice', { metrics });
     expect(metrics).toEqual({ api_calls: 4, retries: 3, throttled: 2 });
-    expect(clock.sleeps).toEqual([3000, 1000, 60_000]);
+    // Retry-After 3 s; 503: backoff (random 0.5 of 2 s); a lone 429 without Retry-After: short (0.5 + 0.5 × 0.5) s.
+    expect(clock.sleeps).toEqual([3000, 1000, 750]);
     const retries = events.filter((e) => e.type === 'retry');
     expect(retries.map((e) => e.type === 'retry' && [e.attempt, e.status, e.code])).toEqual([
       [1, 429, 'QBO_THROTTLED'],
@@ -94,6 +95,30 @@ describe('QBO query client', () => {
       [3, 429, 'QBO_THROTTLED'],
     ]);
     expect(retries[0]).toMatchObject({ url: `POST ${QUERY_PATH}`, delay_ms: 3000 });
+  });
+
+  it('after 429s without Retry-After waits short while they are isolated, the full window once they persist, pausing the realm only then', async () => {
+    const throttled = { status: 429, body: { Fault: { Error: [{ Message: 'ThrottleExceeded', code: '3001' }] } } };
+    const answers = [throttled, throttled, throttled, ok];
+    queryHandler = (_req, n) => answers[n - 1]!;
+    const { client, clock, events, limiter } = stack({ throttleShortMs: 1000, throttleWaitMs: 60_000, throttlePersistAfter: 3 });
+    const before = clock.now();
+    await client.postQuery('SELECT * FROM Invoice');
+    expect(clock.sleeps.filter((ms) => ms > 0)).toEqual([750, 1500, 60_000]);
+    const retries = events.filter((e) => e.type === 'retry');
+    expect(retries.map((e) => e.type === 'retry' && e.wait_reason)).toEqual(['room', 'room', 'persistent']);
+    expect(limiter.stats().pausedUntil).toBeGreaterThanOrEqual(before + 60_000);
+  });
+
+  it('pauses nothing but the request for an isolated 429, and a success in between starts the count again', async () => {
+    const throttled = { status: 429, body: {} };
+    const answers = [throttled, throttled, ok, throttled, ok];
+    queryHandler = (_req, n) => answers[n - 1]!;
+    const { client, clock, limiter } = stack({ throttleShortMs: 1000, throttlePersistAfter: 3 });
+    await client.postQuery('SELECT * FROM Invoice');
+    await client.postQuery('SELECT * FROM Invoice');
+    expect(clock.sleeps.filter((ms) => ms > 0)).toEqual([750, 1500, 750]);
+    expect(limiter.stats().pausedUntil).toBe(0);
   });
 
   it('retries a dropped connection', async () => {

@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { BackfillEvent } from '../../src/core/events';
 import { clearRegisteredSecrets } from '../../src/core/sanitize';
 import { parseVariables } from '../../src/config/variables';
 import { extractRun } from '../../src/extract/run';
@@ -51,6 +52,21 @@ describe('faults injected by the sandbox', () => {
     const retries = stack.events.filter((e) => e.type === 'retry');
     expect(retries.length).toBe(manifest.totals.retries);
     expect(new Set(retries.map((e) => e.type === 'retry' && e.code))).toEqual(new Set(['QBO_THROTTLED', 'QBO_SERVER_ERROR', 'QBO_NETWORK']));
+  });
+
+  it('on a persistent 429 storm waits short at first, then the full window, and the circuit breaker stops the run naming the throttling', async () => {
+    sandbox.setFaults({ p429: 1 });
+    const stack = sandboxStack(sandbox, { ...realm, limits: { maxRetries: 4, throttleShortMs: 10, throttleWaitMs: 100, throttlePersistAfter: 3 } });
+    // By TxnDate every window is read on its own, so each failed window counts towards the breaker.
+    const vars = parseVariables({ fecha_inicio: '2020-01-01', fecha_fin: '2031-01-01', chunk_days: 365, page_size: 1000, date_field: 'txn_date' }, 'invoices');
+    const deps = { ledger: new MemoryLedger(), client: stack.client, auth: stack.auth, spoolDir: dir, concurrency: 1, breakerThreshold: 3, origin: 'cli' as const, clock: stack.clock, emit: (e: BackfillEvent) => stack.events.push(e) };
+    const err = (await extractRun(deps, vars).finally(() => sandbox.setFaults({ p429: 0 })).catch((e: unknown) => e)) as Error & { code?: string };
+    expect(err.code).toBe('CIRCUIT_OPEN');
+    expect(err.message).toMatch(/Circuit breaker open: 3 consecutive chunks failed.*status 429.*Gave up after 4 retries/s);
+    const waits = stack.events.flatMap((e) => (e.type === 'retry' ? [[e.delay_ms, e.wait_reason]] : []));
+    // The first request: two short waits (10 ms doubled, a random time in the upper half), then the full window
+    // once 429s persist; the streak runs on across requests, so the next requests wait the full window at once.
+    expect(waits.slice(0, 6)).toEqual([[7, 'room'], [15, 'room'], [100, 'persistent'], [100, 'persistent'], [100, 'persistent'], [100, 'persistent']]);
   });
 
   it('survives a scripted burst of consecutive failures on one request', async () => {

@@ -82,6 +82,34 @@ describe('idempotency proof', () => {
     expect(await tableState()).toEqual(before);
   });
 
+  it('fails when the re-load writes a row even to equal values, or deletes and re-inserts it', async () => {
+    const run = await seedCleanRun(c, { days: 14, spoolDir });
+    const rewriting: ChunkReloader = async (client) => {
+      await client.query(`UPDATE raw.qb_items SET payload = payload WHERE id = '1'`);
+      await client.query(`WITH gone AS (DELETE FROM raw.qb_items WHERE id = '2' RETURNING *) INSERT INTO raw.qb_items SELECT * FROM gone`);
+      return { inserted: 0, updated: 0, unchanged: 2, skipped: 0 };
+    };
+    const before = await tableState();
+    const [r] = await checkIdempotency(pool, await loadRunInfo(pool, run.runId), validationOptions(), { reloadChunk: rewriting });
+    expect(r.severity).toBe('failure');
+    const [proof] = r.details.chunks as Array<Record<string, any>>;
+    expect(proof.diff).toMatchObject({ rows_before: run.records.length, rows_after: run.records.length, inserted: 0, deleted: 0, payload_changed: 0, row_changed: 2, changed_ids: ['1', '2'] });
+    expect(r.message).toMatch(/rows written 2/);
+    expect(await tableState()).toEqual(before);
+  });
+
+  it('fails when the re-load deletes a row and inserts another, keeping the count', async () => {
+    const run = await seedCleanRun(c, { days: 14, spoolDir });
+    const swapping: ChunkReloader = async (client) => {
+      await client.query(`UPDATE raw.qb_items SET id = '999999', payload = payload || '{"Id":"999999"}' WHERE id = '1'`);
+      return { inserted: 1, updated: 0, unchanged: 0, skipped: 0 };
+    };
+    const [r] = await checkIdempotency(pool, await loadRunInfo(pool, run.runId), validationOptions(), { reloadChunk: swapping });
+    expect(r.severity).toBe('failure');
+    const [proof] = r.details.chunks as Array<Record<string, any>>;
+    expect(proof.diff).toMatchObject({ inserted: 1, deleted: 1, changed_ids: ['1', '999999'] });
+  });
+
   it('picks the largest loaded chunk by default', async () => {
     const run = await seedCleanRun(c, { days: 21, perDay: (d) => (d >= 7 && d < 14 ? 30 : 10) });
     const info = await loadRunInfo(pool, run.runId);

@@ -54,6 +54,29 @@ describe('validateRun', () => {
     expect(stored[0].checked_at_utc).toBe(summary.checked_at_utc);
   });
 
+  it('times each check through the injected clock, in the checks\' order whatever runs at once, and logs each time', async () => {
+    const run = await seedCleanRun(c, { days: 28, spoolDir });
+    const events: BackfillEvent[] = [];
+    let t = 0;
+    const now = () => (t += 5);
+    const summary = await validateRun(pool, run.runId, { checksAtOnce: 3 }, { emit: (e) => events.push(e), now });
+    const names = ['chunk_coverage', 'primary_key', 'timestamps_utc', 'records_in_window', 'source_count', 'volumetry', 'idempotency'];
+    expect(summary.timings.checks.map((x) => x.check)).toEqual(names);
+    // Every check read the clock twice (start, end): each took a positive multiple of the clock's step.
+    for (const x of summary.timings.checks) expect(x.ms % 5 === 0 && x.ms > 0).toBe(true);
+    expect(summary.timings.total_ms).toBeGreaterThanOrEqual(Math.max(...summary.timings.checks.map((x) => x.ms)));
+    const timed = events.filter((e) => e.type === 'log' && e.code === 'VALIDATE_CHECK_TIMED');
+    expect(timed.map((e) => (e.type === 'log' ? e.tags?.check : undefined))).toEqual(names);
+    expect(summary.results.map((r) => r.check)).toEqual(ALL_CHECKS);
+    const sequential = await validateRun(pool, run.runId, { checksAtOnce: 1 });
+    expect(sequential.results.map((r) => [r.check, r.severity])).toEqual(summary.results.map((r) => [r.check, r.severity]));
+  });
+
+  it('rejects a checksAtOnce below 1, naming the setting', async () => {
+    const run = await seedCleanRun(c, { days: 7 });
+    await expect(validateRun(pool, run.runId, { checksAtOnce: 0 })).rejects.toThrow(/checksAtOnce must be a number >= 1/);
+  });
+
   it('reports failures without throwing, and a later pass supersedes the earlier one', async () => {
     const run = await seedCleanRun(c, { days: 28, spoolDir });
     await validateRun(pool, run.runId);

@@ -8,7 +8,8 @@ export const COVERAGE_CHECK = 'chunk_coverage';
 
 const iso = (d: Date) => d.toISOString();
 
-function tilingProblems(run: RunInfo): string[] {
+/** What keeps the run's windows from tiling its range exactly (empty: they tile it). */
+export function tilingProblems(run: RunInfo): string[] {
   const problems: string[] = [];
   const chunks = [...run.chunks].sort((a, b) => a.windowStart.getTime() - b.windowStart.getTime());
   if (chunks.length === 0) return ['the run has no chunks'];

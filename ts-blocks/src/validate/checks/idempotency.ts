@@ -1,9 +1,9 @@
 /**
  * `idempotency`: proof that re-loading a window from its spool file changes no row. In one REPEATABLE READ
- * transaction that is always rolled back: snapshot every row of the raw table (id, payload_sha256, md5 of the
- * whole row); for each selected chunk, under a savepoint, re-load its spool with the exporter's own loader, diff
- * the table against the snapshot (count, inserted, deleted, payload changed, any column changed) and roll back
- * to the savepoint. Nothing the proof does is ever committed.
+ * transaction that is always rolled back: snapshot every row of the raw table (its tuple id, id, payload_sha256);
+ * for each selected chunk, under a savepoint, re-load its spool with the exporter's own loader, diff the table
+ * against the snapshot (count, inserted, deleted, payload changed, row written — any column, even to equal values)
+ * and roll back to the savepoint. Nothing the proof does is ever committed.
  */
 import { existsSync } from 'node:fs';
 import type { Pool, PoolClient } from 'pg';
@@ -42,26 +42,48 @@ interface ChunkProof {
   readonly note?: string;
 }
 
-async function diffAgainstSnapshot(client: PoolClient, table: string): Promise<Record<string, number | string[]>> {
+/**
+ * Within the proof's transaction a stored row keeps its tuple id (ctid) until something writes it: an UPDATE, even
+ * to equal values, or a DELETE and re-INSERT, leaves a new tuple with a new ctid; a row the re-load did not touch
+ * keeps its own (nothing else can move it while the transaction holds its lock on the table). So when the table has
+ * as many rows as the snapshot and every one of them is a tuple of the snapshot, no row was inserted, deleted or
+ * written at all — a stronger statement than equal column values, and it needs no pass over the payloads.
+ */
+async function untouched(client: PoolClient, table: string): Promise<{ rows_after: number; new_tuples: number; rows_before: number }> {
+  const { rows } = await client.query(
+    `SELECT (SELECT count(*) FROM ${SNAPSHOT})::bigint AS rows_before, count(*)::bigint AS rows_after,
+            count(*) FILTER (WHERE b.tid IS NULL)::bigint AS new_tuples
+       FROM ${table} a LEFT JOIN ${SNAPSHOT} b ON b.tid = a.ctid`,
+  );
+  return { rows_before: Number(rows[0].rows_before), rows_after: Number(rows[0].rows_after), new_tuples: Number(rows[0].new_tuples) };
+}
+
+/** What changed, by id: only computed when the table is not untouched. */
+async function describeChanges(client: PoolClient, table: string): Promise<Record<string, number | string[]>> {
+  const joined = `FROM (SELECT ctid AS tid, id, payload_sha256 FROM ${table}) a FULL JOIN ${SNAPSHOT} b ON a.id = b.id`;
   const { rows } = await client.query(
     `SELECT count(a.id)::bigint AS rows_after, count(b.id)::bigint AS rows_before,
             count(*) FILTER (WHERE b.id IS NULL)::bigint AS inserted,
             count(*) FILTER (WHERE a.id IS NULL)::bigint AS deleted,
             count(*) FILTER (WHERE a.payload_sha256 <> b.payload_sha256)::bigint AS payload_changed,
-            count(*) FILTER (WHERE a.row_md5 <> b.row_md5)::bigint AS row_changed
-       FROM (SELECT id, payload_sha256, md5(t::text) AS row_md5 FROM ${table} t) a
-       FULL JOIN ${SNAPSHOT} b ON a.id = b.id`,
+            count(*) FILTER (WHERE a.tid <> b.tid)::bigint AS row_changed
+       ${joined}`,
   );
   const diff: Record<string, number | string[]> = Object.fromEntries(Object.entries(rows[0]).map(([k, v]) => [k, Number(v)]));
-  if (Number(diff.inserted) + Number(diff.deleted) + Number(diff.row_changed) > 0) {
-    const changed = await client.query(
-      `SELECT coalesce(a.id, b.id) AS id FROM (SELECT id, md5(t::text) AS row_md5 FROM ${table} t) a
-         FULL JOIN ${SNAPSHOT} b ON a.id = b.id
-        WHERE a.id IS NULL OR b.id IS NULL OR a.row_md5 <> b.row_md5 ORDER BY 1 LIMIT ${SAMPLE_IDS}`,
-    );
-    diff.changed_ids = changed.rows.map((r) => String(r.id));
-  }
+  const changed = await client.query(
+    `SELECT coalesce(a.id, b.id) AS id ${joined}
+      WHERE a.id IS NULL OR b.id IS NULL OR a.tid <> b.tid ORDER BY 1 LIMIT ${SAMPLE_IDS}`,
+  );
+  diff.changed_ids = changed.rows.map((r) => String(r.id));
   return diff;
+}
+
+async function diffAgainstSnapshot(client: PoolClient, table: string): Promise<Record<string, number | string[]>> {
+  const u = await untouched(client, table);
+  if (u.rows_after === u.rows_before && u.new_tuples === 0) {
+    return { rows_after: u.rows_after, rows_before: u.rows_before, inserted: 0, deleted: 0, payload_changed: 0, row_changed: 0 };
+  }
+  return describeChanges(client, table);
 }
 
 function verdict(reload: ReloadCounts, diff: Record<string, number | string[]>): Severity {
@@ -100,8 +122,7 @@ export async function checkIdempotency(pool: Pool, run: RunInfo, o: ValidationOp
   const proofs: ChunkProof[] = [];
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
-    await client.query(`CREATE TEMP TABLE ${SNAPSHOT} ON COMMIT DROP AS
-                          SELECT id, payload_sha256, md5(t::text) AS row_md5 FROM ${table} t`);
+    await client.query(`CREATE TEMP TABLE ${SNAPSHOT} ON COMMIT DROP AS SELECT ctid AS tid, id, payload_sha256 FROM ${table}`);
     for (const chunk of provable) proofs.push(await proveChunk(client, run, chunk, table, deps.reloadChunk));
   } catch (e) {
     throw dbFailure(e, `re-loading spool files of run ${run.runId} for the idempotency proof`);
@@ -125,12 +146,12 @@ function summarise(table: string, proofs: ChunkProof[], skipped: Array<{ chunk: 
     }
     return { check: IDEMPOTENCY_CHECK, severity: 'failure', details,
       message: `Re-loading chunk ${p.chunk} [${p.window[0]}, ${p.window[1]}) from its spool changed the table ` +
-        `(inserted ${String(p.diff?.inserted)}, payload changed ${String(p.diff?.payload_changed)}, any column changed ${String(p.diff?.row_changed)}; ` +
+        `(inserted ${String(p.diff?.inserted)}, payload changed ${String(p.diff?.payload_changed)}, rows written ${String(p.diff?.row_changed)}; ` +
         `loader reported ${p.reload?.inserted ?? 0} inserted / ${p.reload?.updated ?? 0} updated; rolled back). ` +
         'The stored rows differ from what the window returns, or the upsert rewrites equal rows: re-run the window with force and inspect the ids listed.' };
   }
   const head = `Re-loading ${proofs.length} chunk(s) (${proofs.map((p) => p.chunk).join(', ')}; ${rowsRead} records) from their spool files ` +
-    `changed no row of ${table}: same count, same payload hashes, every column equal (transaction rolled back).`;
+    `changed no row of ${table}: same count, no row inserted, deleted or written (transaction rolled back).`;
   if (skipped.length > 0) {
     return { check: IDEMPOTENCY_CHECK, severity, details,
       message: `${head} ${skipped.length} selected chunk(s) have no spool file and were not re-loaded.` };

@@ -5,9 +5,10 @@
  */
 import { existsSync } from 'node:fs';
 import type { ReadSpool } from '../deps';
-import { dateValueSql, dbFailure, rawTable, type Queryable } from '../run-info';
+import { dbFailure, rawTable, type Queryable } from '../run-info';
 import { worstSeverity, type CheckResult, type RunChunk, type RunInfo } from '../types';
 import { explainFromSpool, explainFromTable, type Explanation, type WindowCounts } from './count-explain';
+import { windowCounts } from './window-counts';
 
 export const SOURCE_COUNT_CHECK = 'source_count';
 const MAX_LISTED = 50;
@@ -15,29 +16,6 @@ const MAX_LISTED = 50;
 export interface SourceCountDeps {
   readonly readSpool?: ReadSpool;
   readonly spoolExists?: (path: string) => boolean;
-}
-
-async function windowCounts(db: Queryable, run: RunInfo, table: string): Promise<Map<number, WindowCounts>> {
-  const dv = dateValueSql(run.dateField);
-  const { rows } = await db.query(
-    `SELECT c.chunk_index, c.scan_start,
-            count(t.id)::bigint AS stored,
-            count(t.id) FILTER (WHERE t.run_id <> c.run_id)::bigint AS from_other_runs,
-            count(t.id) FILTER (WHERE t.source_last_updated_utc >= c.scan_start)::bigint AS updated_since_scan
-       FROM (SELECT c.run_id, c.chunk_index, c.window_start_utc, c.window_end_utc,
-                    coalesce(c.extracted_at_utc, r.started_at_utc) - c.extract_ms * interval '1 millisecond' AS scan_start
-               FROM ops.backfill_chunks c JOIN ops.backfill_runs r USING (run_id)
-              WHERE c.run_id = $1) c
-       LEFT JOIN ${table} t ON t.realm_id = $2 AND ${dv} >= c.window_start_utc AND ${dv} < c.window_end_utc
-      GROUP BY c.chunk_index, c.scan_start`,
-    [run.runId, run.realmId],
-  );
-  return new Map(
-    rows.map((r) => [
-      Number(r.chunk_index),
-      { stored: Number(r.stored), fromOtherRuns: Number(r.from_other_runs), updatedSinceScan: Number(r.updated_since_scan), scanStart: new Date(r.scan_start) },
-    ]),
-  );
 }
 
 interface ChunkVerdict {

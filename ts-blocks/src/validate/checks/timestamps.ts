@@ -21,27 +21,32 @@ const ROW_DATE_VALUE = `CASE WHEN t.date_field = 'txn_date'
                THEN (t.payload ->> 'TxnDate')::date::timestamp AT TIME ZONE 'UTC' END)
     ELSE t.source_last_updated_utc END`;
 
+/** *_utc columns that are not timestamptz, read from the catalog (information_schema.columns costs ~50-100 ms). */
 async function columnTypes(db: Queryable, table: string): Promise<Array<{ column: string; type: string }>> {
   const [schema, name] = table.split('.');
   const { rows } = await db.query(
-    `SELECT table_schema || '.' || table_name || '.' || column_name AS column, data_type AS type
-       FROM information_schema.columns
-      WHERE ((table_schema = $1 AND table_name = $2) OR (table_schema = 'ops' AND table_name LIKE 'backfill_%'))
-        AND column_name LIKE '%\\_utc' AND data_type <> 'timestamp with time zone'
+    `SELECT n.nspname || '.' || c.relname || '.' || a.attname AS column, format_type(a.atttypid, NULL) AS type
+       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE ((n.nspname = $1 AND c.relname = $2) OR (n.nspname = 'ops' AND c.relname LIKE 'backfill\\_%'))
+        AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND a.attnum > 0 AND NOT a.attisdropped
+        AND a.attname LIKE '%\\_utc' AND a.atttypid <> 'timestamptz'::regtype
       ORDER BY 1`,
     [schema, name],
   );
   return rows as Array<{ column: string; type: string }>;
 }
 
+/** One pass: the payload's LastUpdatedTime is read once per row and matched against the pattern once. */
 async function timestampCounts(db: Queryable, table: string, skewMs: number): Promise<Record<string, number>> {
   const { rows } = await db.query(
     `SELECT count(*) FILTER (WHERE lu IS NULL) AS missing_last_updated,
-            count(*) FILTER (WHERE lu IS NOT NULL AND lu !~ $1) AS last_updated_without_zone,
-            count(*) FILTER (WHERE lu ~ $1 AND lu::timestamptz <> t.source_last_updated_utc) AS last_updated_mismatch,
-            count(*) FILTER (WHERE t.source_last_updated_utc > t.ingested_at_utc) AS updated_after_ingestion,
-            count(*) FILTER (WHERE t.ingested_at_utc > now() + make_interval(secs => $2::double precision / 1000)) AS ingested_in_future
-       FROM (SELECT *, payload -> 'MetaData' ->> 'LastUpdatedTime' AS lu FROM ${table}) t`,
+            count(*) FILTER (WHERE NOT zoned) AS last_updated_without_zone,
+            count(*) FILTER (WHERE zoned AND lu::timestamptz <> slu) AS last_updated_mismatch,
+            count(*) FILTER (WHERE slu > ingested) AS updated_after_ingestion,
+            count(*) FILTER (WHERE ingested > now() + make_interval(secs => $2::double precision / 1000)) AS ingested_in_future
+       FROM (SELECT lu, lu ~ $1 AS zoned, slu, ingested
+               FROM (SELECT payload -> 'MetaData' ->> 'LastUpdatedTime' AS lu, source_last_updated_utc AS slu, ingested_at_utc AS ingested
+                       FROM ${table}) r) t`,
     [ISO_WITH_ZONE, skewMs],
   );
   return Object.fromEntries(Object.entries(rows[0] as Record<string, string>).map(([k, v]) => [k, Number(v)]));

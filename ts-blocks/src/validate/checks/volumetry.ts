@@ -84,7 +84,10 @@ function spanText(base: Record<string, unknown>): string {
   return span ? `${span[0]}..${span[1]}` : '(none)';
 }
 
-export async function checkVolumetry(db: Queryable, run: RunInfo, o: ValidationOptions): Promise<CheckResult[]> {
+/** Judges the run's records per day; `seen` receives the days counted (the report shows the same counts). */
+export async function checkVolumetry(db: Queryable, run: RunInfo, o: ValidationOptions, seen?: (days: readonly DayCount[]) => void): Promise<CheckResult[]> {
   const field = run.dateField === 'txn_date' ? 'TxnDate' : 'LastUpdatedTime';
-  return judgeVolumetry(await dailyVolume(db, run), o, field);
+  const days = await dailyVolume(db, run);
+  seen?.(days);
+  return judgeVolumetry(days, o, field);
 }
