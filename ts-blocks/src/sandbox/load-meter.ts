@@ -13,8 +13,11 @@ export class LoadMeter {
   peakOpen = 0;
   peakPerMinute = 0;
 
-  /** A request arrived at `now` (epoch ms); call the returned function once when it is answered or dropped. */
-  arrive(now: number): () => void {
+  /**
+   * A request arrived at `now` (epoch ms) counting `weight` toward the minute (a batch: one per item, as QBO meters
+   * it); call the returned function once when it is answered or dropped.
+   */
+  arrive(now: number, weight = 1): () => void {
     this.open += 1;
     this.peakOpen = Math.max(this.peakOpen, this.open);
     while (this.head < this.arrivals.length && this.arrivals[this.head]! <= now - MINUTE_MS) this.head += 1;
@@ -22,7 +25,7 @@ export class LoadMeter {
       this.arrivals.splice(0, this.head);
       this.head = 0;
     }
-    this.arrivals.push(now);
+    for (let i = 0; i < weight; i += 1) this.arrivals.push(now);
     this.peakPerMinute = Math.max(this.peakPerMinute, this.arrivals.length - this.head);
     let done = false;
     return () => {

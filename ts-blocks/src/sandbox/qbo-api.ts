@@ -96,15 +96,16 @@ export class QboApi {
     const api = await describe(req, url);
     const asJson = wantsJson(req, url);
     s.stats.arrive(api.kind, api.entity);
-    const left = s.load.arrive(s.now());
+    const left = s.load.arrive(s.now(), api.weight);
     try {
-      await this.admit(req, res, url, headers, api, asJson);
+      await this.serve(req, res, url, headers, api, asJson);
     } finally {
       left();
     }
   }
 
-  private async admit(req: IncomingMessage, res: ServerResponse, url: URL, headers: Record<string, string>, api: ApiRequest, asJson: boolean): Promise<void> {
+  /** Answers one API request, counted by the load meter from arrival to answer. */
+  private async serve(req: IncomingMessage, res: ServerResponse, url: URL, headers: Record<string, string>, api: ApiRequest, asJson: boolean): Promise<void> {
     const s = this.state;
     s.tick();
     const reply = (r: Reply): void => {
