@@ -62,7 +62,7 @@ describe('faults injected by the sandbox', () => {
     const deps = { ledger: new MemoryLedger(), client: stack.client, auth: stack.auth, spoolDir: dir, concurrency: 1, breakerThreshold: 3, origin: 'cli' as const, clock: stack.clock, emit: (e: BackfillEvent) => stack.events.push(e) };
     const err = (await extractRun(deps, vars).finally(() => sandbox.setFaults({ p429: 0 })).catch((e: unknown) => e)) as Error & { code?: string };
     expect(err.code).toBe('CIRCUIT_OPEN');
-    expect(err.message).toMatch(/Circuit breaker open: 3 consecutive chunks failed.*status 429.*Gave up after 4 retries/s);
+    expect(err.message).toMatch(/Circuit breaker open: 3 consecutive chunks failed.*gave up after 5 tries on 127\.0\.0\.1:\d+.*status 429/s);
     const waits = stack.events.flatMap((e) => (e.type === 'retry' ? [[e.delay_ms, e.wait_reason]] : []));
     // The first request: two short waits (10 ms doubled, a random time in the upper half), then the full window
     // once 429s persist; the streak runs on across requests, so the next requests wait the full window at once.
