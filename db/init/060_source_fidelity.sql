@@ -36,7 +36,7 @@ $$;
 -- ops.source_deletions: the deletions a run confirmed at QBO (written by the loader, applied to raw by the
 -- exporter once every chunk is loaded, listed by the validator).
 CREATE TABLE IF NOT EXISTS ops.source_deletions (
-  run_id            uuid        NOT NULL REFERENCES ops.backfill_runs (run_id) ON DELETE CASCADE,
+  run_id            uuid        NOT NULL,   -- ops.backfill_runs.run_id
   id                text        NOT NULL,
   deleted_at_utc    timestamptz NOT NULL,
   detected_by       text        NOT NULL CHECK (detected_by IN ('cdc', 'lookup')),
@@ -49,7 +49,7 @@ CREATE TABLE IF NOT EXISTS ops.source_deletions (
 CREATE TABLE IF NOT EXISTS ops.unstorable_payloads (
   entity            text        NOT NULL,
   id                text        NOT NULL,
-  run_id            uuid        NOT NULL REFERENCES ops.backfill_runs (run_id) ON DELETE CASCADE,
+  run_id            uuid        NOT NULL,   -- ops.backfill_runs.run_id
   original          bytea       NOT NULL,   -- the record's JSON exactly as QBO sent it (UTF-8)
   fields            text[]      NOT NULL,   -- the JSON paths of the strings that held the unstorable escapes
   captured_at_utc   timestamptz NOT NULL DEFAULT now(),

@@ -32,6 +32,9 @@ import type { ExtractManifest } from './manifest';
 import { breakerError, CHUNK_CANCELLED, interruptedError, runFailure } from './outcome';
 import { runPool } from './pool';
 import { isClosedWindow, isLiveWindow, planWindows } from './windows';
+import type { SourceDeletions } from '../ledger/source-deletions';
+import { detectDeletions, type DeletionOutcome } from './deletions';
+import { seenIds } from './seen-ids';
 
 export interface ExtractDeps {
   readonly ledger: Ledger;
@@ -50,6 +53,8 @@ export interface ExtractDeps {
   readonly closedRanges?: Partial<ClosedRangeLimits>;
   /** Keeps other processes off the run while it is extracted (PostgreSQL advisory locks in production). */
   readonly runLocks?: RunLocks;
+  /** Where confirmed deletions are recorded; without it, deletions are not detected (extract/deletions.ts). */
+  readonly deletions?: SourceDeletions;
 }
 
 interface RunControl {
@@ -161,6 +166,7 @@ async function extractOpened(deps: ExtractDeps, vars: RunVariables, run: RunStat
   const ctx: ChunkContext = {
     runId: run.runId, chunkCount: run.chunks.length, entity, dateField: vars.dateField, mapping, realmId: deps.client.realmId,
     pageSize: vars.pageSize, spoolDir: deps.spoolDir, client: deps.client, ledger: deps.ledger, clock, emit, signal,
+    ...(deps.deletions && entity.deletable ? { seen: new Set<string>() } : {}),
   };
   const decisions: ChunkDecision[] = await classifyChunks(run.chunks);
   for (const d of decisions.filter((x) => x.skip)) {
@@ -186,7 +192,30 @@ async function extractOpened(deps: ExtractDeps, vars: RunVariables, run: RunStat
     await deps.ledger.setRunStatus(run.runId, 'failed', { error: failure });
     throw failure;
   }
+  const deletions = await runDeletions(deps, ctx, vars, decisions);
   const manifest = buildManifest({ run, vars, spoolDir: deps.spoolDir, records: control.records, durationMs: clock.now() - startedAt });
-  await deps.ledger.setRunStatus(run.runId, 'extracted', { metrics: { extract: manifest.totals } });
-  return manifest;
+  const withDeletions = deletions ? { ...manifest, deletions } : manifest;
+  await deps.ledger.setRunStatus(run.runId, 'extracted', { metrics: { extract: manifest.totals, ...(deletions ? { deletions } : {}) } });
+  return withDeletions;
+}
+
+/** Once every window is read: the deletions QBO confirms in the run's range (extract/deletions.ts), if asked. */
+async function runDeletions(deps: ExtractDeps, ctx: ChunkContext, vars: RunVariables, decisions: readonly ChunkDecision[]): Promise<DeletionOutcome | undefined> {
+  if (!deps.deletions || !ctx.entity.deletable) return undefined;
+  const seen = ctx.seen ? await seenIds(ctx.seen, decisions) : undefined;
+  const scope = { runId: ctx.runId, entity: ctx.entity, realmId: ctx.realmId, dateField: vars.dateField, from: vars.from, to: vars.to };
+  try {
+    const outcome = await detectDeletions({ client: ctx.client, store: deps.deletions, clock: ctx.clock, signal: ctx.signal }, scope, seen);
+    ctx.emit({
+      type: 'log', level: 'info', phase: 'extract', entity: vars.entity, code: 'DELETIONS_DETECTED',
+      message: `Run ${ctx.runId}: QBO confirmed ${outcome.confirmed} deleted ${vars.entity} in the range (${outcome.cdc_requests} CDC and ` +
+        `${outcome.lookup_requests} by-id requests, ${outcome.looked_up} Ids looked up)${outcome.lookup_skipped ? `; no by-id lookup: ${outcome.lookup_skipped}` : ''}.`,
+      tags: { run_id: ctx.runId, deleted: outcome.confirmed, cdc_requests: outcome.cdc_requests, lookup_requests: outcome.lookup_requests },
+    });
+    return outcome;
+  } catch (e) {
+    const err = toBackfillError(e);
+    await deps.ledger.setRunStatus(ctx.runId, 'failed', { error: err });
+    throw err;
+  }
 }

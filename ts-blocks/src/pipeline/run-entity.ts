@@ -91,6 +91,7 @@ async function runLocked(ctx: BackfillContext, vars: RunVariables, locks: RunLoc
       ...(ctx.clock === undefined ? {} : { clock: ctx.clock }),
       ...(signal === undefined ? {} : { signal }),
       runLocks: locks,
+      deletions: db.deletions,
     },
     vars,
   );

@@ -63,6 +63,7 @@ function cancellable(qbo: FakeQbo, hold: (statement: string, signal?: AbortSigna
   return {
     realmId: qbo.realmId,
     requestPayload: (statement) => qbo.requestPayload(statement),
+    getCdc: (entity, since, options) => qbo.getCdc(entity, since, options),
     postQuery: async (statement, options) => {
       if (options?.signal?.aborted) throw cancelled();
       await hold(statement, options?.signal);
