@@ -12,6 +12,8 @@
  * With `runLocks`, the run is locked for this process from the moment it is opened until extraction ends: another
  * process opening the same unfinished run fails at once (RUN_BUSY) instead of working it too.
  */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { isAuthError, isConfigError, toBackfillError, type BackfillError } from '../core/errors';
 import { nullSink, type EventSink } from '../core/events';
 import type { AccessTokenProvider } from '../auth/token-manager';
@@ -189,7 +191,7 @@ async function extractOpened(deps: ExtractDeps, vars: RunVariables, run: RunStat
   const interrupted = deps.signal?.aborted ? interruptedError(run.runId, deps.signal, control.records.values(), run.chunks.length) : undefined;
   const failure = control.stopError ?? interrupted ?? runFailure(control.records.values(), run.chunks.length);
   if (failure) {
-    await deps.ledger.setRunStatus(run.runId, 'failed', { error: failure });
+    if (!(await discardUnstarted(deps, run, control, failure))) await deps.ledger.setRunStatus(run.runId, 'failed', { error: failure });
     throw failure;
   }
   const deletions = await runDeletions(deps, ctx, vars, decisions);
@@ -197,6 +199,18 @@ async function extractOpened(deps: ExtractDeps, vars: RunVariables, run: RunStat
   const withDeletions = deletions ? { ...manifest, deletions } : manifest;
   await deps.ledger.setRunStatus(run.runId, 'extracted', { metrics: { extract: manifest.totals, ...(deletions ? { deletions } : {}) } });
   return withDeletions;
+}
+
+/**
+ * A configuration or authorization error (a wrong realm: QBO's 403/3100) found before any window was read: the new
+ * run and its chunks are removed, and its spool directory, so it writes nothing, exactly like a bad flag.
+ */
+async function discardUnstarted(deps: ExtractDeps, run: RunState, control: RunControl, failure: BackfillError): Promise<boolean> {
+  if (run.resumed || !(isAuthError(failure) || isConfigError(failure))) return false;
+  if ([...control.records.values()].some((r) => r.status !== 'failed')) return false;
+  if (!(await deps.ledger.discardRun(run.runId))) return false;
+  await rm(join(deps.spoolDir, run.runId), { recursive: true, force: true }).catch(() => undefined);
+  return true;
 }
 
 /** Once every window is read: the deletions QBO confirms in the run's range (extract/deletions.ts), if asked. */
