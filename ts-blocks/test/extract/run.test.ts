@@ -210,6 +210,8 @@ describe('extractRun', () => {
     expect(err.code).toBe('QBO_UNAUTHORIZED');
     expect(ledger.calls.filter((c) => c.startsWith('failed'))).toEqual(['failed 0 QBO_UNAUTHORIZED']);
     expect(ledger.calls.filter((c) => c.startsWith('interrupted')).sort()).toEqual(['interrupted 1', 'interrupted 2']);
-    expect(ledger.runs[0]!.chunks.map((c) => c.status)).toEqual(['failed', 'pending', 'pending', 'pending']);
+    // No window was read before the auth failure: the run is removed, as after a bad flag.
+    expect(ledger.calls.filter((c) => c.startsWith('discardRun'))).toHaveLength(1);
+    expect(ledger.runs).toEqual([]);
   });
 });
