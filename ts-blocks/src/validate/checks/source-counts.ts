@@ -1,5 +1,6 @@
 /**
- * `source_count`: for every loaded window, the rows stored for it (by their date field, whatever run wrote them)
+ * `source_count`: for every loaded window, the live rows stored for it (by their date field, whatever run wrote them;
+ * rows marked deleted, source_deleted_at_utc, are not counted)
  * against QBO's COUNT(*) captured at extraction (ops.backfill_chunks.source_count). A mismatch is explained from
  * the chunk's spool file and the table (./count-explain.ts); an explained one is a warning, the rest failures.
  */
@@ -28,7 +29,8 @@ async function windowCounts(db: Queryable, run: RunInfo, table: string): Promise
                     coalesce(c.extracted_at_utc, r.started_at_utc) - c.extract_ms * interval '1 millisecond' AS scan_start
                FROM ops.backfill_chunks c JOIN ops.backfill_runs r USING (run_id)
               WHERE c.run_id = $1) c
-       LEFT JOIN ${table} t ON t.realm_id = $2 AND ${dv} >= c.window_start_utc AND ${dv} < c.window_end_utc
+       LEFT JOIN ${table} t ON t.realm_id = $2 AND t.source_deleted_at_utc IS NULL
+                          AND ${dv} >= c.window_start_utc AND ${dv} < c.window_end_utc
       GROUP BY c.chunk_index, c.scan_start`,
     [run.runId, run.realmId],
   );
