@@ -1,9 +1,12 @@
 /**
- * Test-only admin routes, all under /__sandbox/ and never part of QBO's surface:
+ * Test-only admin routes, all under /__sandbox/ and never part of QBO's surface (no token needed, not metered):
  *   GET  /__sandbox/ground-truth/{Invoice|Customer|Item}  every existing record (inactive too), NDJSON, Id order
  *   GET  /__sandbox/stats                                   counters (see SandboxStats)
  *   GET  /__sandbox/faults, POST /__sandbox/faults          read / change fault settings (camelCase JSON)
- *   POST /__sandbox/mutate                                  apply one change ({entity, op?, id?})
+ *   POST /__sandbox/mutate                                  apply one change now ({entity, op?, id?})
+ *   GET  /__sandbox/clock, POST /__sandbox/clock            read / set, advance, freeze the sandbox clock
+ *                                                           ({set?, offsetMs?, advanceMs?, frozen?}, see clock.ts)
+ * Errors are 400 {"error": "<what is wrong and how to fix it>"}; an unknown route is 404.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isConfigError } from '../core/errors';
@@ -59,6 +62,11 @@ export async function handleAdmin(state: SandboxState, req: IncomingMessage, res
     if (req.method === 'GET' && route === 'stats') return sendJson(res, 200, state.statsSnapshot());
     if (route === 'faults' && req.method === 'GET') return sendJson(res, 200, state.faults);
     if (route === 'faults' && req.method === 'POST') return sendJson(res, 200, state.setFaults(await jsonBody(req)));
+    if (route === 'clock' && req.method === 'GET') return sendJson(res, 200, state.clock.state(state.company.zone));
+    if (route === 'clock' && req.method === 'POST') {
+      state.clock.change(await jsonBody(req));
+      return sendJson(res, 200, state.clock.state(state.company.zone));
+    }
     if (route === 'mutate' && req.method === 'POST') {
       const body = await jsonBody(req);
       return sendJson(res, 200, state.mutate(body as unknown as SandboxMutation));

@@ -1,6 +1,7 @@
 /**
  * The local QBO sandbox: a faithful emulator of the parts of QuickBooks Online the backfill uses (OAuth token
- * endpoint, query and CDC endpoints, Faults, limits) over a seeded, generated company, plus fault injection.
+ * endpoint, query, read, write, batch and CDC endpoints, Faults, limits) over a seeded, generated company, plus
+ * fault injection and a settable clock.
  *
  *   const qbo = await startSandbox({ invoices: 2000 });
  *   // qbo.baseUrl (API root), qbo.tokenUrl, qbo.realmId, qbo.clientId, qbo.clientSecret, qbo.refreshToken
@@ -8,6 +9,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { groundTruth as readGroundTruth } from './admin';
+import type { ClockChange, ClockState } from './clock';
 import type { MutationResult, SandboxMutation } from './mutations';
 import { resolveOptions, type SandboxEntity, type SandboxFaults, type SandboxOptions } from './options';
 import { TOKEN_PATH } from './oauth-routes';
@@ -18,6 +20,8 @@ import type { SandboxStats } from './stats';
 export type { SandboxOptions, SandboxFaults, SandboxEntity, ScriptedFault, ScriptedFaultKind } from './options';
 export type { SandboxStats, EndpointKind } from './stats';
 export type { SandboxMutation, MutationResult, MutationOp } from './mutations';
+export type { ClockChange, ClockState } from './clock';
+export { MAX_BATCH_ITEMS, BATCH_REQUESTS_PER_MIN } from './batch';
 
 export interface SandboxHandle {
   /** API root, like https://quickbooks.api.intuit.com; queries at `${baseUrl}/v3/company/${realmId}/query`. */
@@ -37,6 +41,10 @@ export interface SandboxHandle {
   setFaults(faults: Partial<SandboxFaults>): SandboxFaults;
   /** Applies one change now (sandbox clock). */
   mutate(m: SandboxMutation): MutationResult;
+  /** The sandbox clock (what POST /__sandbox/clock reads). */
+  clock(): ClockState;
+  /** Sets, advances, freezes or releases the sandbox clock (same rules as POST /__sandbox/clock). */
+  setClock(change: ClockChange): ClockState;
   /** Every record that exists now (inactive included, latest version), in Id order, as QBO payloads. */
   groundTruth(entity: SandboxEntity): Iterable<Record<string, unknown>>;
   /** How many records of the entity exist now (inactive included), without building payloads. */
@@ -67,6 +75,12 @@ export async function startSandbox(options: Partial<SandboxOptions> = {}): Promi
     stats: () => state.statsSnapshot(),
     setFaults: (f) => state.setFaults(f as Record<string, unknown>),
     mutate: (m) => state.mutate(m),
+    clock: () => state.clock.state(state.company.zone),
+    setClock: (change) => {
+      state.tick();
+      state.clock.change(change as Record<string, unknown>);
+      return state.clock.state(state.company.zone);
+    },
     groundTruth: (entity) => {
       state.tick();
       return readGroundTruth(state, entity);

@@ -1,23 +1,28 @@
 /**
  * The QBO Accounting API routes under /v3/company/{realmId}/: query (GET ?query= or POST application/text),
- * cdc, and read-by-id. Every request passes, in order: live updates due, per-realm limits (429), latency,
- * injected faults, bearer-token check (401 Fault 3200; 403 3100 for another realm), then the handler.
+ * cdc, read-by-id, writes (POST /{entity}, see writes/) and batch. Every request passes, in order: live updates
+ * due, per-realm limits (429; a batch also counts toward its own 40 a minute and weighs one per item), latency,
+ * injected faults, bearer-token check (401 Fault 3200; 403 3100 for another realm), then the handler. A write or
+ * batch sent again with the same `requestid` gets the first answer again without being applied twice.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BATCH_REQUESTS_PER_MIN, batchReply, batchWeight } from './batch';
 import { cdcResponse } from './cdc';
+import { RealmLimiter } from './limits';
 import { bearerToken, readBody, send, wantsJson } from './http-util';
 import { canonicalEntity, executeQuery } from './query/evaluate';
-import { SANDBOX_ENTITIES } from './options';
+import { SANDBOX_ENTITIES, type SandboxEntity } from './options';
 import { QueryFault, parseFault } from './query/errors';
 import { parseQuery } from './query/parser';
 import {
-  authFaultReply, forbiddenReply, notFoundReply, queryFaultReply, queryReply, systemFaultReply, throttleReply,
-  unavailableReply, type Reply,
+  authFaultReply, entityReply, forbiddenReply, notFoundReply, queryFaultReply, queryReply, systemFaultReply,
+  throttleReply, unavailableReply, writeFaultReply, type Reply,
 } from './replies';
 import type { SandboxState } from './state';
 import type { EndpointKind } from './stats';
 import { formatZoned } from './time';
-import { element, intuitResponse } from './xml';
+import { applyWrite } from './writes/apply';
+import { parseJsonBody, writeRequest } from './writes/request';
 
 const PATH = /^\/v3\/company\/([^/]+)\/([^/?]+)(?:\/([^/?]+))?\/?$/;
 
@@ -29,7 +34,15 @@ interface ApiRequest {
   readonly sql?: string;
   /** The entity a query names (`FROM <Entity>`), for the per-entity counters. */
   readonly entity?: string;
+  /** A write's entity. */
+  readonly target?: SandboxEntity;
+  /** A write's or batch's body. */
+  readonly body?: string;
+  /** How many requests it counts as toward the per-minute limit (a batch: its items). */
+  readonly weight: number;
 }
+
+const REMEMBERED_REQUEST_IDS = 10_000;
 
 export function isApiPath(pathname: string): boolean {
   return PATH.test(pathname);
@@ -41,14 +54,34 @@ async function describe(req: IncomingMessage, url: URL): Promise<ApiRequest> {
     const sql = req.method === 'POST' ? await readBody(req) : (url.searchParams.get('query') ?? '');
     const kind = /^\s*select\s+count\s*\(/i.test(sql) ? 'count' : 'query';
     const entity = /\bfrom\s+([A-Za-z]+)/i.exec(sql)?.[1];
-    return { realm, kind, resource, sql, entity: SANDBOX_ENTITIES.find((e) => e.toLowerCase() === entity?.toLowerCase()) };
+    return { realm, kind, resource, sql, entity: SANDBOX_ENTITIES.find((e) => e.toLowerCase() === entity?.toLowerCase()), weight: 1 };
   }
-  if (resource.toLowerCase() === 'cdc') return { realm, kind: 'cdc', resource };
-  return { realm, kind: id ? 'read' : 'other', resource, id };
+  if (resource.toLowerCase() === 'cdc') return { realm, kind: 'cdc', resource, weight: 1 };
+  const target = SANDBOX_ENTITIES.find((e) => e.toLowerCase() === resource.toLowerCase());
+  if (req.method === 'POST' && !id && target) return { realm, kind: 'write', resource, target, body: await readBody(req), weight: 1 };
+  if (req.method === 'POST' && !id && resource.toLowerCase() === 'batch') {
+    const body = await readBody(req);
+    return { realm, kind: 'batch', resource, body, weight: batchWeight(body) };
+  }
+  return { realm, kind: id ? 'read' : 'other', resource, id, weight: 1 };
 }
 
 export class QboApi {
+  private readonly batchLimiter = new RealmLimiter();
+  /** Answers to writes and batches by `requestid`, oldest first. */
+  private readonly answered = new Map<string, Reply>();
+
   constructor(private readonly state: SandboxState) {}
+
+  /** Admits the request under the realm's limits (and a batch under the batch limit), or says no. */
+  private admit(api: ApiRequest): boolean {
+    const s = this.state;
+    const now = s.now();
+    if (!s.limiter.admits(now, s.faults.rateLimitPerMin, s.faults.maxInFlight, api.weight)) return false;
+    if (api.kind === 'batch' && !this.batchLimiter.tryAcquire(now, BATCH_REQUESTS_PER_MIN, Infinity)) return false;
+    this.batchLimiter.release();
+    return s.limiter.tryAcquire(now, s.faults.rateLimitPerMin, s.faults.maxInFlight, api.weight);
+  }
 
   private time(): string {
     return formatZoned(this.state.now(), this.state.company.zone, true);
@@ -64,7 +97,7 @@ export class QboApi {
       s.stats.sent(r.status, r.rows, api.entity);
       send(res, r, headers);
     };
-    if (!s.limiter.tryAcquire(s.now(), s.faults.rateLimitPerMin, s.faults.maxInFlight)) {
+    if (!this.admit(api)) {
       return reply(throttleReply(this.time(), asJson && s.faults.throttleFormat === 'json'));
     }
     try {
@@ -115,9 +148,36 @@ export class QboApi {
         return { status: 200, contentType: 'application/json;charset=UTF-8', body: JSON.stringify(body) };
       }
       if (api.kind === 'read') return this.read(api, asJson);
+      if (api.kind === 'write' || api.kind === 'batch') return this.remembered(url, () => this.write(url, api, asJson));
       return notFoundReply(`unsupported resource ${api.resource}`, this.time(), asJson);
     } catch (e) {
       if (e instanceof QueryFault) return queryFaultReply(e, this.time(), asJson);
+      throw e;
+    }
+  }
+
+  /** QBO's idempotency: the answer given to a `requestid` is given again, and the write is not repeated. */
+  private remembered(url: URL, answer: () => Reply): Reply {
+    const id = url.searchParams.get('requestid');
+    const earlier = id ? this.answered.get(id) : undefined;
+    if (earlier) return earlier;
+    const reply = answer();
+    if (id) {
+      this.answered.set(id, reply);
+      if (this.answered.size > REMEMBERED_REQUEST_IDS) this.answered.delete(this.answered.keys().next().value as string);
+    }
+    return reply;
+  }
+
+  private write(url: URL, api: ApiRequest, asJson: boolean): Reply {
+    const s = this.state;
+    if (api.kind === 'batch') return batchReply(s, api.body ?? '', this.time(), asJson);
+    const entity = api.target as SandboxEntity;
+    try {
+      const w = writeRequest(entity, url.searchParams.get('operation'), parseJsonBody(api.body ?? ''));
+      return entityReply(entity, applyWrite(s.company, w, s.now(), s.rng), this.time(), asJson);
+    } catch (e) {
+      if (e instanceof QueryFault) return writeFaultReply(e, this.time(), asJson);
       throw e;
     }
   }
@@ -127,12 +187,6 @@ export class QboApi {
     const t = this.state.company.table(entity);
     const i = t.indexOfId(Number(api.id));
     if (i < 0 || !t.exists(i)) return notFoundReply(`${entity} ${api.id}`, this.time(), asJson);
-    const payload = this.state.company.payload(entity, i);
-    if (!asJson) {
-      const body = intuitResponse(this.time(), element(entity, payload));
-      return { status: 200, contentType: 'application/xml;charset=UTF-8', body, rows: 1 };
-    }
-    const body = JSON.stringify({ [entity]: payload, time: this.time() });
-    return { status: 200, contentType: 'application/json;charset=UTF-8', body, rows: 1 };
+    return entityReply(entity, this.state.company.payload(entity, i), this.time(), asJson);
   }
 }

@@ -27,27 +27,44 @@ function xml(status: number, body: string, rows?: number): Reply {
   return { status, contentType: XML_TYPE, body, rows };
 }
 
-export function queryReply(result: QueryResult, company: Company, time: string, asJson: boolean): Reply {
-  if (result.count) {
-    return asJson
-      ? json(200, { QueryResponse: { totalCount: result.total }, time })
-      : xml(200, intuitResponse(time, `<QueryResponse totalCount="${result.total}"/>`));
-  }
+/**
+ * The JSON text of a page's `QueryResponse` object: what JSON.stringify of {<entity>: [...], startPosition,
+ * maxResults} gives (`{}` for an empty page, `{"totalCount":N}` for a count), with each record's JSON from the
+ * company (rendered once if it was pre-rendered).
+ */
+export function queryResponseJson(result: QueryResult, company: Company): string {
+  if (result.count) return `{"totalCount":${result.total}}`;
   const n = result.indexes.length;
+  if (n === 0) return '{}';
+  const records = result.indexes.map((i) => company.payloadJson(result.entity, i)).join(',');
+  return `{${JSON.stringify(result.entity)}:[${records}],"startPosition":${result.startPosition},"maxResults":${n}}`;
+}
+
+export function queryReply(result: QueryResult, company: Company, time: string, asJson: boolean): Reply {
+  const n = result.count ? 0 : result.indexes.length;
   if (asJson) {
-    if (n === 0) return json(200, { QueryResponse: {}, time }, 0);
-    // What JSON.stringify of {QueryResponse: {<entity>: [...], startPosition, maxResults}, time} gives, with each
-    // record's JSON from the company (rendered once if it was pre-rendered).
-    const records = result.indexes.map((i) => company.payloadJson(result.entity, i)).join(',');
-    const body =
-      `{"QueryResponse":{${JSON.stringify(result.entity)}:[${records}],"startPosition":${result.startPosition},` +
-      `"maxResults":${n}},"time":${JSON.stringify(time)}}`;
-    return { status: 200, contentType: JSON_TYPE, body, rows: n };
+    const body = `{"QueryResponse":${queryResponseJson(result, company)},"time":${JSON.stringify(time)}}`;
+    return { status: 200, contentType: JSON_TYPE, body, rows: result.count ? undefined : n };
   }
+  return xml(200, intuitResponse(time, queryResponseXml(result, company)), result.count ? undefined : n);
+}
+
+/** The `<QueryResponse …>` element of a page or count. */
+export function queryResponseXml(result: QueryResult, company: Company): string {
+  if (result.count) return `<QueryResponse totalCount="${result.total}"/>`;
+  if (result.indexes.length === 0) return '<QueryResponse/>';
   const rowsXml = result.indexes.map((i) => element(result.entity, company.payload(result.entity, i))).join('');
-  const body =
-    n === 0 ? '<QueryResponse/>' : `<QueryResponse startPosition="${result.startPosition}" maxResults="${n}">${rowsXml}</QueryResponse>`;
-  return xml(200, intuitResponse(time, body), n);
+  return `<QueryResponse startPosition="${result.startPosition}" maxResults="${result.indexes.length}">${rowsXml}</QueryResponse>`;
+}
+
+/** One record (read by id, or the answer to a write): `{"<Entity>": {...}, "time": …}` or its XML. */
+export function entityReply(entity: string, payload: Record<string, unknown>, time: string, asJson: boolean): Reply {
+  return asJson ? json(200, { [entity]: payload, time }, 1) : xml(200, intuitResponse(time, element(entity, payload)), 1);
+}
+
+/** The `Fault` object of a refused request (also the per-item Fault of a batch answer). */
+export function faultObject(f: QueryFault): Record<string, unknown> {
+  return { Error: [{ Message: f.faultMessage, Detail: f.detail, code: f.code, element: '' }], type: 'ValidationFault' };
 }
 
 function fault(status: number, type: string, code: string, message: string, detail: string, time: string, asJson: boolean): Reply {
@@ -58,6 +75,11 @@ function fault(status: number, type: string, code: string, message: string, deta
 
 export function queryFaultReply(f: QueryFault, time: string, asJson: boolean): Reply {
   return fault(400, 'ValidationFault', f.code, f.faultMessage, f.detail, time, asJson);
+}
+
+/** A refused write: as a query Fault, plus the `element` key QBO's write Faults carry. */
+export function writeFaultReply(f: QueryFault, time: string, asJson: boolean): Reply {
+  return asJson ? json(400, { Fault: faultObject(f), time }) : xml(400, faultXml(time, 'ValidationFault', f.code, f.faultMessage, f.detail));
 }
 
 export function authFaultReply(detail: string, requestId: string, time: string, asJson: boolean): Reply {

@@ -1,4 +1,5 @@
 /** Everything one running sandbox holds: the company, tokens, limits, fault settings, counters. */
+import { SandboxClock } from './clock';
 import { Company } from './generator/company';
 import { FaultInjector } from './faults';
 import { LiveUpdater } from './live';
@@ -18,16 +19,18 @@ export class SandboxState {
   readonly live: LiveUpdater;
   readonly stats = new StatsCollector();
   readonly rng: Rng;
+  readonly clock: SandboxClock;
   private current: SandboxFaults;
 
   constructor(readonly options: SandboxOptions) {
+    this.clock = new SandboxClock(options.now);
     this.company = new Company(options);
     if (options.prerender) this.company.prerender();
     this.realmId = options.realmId ?? Company.realmIdFor(options.seed);
     this.current = pickFaults(options);
-    this.tokens = new TokenService(this.realmId, options.now, () => this.current);
+    this.tokens = new TokenService(this.realmId, () => this.clock.now(), () => this.current);
     this.injector = new FaultInjector(options.seed);
-    this.live = new LiveUpdater(this.company, options.seed, options.now());
+    this.live = new LiveUpdater(this.company, options.seed, this.clock.now());
     this.rng = new Rng(hash32(options.seed, 0x5eed));
   }
 
@@ -35,8 +38,9 @@ export class SandboxState {
     return this.current;
   }
 
+  /** The sandbox clock (see clock.ts): the configured clock unless a test set or advanced it. */
   now(): number {
-    return this.options.now();
+    return this.clock.now();
   }
 
   /** Merges a validated fault update; a new script restarts request numbering, a new rate the live schedule. */

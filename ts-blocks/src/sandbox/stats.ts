@@ -1,10 +1,13 @@
 /** Counters the tests and the benchmark read (the benchmark derives its "API floor" from query vs count). */
-export type EndpointKind = 'token' | 'query' | 'count' | 'cdc' | 'read' | 'discovery' | 'admin' | 'other';
+/** `write`: create/update/delete of one record; `batch`: one /batch request (its items are metered separately). */
+export type EndpointKind = 'token' | 'query' | 'count' | 'cdc' | 'read' | 'write' | 'batch' | 'discovery' | 'admin' | 'other';
+
+const API_KINDS: readonly EndpointKind[] = ['query', 'count', 'cdc', 'read', 'write', 'batch'];
 
 export interface SandboxStats {
   /** Every non-admin request (QBO API, token, discovery). */
   readonly requests: number;
-  /** QBO API requests (/v3/…): query + count + cdc + read. */
+  /** QBO API requests (/v3/…): query + count + cdc + read + write + batch. */
   readonly apiRequests: number;
   /** 429 responses sent (limits and injected). */
   readonly throttled: number;
@@ -40,7 +43,7 @@ export class StatsCollector {
   rowsServed = 0;
   mutations = 0;
   readonly byEndpoint: Record<EndpointKind, number> = {
-    token: 0, query: 0, count: 0, cdc: 0, read: 0, discovery: 0, admin: 0, other: 0,
+    token: 0, query: 0, count: 0, cdc: 0, read: 0, write: 0, batch: 0, discovery: 0, admin: 0, other: 0,
   };
   readonly byEntity: Record<string, { query: number; count: number; throttled: number }> = {};
   readonly byStatus: Record<string, number> = {};
@@ -51,7 +54,7 @@ export class StatsCollector {
     if (entity !== undefined && (kind === 'query' || kind === 'count')) this.entity(entity)[kind]++;
     if (kind === 'admin') return;
     this.requests++;
-    if (kind === 'query' || kind === 'count' || kind === 'cdc' || kind === 'read') this.apiRequests++;
+    if (API_KINDS.includes(kind)) this.apiRequests++;
   }
 
   sent(status: number | 'reset', rows = 0, entity?: string): void {

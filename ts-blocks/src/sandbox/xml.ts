@@ -36,10 +36,12 @@ export function intuitResponse(time: string, inner: string): string {
   return `${HEADER}\n<IntuitResponse xmlns="${NS}" time="${escapeXml(time)}">${inner}</IntuitResponse>`;
 }
 
-export function faultXml(time: string, type: string, code: string, message: string, detail?: string): string {
+/** `<Fault type="…"><Error code="…"><Message>…</Message><Detail>…</Detail></Error></Fault>`. */
+export function faultElement(type: string, code: string, message: string, detail?: string): string {
   const detailXml = detail ? `<Detail>${escapeXml(detail)}</Detail>` : '';
-  return intuitResponse(
-    time,
-    `<Fault type="${escapeXml(type)}"><Error code="${escapeXml(code)}"><Message>${escapeXml(message)}</Message>${detailXml}</Error></Fault>`,
-  );
+  return `<Fault type="${escapeXml(type)}"><Error code="${escapeXml(code)}"><Message>${escapeXml(message)}</Message>${detailXml}</Error></Fault>`;
+}
+
+export function faultXml(time: string, type: string, code: string, message: string, detail?: string): string {
+  return intuitResponse(time, faultElement(type, code, message, detail));
 }

@@ -58,10 +58,10 @@ export function uniqueNames(names: string[], ids: Int32Array): string[] {
   });
 }
 
-/** Binary search: how many of the ascending `values` are <= `limit`. */
-export function countAtOrBefore(values: Uint32Array, limit: number): number {
+/** Binary search: how many of the first `n` (ascending) `values` are <= `limit`. */
+export function countAtOrBefore(values: Uint32Array, limit: number, n = values.length): number {
   let lo = 0;
-  let hi = values.length;
+  let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (values[mid] <= limit) lo = mid + 1;

@@ -10,6 +10,7 @@ import { buildCustomers, customerPayload, type CustomerIndex } from './customers
 import { buildItems, itemPayload, type ItemIndex } from './items';
 import { buildInvoices, invoicePayload, type InvoiceContext } from './invoices';
 import type { Payload } from './common';
+import { writtenPayload } from './written';
 
 export type { Payload } from './common';
 
@@ -78,6 +79,9 @@ export class Company {
 
   /** The record's current payload, as QBO would return it (inactive names carry " (deleted)"). */
   payload(entity: SandboxEntity, i: number): Payload {
+    const t = this.table(entity);
+    const body = t.written.get(i);
+    if (body) return writtenPayload(t, i, body, this.zone);
     if (entity === 'Invoice') return invoicePayload(this.invoiceContext, i);
     if (entity === 'Customer') return customerPayload(this.customers, i, this.zone);
     return itemPayload(this.items, i, this.zone);

@@ -1,6 +1,7 @@
 /**
  * Invoices: a compact index at start-up (creation, TxnDate, updates), payloads rebuilt on demand. Each invoice
- * references a customer and items that existed when it was created; line counts are heavy-tailed (1 to 400).
+ * references a generated customer and items that existed when it was created (never one written later through
+ * the API, so a write never changes another record); line counts are heavy-tailed (1 to 400).
  */
 import { Rng, hash32 } from '../random';
 import { dayToDate, zonedDay } from '../time';
@@ -48,7 +49,7 @@ function skewedPick(rng: Rng, k: number): number {
 }
 
 function pickItem(rng: Rng, items: ItemIndex, createdSec: number): number {
-  const k = Math.max(1, countAtOrBefore(items.table.createTime, createdSec));
+  const k = Math.max(1, countAtOrBefore(items.table.createTime, createdSec, items.table.generated));
   for (let tries = 0; tries < 6; tries++) {
     const i = skewedPick(rng, k);
     if (itemType(items, i) !== 'Category') return i;
@@ -66,7 +67,7 @@ export interface InvoiceContext {
 /** Record index of the invoice's customer (stable across versions). */
 export function invoiceCustomer(ctx: InvoiceContext, i: number): number {
   const rng = new Rng(hash32(ctx.invoices.seed[i], 1));
-  const k = Math.max(1, countAtOrBefore(ctx.customers.table.createTime, ctx.invoices.createTime[i]));
+  const k = Math.max(1, countAtOrBefore(ctx.customers.table.createTime, ctx.invoices.createTime[i], ctx.customers.table.generated));
   return skewedPick(rng, k);
 }
 

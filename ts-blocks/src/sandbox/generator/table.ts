@@ -1,9 +1,11 @@
 /**
  * A compact, columnar index of one entity's records: a few typed arrays per record (about 40 bytes), never the
- * payloads, which are rebuilt on demand from `seed` and `version`. Record index i is creation order, so ids
- * ascend with i. Two sorted orders answer range filters by binary search: by LastUpdatedTime and by TxnDate.
+ * generated payloads, which are rebuilt on demand from `seed` and `version`. Record index i is creation order, so
+ * ids ascend with i. Two sorted orders answer range filters by binary search: by LastUpdatedTime and by TxnDate.
+ * Records written through the API are appended (the arrays grow) and keep the body they were written with.
  */
 import type { SandboxEntity } from '../options';
+import type { Payload } from './common';
 
 export interface TableColumns {
   readonly ids: Int32Array;
@@ -31,20 +33,48 @@ export function emptyColumns(count: number): { -readonly [K in keyof TableColumn
   };
 }
 
+/** A record created through the API (SyncToken 0). */
+export interface NewRow {
+  readonly id: number;
+  readonly createSec: number;
+  readonly txnDay: number;
+  readonly active: boolean;
+  readonly body: Payload;
+}
+
+type Column = Int32Array | Uint32Array | Uint8Array;
+
+function grown<T extends Column>(a: T, capacity: number): T {
+  const b = new (a.constructor as new (n: number) => T)(capacity);
+  b.set(a);
+  return b;
+}
+
+/**
+ * The arrays below are replaced when the table grows: index them through the table, never keep one.
+ * Entries at and past `size` are spare capacity.
+ */
 export class EntityTable {
-  readonly ids: Int32Array;
-  readonly createTime: Uint32Array;
-  readonly lastUpdated: Uint32Array;
-  readonly txnDay: Int32Array;
-  readonly active: Uint8Array;
-  readonly version: Uint32Array;
-  readonly seed: Uint32Array;
+  ids: Int32Array;
+  createTime: Uint32Array;
+  lastUpdated: Uint32Array;
+  txnDay: Int32Array;
+  active: Uint8Array;
+  version: Uint32Array;
+  seed: Uint32Array;
   /** Epoch seconds of deletion, 0 while the record exists. */
-  readonly deletedAt: Uint32Array;
+  deletedAt: Uint32Array;
   /** Record indexes sorted by (lastUpdated, index). */
-  readonly byUpdated: Int32Array;
+  byUpdated: Int32Array;
   /** Record indexes sorted by (txnDay, index). */
-  readonly byTxnDay: Int32Array;
+  byTxnDay: Int32Array;
+  /** Records generated at start-up (indexes below it); their payloads come from the generator unless written. */
+  readonly generated: number;
+  /** The body a record was last written with through the API (Id, SyncToken, MetaData are the columns'). */
+  readonly written = new Map<number, Payload>();
+  /** Whether CreateTime still ascends with the record index (false once the clock went back before a create). */
+  createOrdered = true;
+  private count: number;
 
   constructor(readonly entity: SandboxEntity, columns: TableColumns) {
     this.ids = columns.ids;
@@ -54,13 +84,15 @@ export class EntityTable {
     this.active = columns.active;
     this.version = columns.version;
     this.seed = columns.seed;
-    this.deletedAt = new Uint32Array(this.size);
+    this.count = columns.ids.length;
+    this.generated = this.count;
+    this.deletedAt = new Uint32Array(this.count);
     this.byUpdated = sortedOrder(this.lastUpdated);
     this.byTxnDay = sortedOrder(this.txnDay);
   }
 
   get size(): number {
-    return this.ids.length;
+    return this.count;
   }
 
   exists(i: number): boolean {
@@ -81,26 +113,57 @@ export class EntityTable {
     return -1;
   }
 
+  /** The Id the next created record gets (ids only ascend). */
+  nextId(): number {
+    return this.size === 0 ? 1 : this.ids[this.size - 1] + 1;
+  }
+
   /** First position in `byUpdated` whose lastUpdated >= sec (or > sec when `after`). */
   updatedBound(sec: number, after: boolean): number {
-    return bound(this.byUpdated, this.lastUpdated, sec, after);
+    return bound(this.byUpdated, this.lastUpdated, sec, after, this.size);
   }
 
   txnDayBound(day: number, after: boolean): number {
-    return bound(this.byTxnDay, this.txnDay, day, after);
+    return bound(this.byTxnDay, this.txnDay, day, after, this.size);
   }
 
   /** A new version of record i, stamped `sec` (keeps `byUpdated` sorted). */
   touch(i: number, sec: number): void {
-    const from = positionIn(this.byUpdated, this.lastUpdated, i);
-    this.byUpdated.copyWithin(from, from + 1);
-    this.lastUpdated[i] = sec;
-    const n = this.size - 1;
-    let to = bound(this.byUpdated.subarray(0, n), this.lastUpdated, sec, false);
-    while (to < n && this.lastUpdated[this.byUpdated[to]] === sec && this.byUpdated[to] < i) to++;
-    this.byUpdated.copyWithin(to + 1, to, n);
-    this.byUpdated[to] = i;
+    move(this.byUpdated, this.lastUpdated, i, sec, this.size);
     this.version[i] += 1;
+  }
+
+  /** Changes record i's TxnDate (keeps `byTxnDay` sorted). */
+  setTxnDay(i: number, day: number): void {
+    move(this.byTxnDay, this.txnDay, i, day, this.size);
+  }
+
+  /** Appends a record created at `row.createSec` (SyncToken 0, LastUpdatedTime = CreateTime); returns its index. */
+  append(row: NewRow): number {
+    if (this.size > 0 && row.id <= this.ids[this.size - 1]) throw new RangeError(`Id ${row.id} does not ascend`);
+    if (this.count === this.ids.length) this.grow(Math.max(16, this.count * 2));
+    const i = this.count++;
+    if (i > 0 && row.createSec < this.createTime[i - 1]) this.createOrdered = false;
+    this.ids[i] = row.id;
+    this.createTime[i] = row.createSec;
+    this.active[i] = row.active ? 1 : 0;
+    insert(this.byUpdated, this.lastUpdated, i, row.createSec, this.count);
+    insert(this.byTxnDay, this.txnDay, i, row.txnDay, this.count);
+    this.written.set(i, row.body);
+    return i;
+  }
+
+  private grow(capacity: number): void {
+    this.ids = grown(this.ids, capacity);
+    this.createTime = grown(this.createTime, capacity);
+    this.lastUpdated = grown(this.lastUpdated, capacity);
+    this.txnDay = grown(this.txnDay, capacity);
+    this.active = grown(this.active, capacity);
+    this.version = grown(this.version, capacity);
+    this.seed = grown(this.seed, capacity);
+    this.deletedAt = grown(this.deletedAt, capacity);
+    this.byUpdated = grown(this.byUpdated, capacity);
+    this.byTxnDay = grown(this.byTxnDay, capacity);
   }
 }
 
@@ -123,9 +186,10 @@ function sortedOrder(key: Uint32Array | Int32Array): Int32Array {
   return order.sort((a, b) => key[a] - key[b] || a - b);
 }
 
-function bound(order: Int32Array, key: ArrayLike<number>, value: number, after: boolean): number {
+/** First position p < n of `order` whose key >= value (> value when `after`). */
+function bound(order: Int32Array, key: ArrayLike<number>, value: number, after: boolean, n: number): number {
   let lo = 0;
-  let hi = order.length;
+  let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     const v = key[order[mid]];
@@ -135,8 +199,22 @@ function bound(order: Int32Array, key: ArrayLike<number>, value: number, after: 
   return lo;
 }
 
-function positionIn(order: Int32Array, key: ArrayLike<number>, i: number): number {
-  let p = bound(order, key, key[i], false);
-  while (order[p] !== i) p++;
-  return p;
+/** Record i (already in the first n entries of `order`) moves to key `value`, keeping (key, index) order. */
+function move(order: Int32Array, key: Uint32Array | Int32Array, i: number, value: number, n: number): void {
+  let from = bound(order, key, key[i], false, n);
+  while (order[from] !== i) from++;
+  order.copyWithin(from, from + 1, n);
+  key[i] = value;
+  let to = bound(order, key, value, false, n - 1);
+  while (to < n - 1 && key[order[to]] === value && order[to] < i) to++;
+  order.copyWithin(to + 1, to, n - 1);
+  order[to] = i;
+}
+
+/** Record i, the newest (highest index), joins the first n - 1 entries of `order` at key `value`. */
+function insert(order: Int32Array, key: Uint32Array | Int32Array, i: number, value: number, n: number): void {
+  key[i] = value;
+  const to = bound(order, key, value, true, n - 1);
+  order.copyWithin(to + 1, to, n - 1);
+  order[to] = i;
 }

@@ -1,8 +1,8 @@
-/** A query the sandbox refuses, with the Fault QBO would send (HTTP 400, ValidationFault). */
+/** A request the sandbox refuses, with the Fault QBO would send (HTTP 400, ValidationFault). */
 export class QueryFault extends Error {
   constructor(
-    /** "4000" (parse error) or "4001" (validation error). */
-    readonly code: '4000' | '4001',
+    /** Queries: "4000" (parse error) or "4001" (validation error); writes use QBO's other codes (writes/faults.ts). */
+    readonly code: string,
     readonly faultMessage: string,
     readonly detail: string,
   ) {

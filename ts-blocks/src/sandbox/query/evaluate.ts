@@ -70,14 +70,18 @@ interface Ordering {
   readonly column?: Column;
 }
 
-function ordering(entity: SandboxEntity, q: ParsedQuery): Ordering {
+function ordering(entity: SandboxEntity, q: ParsedQuery, table: EntityTable): Ordering {
   const terms = q.orderBy.length > 0 ? q.orderBy : [{ field: 'Id', desc: false }];
   const defs = terms.map((t) => resolveField(entity, t.field));
   const desc = terms.map((t) => t.desc);
   const first = defs[0].column;
   const idTail = defs.length === 1 || (defs.length === 2 && defs[1].column === 'ids' && desc[1] === desc[0]);
   const column: Column | undefined =
-    first === 'lastUpdated' || first === 'txnDay' ? first : first === 'ids' || first === 'createTime' ? 'ids' : undefined;
+    first === 'lastUpdated' || first === 'txnDay'
+      ? first
+      : first === 'ids' || (first === 'createTime' && table.createOrdered) // Id order is CreateTime order unless the clock went back
+        ? 'ids'
+        : undefined;
   return { defs, desc, streamed: column !== undefined && idTail, column };
 }
 
@@ -87,7 +91,7 @@ export function executeQuery(company: Company, q: ParsedQuery, literalZone: stri
   const conds = q.where.map((c) => compileCondition(entity, c, literalZone));
   const hasActive = conds.some((c) => c.def.column === 'active');
   const defaultActive = entity !== 'Invoice' && !hasActive;
-  const order = ordering(entity, q);
+  const order = ordering(entity, q, table);
   const maxResults = q.maxResults ?? DEFAULT_MAX_RESULTS;
   if (!q.count && maxResults > MAX_RESULTS_LIMIT) {
     throw validationFault(`value ${maxResults} is too large. Max allowed value is ${MAX_RESULTS_LIMIT}`);
