@@ -2,7 +2,7 @@
  * Records whose JSON jsonb refuses (an escaped NUL, an unpaired surrogate) load with every other record of their
  * chunk, by the documented rule, flagged, with QBO's exact text kept in ops.unstorable_payloads.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pool } from 'pg';
@@ -93,5 +93,20 @@ describe('loading records jsonb cannot hold', () => {
     expect(second.summary.totals).toMatchObject({ rows_read: 5, rows_inserted: 0, rows_updated: 0, rows_unchanged: 5 });
     const again = await pool.query('SELECT id FROM ops.unstorable_payloads WHERE run_id = $1 ORDER BY id', [second.runId]);
     expect(again.rows.map((r: { id: string }) => r.id)).toEqual(['1', '2', '4']);
+  });
+
+  it('a value PostgreSQL still refuses fails the chunk with an error naming the record and the field', async () => {
+    const opened = await openItemsRun(ledger, 'realm-u', 1);
+    const path = await extractChunk(ledger, dir, opened, 0, [item('7', '2024-01-02T10:00:00-08:00'), item('8', '2024-01-03T10:00:00-08:00')]);
+    // A number beyond numeric's range (QBO's bytes are spooled as sent): jsonb refuses it, no rule can repair it.
+    const text = readFileSync(path, 'utf8');
+    const second = text.indexOf('"UnitPrice":10.5', text.indexOf('"Id":"8"') - 200);
+    writeFileSync(path, text.slice(0, second) + '"UnitPrice":1e200000' + text.slice(second + '"UnitPrice":10.5'.length));
+    const err = await exportRun(deps(), opened.runId, 'items').catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'RECORD_NOT_STORABLE',
+      message: expect.stringMatching(/^Record Id 8 in chunk 0 of items \(run \S+\) could not be stored: PostgreSQL refused its JSON \(payload\)/),
+      context: expect.objectContaining({ id: '8', field: 'payload' }),
+    });
   });
 });
