@@ -26,6 +26,8 @@ export interface ChunkReportRow {
   readonly updated: number;
   readonly unchanged: number;
   readonly skipped: number;
+  /** Rows of the window marked deleted by this run (QBO confirmed them gone). */
+  readonly deleted: number;
   readonly api_calls: number;
   readonly retries: number;
   readonly throttled: number;
@@ -45,6 +47,8 @@ export interface ReportTotals {
   readonly updated: number;
   readonly unchanged: number;
   readonly skipped: number;
+  /** Rows marked deleted by this run (QBO confirmed them gone); absent in reports written before it was counted. */
+  readonly deleted?: number;
   readonly api_calls: number;
   readonly retries: number;
   readonly throttled: number;
@@ -99,6 +103,7 @@ function chunkRow(c: RunChunk): ChunkReportRow {
     updated: c.rowsUpdated,
     unchanged: c.rowsUnchanged,
     skipped: c.rowsSkipped,
+    deleted: c.rowsDeleted ?? 0,
     api_calls: c.apiCalls,
     retries: c.retries,
     throttled: c.throttled,
@@ -122,6 +127,7 @@ function totals(run: RunInfo, rows: readonly ChunkReportRow[], days: readonly Da
     updated: sum(rows, 'updated'),
     unchanged: sum(rows, 'unchanged'),
     skipped: sum(rows, 'skipped'),
+    deleted: sum(rows, 'deleted'),
     api_calls: sum(rows, 'api_calls'),
     retries: sum(rows, 'retries'),
     throttled: sum(rows, 'throttled'),

@@ -2,7 +2,8 @@
  * Deleted invoices are marked in raw, only when QBO confirms it (CDC inside its 30-day horizon, a by-id lookup beyond
  * it), against the sandbox and a real PostgreSQL, through the in-process pipeline (loader → exporter → validator).
  */
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Client } from 'pg';
 import type { BackfillEvent } from '../../src/core/events';
 import type { Clock } from '../../src/http/clock';
@@ -110,6 +111,9 @@ describe('deleted invoices are marked, only when QBO confirms them gone', () => 
     expect(counted).toMatchObject({ severity: 'warning', message: expect.stringContaining('all explained') });
     const chunkDeleted = await client.query<{ n: number }>('SELECT sum(rows_deleted)::int AS n FROM ops.backfill_chunks WHERE run_id = $1', [second.summary.run_id]);
     expect(chunkDeleted.rows[0]!.n).toBe(3);
+    const report = JSON.parse(readFileSync(join(second.summary.report_dir!, 'report.json'), 'utf8')) as { totals: { deleted: number } };
+    expect(report.totals.deleted).toBe(3);
+    expect(readFileSync(join(second.summary.report_dir!, 'report.md'), 'utf8')).toMatch(/\| deleted \|/);
 
     const before = await rawText();
     const third = await run();
