@@ -26,8 +26,8 @@ export interface ChunkReportRow {
   readonly updated: number;
   readonly unchanged: number;
   readonly skipped: number;
-  /** Rows of the window marked deleted by this run (QBO confirmed them gone). */
-  readonly deleted: number;
+  /** Rows of the window marked deleted by this run (QBO confirmed them gone); absent in older report files. */
+  readonly deleted?: number;
   readonly api_calls: number;
   readonly retries: number;
   readonly throttled: number;
