@@ -10,7 +10,8 @@
  *     (and the row is live)                    and page stay as they were, so a re-load is byte-for-byte a no-op)
  *   - older version than the stored row      → skipped (a stale version never overwrites a newer one)
  *   - otherwise (newer, or same version with a different payload) → updated; a row marked deleted
- *     (source_deleted_at_utc) that QBO returned again is live again: updated, its deletion mark cleared
+ *     (source_deleted_at_utc) that a later run read from QBO again is live again: updated, its mark cleared (the
+ *     marking run's own re-loads, e.g. the validator's idempotency proof, leave its marks as they are)
  * The ON CONFLICT … WHERE repeats the version rule, so even a writer that bypassed the table lock could not make
  * a stale version win.
  */
@@ -99,7 +100,8 @@ export function mergeSql(table: string): string {
     SELECT r.ord, r.chunk_index, r.window_start,
            CASE
              WHEN t.id IS NULL THEN 'insert'
-             WHEN r.payload_sha256 = t.payload_sha256 AND t.source_deleted_at_utc IS NULL THEN 'unchanged'
+             WHEN r.payload_sha256 = t.payload_sha256
+              AND (t.source_deleted_at_utc IS NULL OR t.source_deleted_run_id = $3) THEN 'unchanged'
              WHEN (r.source_last_updated_utc, r.source_sync_token) < (t.source_last_updated_utc, t.source_sync_token)
                THEN 'stale'
              ELSE 'update'
@@ -136,7 +138,8 @@ export function mergeSql(table: string): string {
       source_deleted_by = NULL,
       source_deleted_run_id = NULL
     WHERE t.realm_id = EXCLUDED.realm_id
-      AND (t.payload_sha256 <> EXCLUDED.payload_sha256 OR t.source_deleted_at_utc IS NOT NULL)
+      AND (t.payload_sha256 <> EXCLUDED.payload_sha256
+           OR (t.source_deleted_at_utc IS NOT NULL AND t.source_deleted_run_id IS DISTINCT FROM EXCLUDED.run_id))
       AND (EXCLUDED.source_last_updated_utc, EXCLUDED.source_sync_token)
           >= (t.source_last_updated_utc, t.source_sync_token)
     RETURNING (xmax = 0) AS inserted, extract_window_start_utc AS window_start

@@ -4,7 +4,7 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Client } from 'pg';
+import type { Client, Pool } from 'pg';
 import type { BackfillEvent } from '../../src/core/events';
 import type { Clock } from '../../src/http/clock';
 import { startSandbox, type SandboxHandle } from '../../src/sandbox';
@@ -12,6 +12,8 @@ import { canonicalJson } from '../helpers/canonical-json';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { workDir } from '../cli/helpers';
 import { runInProcess } from './in-process';
+import { createPool } from '../../src/db/pool';
+import { validateRun } from '../../src/validate/validate-run';
 
 const DAY = 86_400_000;
 
@@ -47,7 +49,10 @@ describe('deleted invoices are marked, only when QBO confirms them gone', () => 
     client = await db.client();
     dir = workDir('deletions');
   });
+  let validatorPool: Pool | undefined;
+  const pool = () => (validatorPool ??= createPool({ connectionString: db.url }));
   afterAll(async () => {
+    await validatorPool?.end();
     await sandbox.close();
     await db.drop();
     rmSync(dir, { recursive: true, force: true });
@@ -114,6 +119,10 @@ describe('deleted invoices are marked, only when QBO confirms them gone', () => 
     const report = JSON.parse(readFileSync(join(second.summary.report_dir!, 'report.json'), 'utf8')) as { totals: { deleted: number } };
     expect(report.totals.deleted).toBe(3);
     expect(readFileSync(join(second.summary.report_dir!, 'report.md'), 'utf8')).toMatch(/\| deleted \|/);
+
+    // Re-loading every chunk of the marking run (the validator's idempotency proof) leaves its marks as they are.
+    const proof = await validateRun(pool(), second.summary.run_id, { idempotencyChunks: 'all' });
+    expect(proof.results.find((r) => r.check === 'idempotency')).toMatchObject({ severity: 'ok' });
 
     const before = await rawText();
     const third = await run();
