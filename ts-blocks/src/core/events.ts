@@ -29,6 +29,8 @@ export interface ChunkMetrics {
   duration_ms: number;
   /** QBO COUNT(*) for the window, captured at extraction. */
   source_count?: number;
+  /** Rows of the window this run marked deleted because QBO confirmed them gone (source_deleted_at_utc). */
+  deleted?: number;
 }
 
 /**

@@ -81,7 +81,8 @@ export async function assertInitialised(pool: Pool): Promise<void> {
   try {
     const { rows } = await pool.query<{ name: string; present: boolean }>(
       `SELECT name, to_regclass(name) IS NOT NULL AS present
-         FROM unnest(ARRAY['ops.backfill_runs', 'ops.backfill_chunks', 'raw.qb_invoices', 'raw.qb_customers', 'raw.qb_items']) AS name`,
+         FROM unnest(ARRAY['ops.backfill_runs', 'ops.backfill_chunks', 'ops.source_deletions', 'ops.unstorable_payloads',
+                             'raw.qb_invoices', 'raw.qb_customers', 'raw.qb_items']) AS name`,
     );
     missing = rows.filter((r) => !r.present).map((r) => r.name);
   } catch (e) {

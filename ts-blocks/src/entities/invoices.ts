@@ -11,4 +11,5 @@ export const invoices: EntityDefinition = Object.freeze({
   },
   // Deleted invoices are gone from queries altogether (only CDC reports them); nothing to add here.
   extraFilters: [],
+  deletable: true,
 });

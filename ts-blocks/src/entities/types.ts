@@ -14,6 +14,12 @@ export interface EntityDefinition {
   readonly dateFields: Readonly<Partial<Record<DateField, DateFieldMapping>>>;
   /** Clauses ANDed into every query (e.g. the Active clause). */
   readonly extraFilters: readonly string[];
+  /**
+   * True when QBO deletes records of this entity (transactions such as invoices): then gone from queries, reported
+   * by CDC as Deleted, and marked in raw (source_deleted_at_utc). Name lists (customers, items) are never deleted by
+   * QBO: they become inactive, which their payload carries (Active = false).
+   */
+  readonly deletable?: boolean;
 }
 
 export interface DateFieldMapping {

@@ -21,6 +21,8 @@ export interface ChunkContext {
   readonly clock: Clock;
   readonly emit: EventSink;
   readonly signal?: AbortSignal;
+  /** The Ids this run has read, when deletions are detected (extract/deletions.ts). */
+  readonly seen?: Set<string>;
 }
 
 export interface ChunkOutcome {

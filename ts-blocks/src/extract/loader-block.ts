@@ -55,7 +55,7 @@ export async function loaderBody(ctx: BlockContext, options: LoaderOptions = {})
         emit: ctx.emit,
         clock: options.clock,
         signal: ctx.signal,
-        ...(db ? { runLocks: db.runLocks } : {}),
+        ...(db ? { runLocks: db.runLocks, deletions: db.deletions } : {}),
       },
       vars,
     );

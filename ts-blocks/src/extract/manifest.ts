@@ -1,6 +1,7 @@
 /** What the loader block returns: small, enough for the exporter, the validator and the logs. */
 import type { Entity } from '../core/events';
 import type { DateField } from '../core/types';
+import type { DeletionOutcome } from './deletions';
 
 export type ManifestChunkStatus = 'extracted' | 'already_extracted' | 'already_loaded' | 'failed' | 'not_run';
 
@@ -42,4 +43,6 @@ export interface ExtractManifest {
   readonly spool_dir: string;
   readonly chunks: readonly ManifestChunk[];
   readonly totals: ManifestTotals;
+  /** What the deletion detection found and cost (extract/deletions.ts), when it ran. */
+  readonly deletions?: DeletionOutcome;
 }

@@ -12,6 +12,8 @@
  * With `runLocks`, the run is locked for this process from the moment it is opened until extraction ends: another
  * process opening the same unfinished run fails at once (RUN_BUSY) instead of working it too.
  */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { isAuthError, isConfigError, toBackfillError, type BackfillError } from '../core/errors';
 import { nullSink, type EventSink } from '../core/events';
 import type { AccessTokenProvider } from '../auth/token-manager';
@@ -32,6 +34,9 @@ import type { ExtractManifest } from './manifest';
 import { breakerError, CHUNK_CANCELLED, interruptedError, runFailure } from './outcome';
 import { runPool } from './pool';
 import { isClosedWindow, isLiveWindow, planWindows } from './windows';
+import type { SourceDeletions } from '../ledger/source-deletions';
+import { detectDeletions, type DeletionOutcome } from './deletions';
+import { seenIds } from './seen-ids';
 
 export interface ExtractDeps {
   readonly ledger: Ledger;
@@ -50,6 +55,8 @@ export interface ExtractDeps {
   readonly closedRanges?: Partial<ClosedRangeLimits>;
   /** Keeps other processes off the run while it is extracted (PostgreSQL advisory locks in production). */
   readonly runLocks?: RunLocks;
+  /** Where confirmed deletions are recorded; without it, deletions are not detected (extract/deletions.ts). */
+  readonly deletions?: SourceDeletions;
 }
 
 interface RunControl {
@@ -161,6 +168,7 @@ async function extractOpened(deps: ExtractDeps, vars: RunVariables, run: RunStat
   const ctx: ChunkContext = {
     runId: run.runId, chunkCount: run.chunks.length, entity, dateField: vars.dateField, mapping, realmId: deps.client.realmId,
     pageSize: vars.pageSize, spoolDir: deps.spoolDir, client: deps.client, ledger: deps.ledger, clock, emit, signal,
+    ...(deps.deletions && entity.deletable ? { seen: new Set<string>() } : {}),
   };
   const decisions: ChunkDecision[] = await classifyChunks(run.chunks);
   for (const d of decisions.filter((x) => x.skip)) {
@@ -183,10 +191,45 @@ async function extractOpened(deps: ExtractDeps, vars: RunVariables, run: RunStat
   const interrupted = deps.signal?.aborted ? interruptedError(run.runId, deps.signal, control.records.values(), run.chunks.length) : undefined;
   const failure = control.stopError ?? interrupted ?? runFailure(control.records.values(), run.chunks.length);
   if (failure) {
-    await deps.ledger.setRunStatus(run.runId, 'failed', { error: failure });
+    if (!(await discardUnstarted(deps, run, control, failure))) await deps.ledger.setRunStatus(run.runId, 'failed', { error: failure });
     throw failure;
   }
+  const deletions = await runDeletions(deps, ctx, vars, decisions);
   const manifest = buildManifest({ run, vars, spoolDir: deps.spoolDir, records: control.records, durationMs: clock.now() - startedAt });
-  await deps.ledger.setRunStatus(run.runId, 'extracted', { metrics: { extract: manifest.totals } });
-  return manifest;
+  const withDeletions = deletions ? { ...manifest, deletions } : manifest;
+  await deps.ledger.setRunStatus(run.runId, 'extracted', { metrics: { extract: manifest.totals, ...(deletions ? { deletions } : {}) } });
+  return withDeletions;
+}
+
+/**
+ * A configuration or authorization error (a wrong realm: QBO's 403/3100) found before any window was read: the new
+ * run and its chunks are removed, and its spool directory, so it writes nothing, exactly like a bad flag.
+ */
+async function discardUnstarted(deps: ExtractDeps, run: RunState, control: RunControl, failure: BackfillError): Promise<boolean> {
+  if (run.resumed || !(isAuthError(failure) || isConfigError(failure))) return false;
+  if ([...control.records.values()].some((r) => r.status !== 'failed')) return false;
+  if (!(await deps.ledger.discardRun(run.runId))) return false;
+  await rm(join(deps.spoolDir, run.runId), { recursive: true, force: true }).catch(() => undefined);
+  return true;
+}
+
+/** Once every window is read: the deletions QBO confirms in the run's range (extract/deletions.ts), if asked. */
+async function runDeletions(deps: ExtractDeps, ctx: ChunkContext, vars: RunVariables, decisions: readonly ChunkDecision[]): Promise<DeletionOutcome | undefined> {
+  if (!deps.deletions || !ctx.entity.deletable) return undefined;
+  const seen = ctx.seen ? await seenIds(ctx.seen, decisions) : undefined;
+  const scope = { runId: ctx.runId, entity: ctx.entity, realmId: ctx.realmId, dateField: vars.dateField, from: vars.from, to: vars.to };
+  try {
+    const outcome = await detectDeletions({ client: ctx.client, store: deps.deletions, clock: ctx.clock, signal: ctx.signal }, scope, seen);
+    ctx.emit({
+      type: 'log', level: 'info', phase: 'extract', entity: vars.entity, code: 'DELETIONS_DETECTED',
+      message: `Run ${ctx.runId}: QBO confirmed ${outcome.confirmed} deleted ${vars.entity} in the range (${outcome.cdc_requests} CDC and ` +
+        `${outcome.lookup_requests} by-id requests, ${outcome.looked_up} Ids looked up)${outcome.lookup_skipped ? `; no by-id lookup: ${outcome.lookup_skipped}` : ''}.`,
+      tags: { run_id: ctx.runId, deleted: outcome.confirmed, cdc_requests: outcome.cdc_requests, lookup_requests: outcome.lookup_requests },
+    });
+    return outcome;
+  } catch (e) {
+    const err = toBackfillError(e);
+    await deps.ledger.setRunStatus(ctx.runId, 'failed', { error: err });
+    throw err;
+  }
 }

@@ -94,7 +94,9 @@ export class SegmentSpool {
 
   async write(page: ScannedPage): Promise<void> {
     const byPart = new Map<Part, ScannedPage['records'][number][]>();
+    const seen = this.ctx.seen;
     for (const record of page.records) {
+      seen?.add(record.Id);
       const part = this.partFor(sortKey(this.ctx.mapping, record));
       const records = byPart.get(part);
       if (records) records.push(record);

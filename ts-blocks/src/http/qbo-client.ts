@@ -45,10 +45,19 @@ export interface QboClient {
   requestPayload(statement: string): RequestPayload;
   /** Sends one statement; resolves with the JSON body of a 2xx answer, or throws a classified BackfillError. */
   postQuery(statement: string, options?: QueryCallOptions): Promise<Record<string, unknown>>;
+  /**
+   * QBO's change data capture: `GET /cdc?entities=<qboEntity>&changedSince=<ISO time with offset>` (at most 30 days
+   * back); the JSON body of a 2xx answer, through the same limiter, retries and token handling as queries.
+   */
+  getCdc(qboEntity: string, changedSince: string, options?: QueryCallOptions): Promise<Record<string, unknown>>;
 }
 
 export function queryPath(realmId: string): string {
   return `/v3/company/${encodeURIComponent(realmId)}/query`;
+}
+
+export function cdcPath(realmId: string): string {
+  return `/v3/company/${encodeURIComponent(realmId)}/cdc`;
 }
 
 function readOkBody(call: CallDescriptor, data: unknown): Record<string, unknown> {
@@ -73,10 +82,8 @@ function finalError(call: CallDescriptor, err: BackfillError, error: unknown, si
   return gaveUp(call, err, error);
 }
 
-export function createQboClient(options: QboClientOptions): QboClient {
-  const path = queryPath(options.qbo.realmId);
-  const call: CallDescriptor = { label: 'QBO query', method: 'POST', path, host: new URL(options.qbo.apiBaseUrl).host, setting: 'QBO_API_BASE_URL' };
-  const emit = options.emit ?? nullSink;
+/** One endpoint's axios instance (limiter, retries) with the bearer token set on every attempt. */
+function endpoint(options: QboClientOptions, call: CallDescriptor, emit: EventSink): AxiosInstance {
   const http: AxiosInstance = createRetryingAxios({
     call,
     limits: options.limits,
@@ -93,39 +100,64 @@ export function createQboClient(options: QboClientOptions): QboClient {
     config.headers.set('Authorization', `Bearer ${token}`);
     return config;
   });
+  return http;
+}
 
-  async function send(statement: string, context: CallContext): Promise<Record<string, unknown>> {
-    const response = await http.post(path, statement, {
-      params: { minorversion: options.qbo.minorVersion },
-      headers: { 'Content-Type': 'application/text', Accept: 'application/json' },
-      signal: context.signal,
-      qbo: context,
-    });
-    return readOkBody(call, response.data);
+type Send = (context: CallContext) => Promise<unknown>;
+
+/** Sends once; a 401 invalidates the token and sends once more with a fresh one; a second 401 is an AuthError. */
+async function withAuthRetry(options: QboClientOptions, call: CallDescriptor, emit: EventSink, send: Send, callOptions: QueryCallOptions) {
+  const context = new CallContext(callOptions.metrics ?? emptyCallMetrics(), callOptions.signal);
+  for (let authAttempt = 1; ; authAttempt += 1) {
+    try {
+      return readOkBody(call, await send(context));
+    } catch (e) {
+      const err = fromAxiosError(call, e, options.clock.now());
+      if (err.code !== 'QBO_UNAUTHORIZED') throw finalError(call, err, e, callOptions.signal);
+      if (authAttempt > 1) {
+        throw new AuthError(`${err.message} A freshly refreshed access token was refused too; re-authorize the app.`, {
+          code: 'QBO_UNAUTHORIZED',
+          status: 401,
+          context: err.context,
+        });
+      }
+      if (context.token !== undefined) options.auth.invalidate(context.token);
+      emit({ type: 'log', level: 'info', phase: 'auth', message: `Access token refused (401) on ${callName(call)}; refreshing once.`, code: 'AUTH_401_REFRESH' });
+    }
   }
+}
 
+export function createQboClient(options: QboClientOptions): QboClient {
+  const path = queryPath(options.qbo.realmId);
+  const host = new URL(options.qbo.apiBaseUrl).host;
+  const call: CallDescriptor = { label: 'QBO query', method: 'POST', path, host, setting: 'QBO_API_BASE_URL' };
+  const cdc: CallDescriptor = { label: 'QBO CDC', method: 'GET', path: cdcPath(options.qbo.realmId), host, setting: 'QBO_API_BASE_URL' };
+  const emit = options.emit ?? nullSink;
+  const http = endpoint(options, call, emit);
+  const cdcHttp = endpoint(options, cdc, emit);
+  const minorversion = options.qbo.minorVersion;
   return {
     realmId: options.qbo.realmId,
-    requestPayload: (statement) => ({ method: 'POST', path, params: { minorversion: options.qbo.minorVersion }, query: statement }),
-    async postQuery(statement, callOptions = {}) {
-      const context = new CallContext(callOptions.metrics ?? emptyCallMetrics(), callOptions.signal);
-      for (let authAttempt = 1; ; authAttempt += 1) {
-        try {
-          return await send(statement, context);
-        } catch (e) {
-          const err = fromAxiosError(call, e, options.clock.now());
-          if (err.code !== 'QBO_UNAUTHORIZED') throw finalError(call, err, e, callOptions.signal);
-          if (authAttempt > 1) {
-            throw new AuthError(`${err.message} A freshly refreshed access token was refused too; re-authorize the app.`, {
-              code: 'QBO_UNAUTHORIZED',
-              status: 401,
-              context: err.context,
-            });
-          }
-          if (context.token !== undefined) options.auth.invalidate(context.token);
-          emit({ type: 'log', level: 'info', phase: 'auth', message: `Access token refused (401) on ${callName(call)}; refreshing once.`, code: 'AUTH_401_REFRESH' });
-        }
-      }
+    requestPayload: (statement) => ({ method: 'POST', path, params: { minorversion }, query: statement }),
+    postQuery(statement, callOptions = {}) {
+      const send: Send = async (context) =>
+        (await http.post(path, statement, {
+          params: { minorversion },
+          headers: { 'Content-Type': 'application/text', Accept: 'application/json' },
+          signal: context.signal,
+          qbo: context,
+        })).data;
+      return withAuthRetry(options, call, emit, send, callOptions);
+    },
+    getCdc(qboEntity, changedSince, callOptions = {}) {
+      const send: Send = async (context) =>
+        (await cdcHttp.get(cdc.path, {
+          params: { entities: qboEntity, changedSince, minorversion },
+          headers: { Accept: 'application/json' },
+          signal: context.signal,
+          qbo: context,
+        })).data;
+      return withAuthRetry(options, cdc, emit, send, callOptions);
     },
   };
 }

@@ -128,6 +128,19 @@ export class PgLedger implements Ledger {
     });
   }
 
+  async discardRun(runId: string): Promise<boolean> {
+    return this.guard(`discarding run ${runId}`, async () => {
+      const r = await this.pool.query(
+        `DELETE FROM ops.backfill_runs r
+          WHERE r.run_id = $1 AND r.open_count = 1
+            AND NOT EXISTS (SELECT 1 FROM ops.backfill_runs o WHERE o.superseded_by = $1)
+            AND NOT EXISTS (SELECT 1 FROM ops.backfill_chunks c WHERE c.run_id = $1 AND c.status IN ('extracted', 'loaded'))`,
+        [runId],
+      );
+      return r.rowCount === 1;
+    });
+  }
+
   async setRunStatus(
     runId: string,
     status: RunStatus,

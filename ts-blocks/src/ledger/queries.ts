@@ -77,6 +77,7 @@ function toDetail(row: ChunkRow): ChunkDetail {
       rows_updated: row.rows_updated,
       rows_unchanged: row.rows_unchanged,
       rows_skipped: row.rows_skipped,
+      deleted: row.rows_deleted,
       api_calls: row.api_calls,
       retries: row.retries,
       throttled: row.throttled,

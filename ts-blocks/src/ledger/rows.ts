@@ -7,8 +7,8 @@ export const RUN_COLUMNS = `run_id, entity, realm_id, date_field, range_start_ut
   status, origin, origin_ref, resume, force, open_count, started_at_utc, finished_at_utc, error, metrics, superseded_by`;
 
 export const CHUNK_COLUMNS = `chunk_index, window_start_utc, window_end_utc, status, spool_path, source_count, attempts,
-  pages_read, rows_read, rows_inserted, rows_updated, rows_unchanged, rows_skipped, api_calls, retries, throttled,
-  extract_ms, load_ms, error, extracted_at_utc, loaded_at_utc, pass_first_chunk, pass_last_chunk,
+  pages_read, rows_read, rows_inserted, rows_updated, rows_unchanged, rows_skipped, rows_deleted, api_calls, retries,
+  throttled, extract_ms, load_ms, error, extracted_at_utc, loaded_at_utc, pass_first_chunk, pass_last_chunk,
   pass_pages_read`;
 
 export interface RunRow {
@@ -47,6 +47,7 @@ export interface ChunkRow {
   rows_updated: number;
   rows_unchanged: number;
   rows_skipped: number;
+  rows_deleted: number;
   api_calls: number;
   retries: number;
   throttled: number;

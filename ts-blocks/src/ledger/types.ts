@@ -92,4 +92,10 @@ export interface Ledger {
   /** Puts a chunk whose extraction was cancelled back to pending (a resume extracts it; no error is recorded). */
   chunkInterrupted(runId: string, index: number): Promise<void>;
   setRunStatus(runId: string, status: RunStatus, extra?: { error?: BackfillError; metrics?: Record<string, unknown> }): Promise<void>;
+  /**
+   * Removes a run that was opened once and never got a chunk extracted or loaded, with its chunks, unless it
+   * superseded another run; true when removed. For a configuration error found before the first page: such a run
+   * leaves nothing behind, like a bad flag.
+   */
+  discardRun(runId: string): Promise<boolean>;
 }

@@ -10,6 +10,7 @@ import { openPool } from '../db/pool';
 import { PgLedger } from '../ledger/pg-ledger';
 import { PgRunLocks } from '../ledger/pg-run-locks';
 import { PgSession } from '../ledger/pg-session';
+import { PgSourceDeletions } from '../ledger/source-deletions';
 
 export interface Database {
   readonly pool: Pool;
@@ -17,6 +18,8 @@ export interface Database {
   /** The process's dedicated connection for session locks (run locks, the realm lease's liveness). */
   readonly session: PgSession;
   readonly runLocks: PgRunLocks;
+  /** The deletions runs confirmed at QBO (ops.source_deletions). */
+  readonly deletions: PgSourceDeletions;
   close(): Promise<void>;
 }
 
@@ -38,6 +41,7 @@ export async function openDatabase(config: DbConfig, options: PoolOptions & { re
     ledger: new PgLedger(pool),
     session,
     runLocks: new PgRunLocks(session),
+    deletions: new PgSourceDeletions(pool),
     close: async () => {
       await session.close();
       await pool.end();

@@ -19,6 +19,7 @@ import type { ChunkLines } from '../store/load-lines';
 import type { ChunkTarget } from '../store/staging-row';
 import { runPool } from '../extract/pool';
 import { chunkSpoolLines, chunkSpoolRows } from './spool-source';
+import { applyDeletions } from '../store/apply-deletions';
 
 /** Streams a chunk's spool rows (default: chunkSpoolRows, which checks the file belongs to the chunk). */
 export type SpoolReader = (path: string, target: ChunkTarget) => AsyncIterable<SpooledRow>;
@@ -40,6 +41,8 @@ export interface ChunkExportSummary extends Partial<LoadCounts> {
   /** loaded: by this export; skipped: loaded earlier; failed, not_extracted, not_loaded (after a failure): not loaded. */
   readonly status: 'loaded' | 'skipped' | 'failed' | 'not_extracted' | 'not_loaded';
   readonly load_ms?: number;
+  /** Rows of the chunk's window marked deleted by this export. */
+  readonly deleted?: number;
 }
 
 export interface ExportSummary {
@@ -51,6 +54,8 @@ export interface ExportSummary {
   readonly chunks_skipped: number;
   /** Counts of the chunks loaded by this export. */
   readonly totals: LoadCounts;
+  /** Rows this export marked deleted (QBO confirmed them gone: store/apply-deletions.ts). */
+  readonly deleted: number;
   readonly chunks: readonly ChunkExportSummary[];
 }
 
@@ -233,6 +238,7 @@ class RunExport {
     const loadedNow = this.chunks.filter((c) => c.status === 'loaded').length;
     const skipped = this.chunks.filter((c) => c.status === 'skipped').length;
     const missing = this.chunks.filter((c) => c.status !== 'loaded' && c.status !== 'skipped').map((c) => c.chunk_index);
+    const deleted = missing.length === 0 ? await this.markDeleted() : 0;
     const summary: ExportSummary = {
       run_id: this.run.runId,
       entity: this.run.params.entity,
@@ -241,6 +247,7 @@ class RunExport {
       chunks_loaded: loadedNow,
       chunks_skipped: skipped,
       totals: this.totals,
+      deleted,
       chunks: this.chunks,
     };
     if (missing.length === 0) {
@@ -250,6 +257,21 @@ class RunExport {
     const error = this.failure ?? notExtracted(this.run, missing);
     await this.deps.ledger.setRunStatus(this.run.runId, 'failed', { error, metrics: await this.runTotals() }).catch(() => undefined);
     throw error;
+  }
+
+  /**
+   * Every chunk is loaded: the rows QBO confirmed deleted are marked (after the loads, so a record read before it was
+   * deleted ends up marked too); each chunk's figure joins its summary line and a log line tells the total.
+   */
+  private async markDeleted(): Promise<number> {
+    const applied = await applyDeletions(this.deps.pool, this.run);
+    for (const [i, c] of this.chunks.entries()) this.chunks[i] = { ...c, deleted: applied.byChunk.get(c.chunk_index) ?? 0 };
+    this.deps.emit({
+      type: 'log', level: applied.marked > 0 ? 'warn' : 'info', phase: 'load', entity: this.run.params.entity, code: 'ROWS_MARKED_DELETED',
+      message: `Run ${this.run.runId}: ${applied.marked} ${this.run.params.entity} marked deleted in raw (QBO confirmed them gone).`,
+      tags: { run_id: this.run.runId, deleted: applied.marked },
+    });
+    return applied.marked;
   }
 
   /** Totals over every chunk of the run (this export and earlier ones), stored as the run's metrics. */
@@ -265,6 +287,7 @@ class RunExport {
       rows_updated: sum('rows_updated'),
       rows_unchanged: sum('rows_unchanged'),
       rows_skipped: sum('rows_skipped'),
+      deleted: sum('deleted'),
       api_calls: sum('api_calls'),
       retries: sum('retries'),
       throttled: sum('throttled'),

@@ -28,7 +28,7 @@ export interface EntityRunSummary {
   readonly resumed: boolean;
   readonly status: 'succeeded' | 'failed';
   readonly extract: ManifestTotals;
-  readonly load: Pick<ExportSummary, 'chunks_loaded' | 'chunks_skipped' | 'totals'>;
+  readonly load: Pick<ExportSummary, 'chunks_loaded' | 'chunks_skipped' | 'totals' | 'deleted'>;
   readonly validation: ValidationCounts & { readonly passed: boolean };
   readonly duration_ms: number;
   /** Where the run's report files were written (evidencias/<entity>/), when they could be. */
@@ -91,6 +91,7 @@ async function runLocked(ctx: BackfillContext, vars: RunVariables, locks: RunLoc
       ...(ctx.clock === undefined ? {} : { clock: ctx.clock }),
       ...(signal === undefined ? {} : { signal }),
       runLocks: locks,
+      deletions: db.deletions,
     },
     vars,
   );
@@ -102,7 +103,7 @@ async function runLocked(ctx: BackfillContext, vars: RunVariables, locks: RunLoc
     resumed: manifest.resumed,
     status: validation.passed ? 'succeeded' : 'failed',
     extract: manifest.totals,
-    load: { chunks_loaded: loaded.chunks_loaded, chunks_skipped: loaded.chunks_skipped, totals: loaded.totals },
+    load: { chunks_loaded: loaded.chunks_loaded, chunks_skipped: loaded.chunks_skipped, totals: loaded.totals, deleted: loaded.deleted },
     validation: { ...validation.counts, passed: validation.passed },
     duration_ms: Math.round(now() - started),
     ...(validation.reportDir === undefined ? {} : { report_dir: validation.reportDir }),

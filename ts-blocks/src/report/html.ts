@@ -74,6 +74,7 @@ function cards(r: RunReport): string {
     ${card('rows read', n(t.rows_read))}
     ${card('inserted / updated', `${n(t.inserted)} / ${n(t.updated)}`)}
     ${card('unchanged / skipped', `${n(t.unchanged)} / ${n(t.skipped)}`)}
+    ${card('marked deleted', n(t.deleted ?? 0))}
     ${card('QBO count', n(t.source_count))}
     ${card('API calls / retries / 429s', `${n(t.api_calls)} / ${n(t.retries)} / ${n(t.throttled)}`)}
     ${card('duration', t.wall_ms === null ? formatDuration(t.extract_ms + t.load_ms) : formatDuration(t.wall_ms))}

@@ -50,8 +50,8 @@ function totals(r: RunReport): string[] {
   return [
     '## Totals',
     '',
-    ...table(['chunks loaded', 'pages', 'QBO count', 'read', 'inserted', 'updated', 'unchanged', 'skipped', 'API calls', 'retries', '429s', 'extract', 'load', 'rows in range', 'rows in table'],
-      [[`${t.chunks_loaded}/${t.chunks}`, n(t.pages), n(t.source_count), n(t.rows_read), n(t.inserted), n(t.updated), n(t.unchanged), n(t.skipped),
+    ...table(['chunks loaded', 'pages', 'QBO count', 'read', 'inserted', 'updated', 'unchanged', 'skipped', 'deleted', 'API calls', 'retries', '429s', 'extract', 'load', 'rows in range', 'rows in table'],
+      [[`${t.chunks_loaded}/${t.chunks}`, n(t.pages), n(t.source_count), n(t.rows_read), n(t.inserted), n(t.updated), n(t.unchanged), n(t.skipped), n(t.deleted ?? 0),
         n(t.api_calls), n(t.retries), n(t.throttled), formatDuration(t.extract_ms), formatDuration(t.load_ms), n(t.rows_in_range), n(t.rows_in_table)]]),
   ];
 }

@@ -26,6 +26,8 @@ export interface ChunkReportRow {
   readonly updated: number;
   readonly unchanged: number;
   readonly skipped: number;
+  /** Rows of the window marked deleted by this run (QBO confirmed them gone); absent in older report files. */
+  readonly deleted?: number;
   readonly api_calls: number;
   /** The pass that read this chunk with its neighbours: its API calls, retries and 429s are on its first chunk. */
   readonly read_pass: { readonly first_chunk: number; readonly last_chunk: number; readonly pages: number } | null;
@@ -48,6 +50,8 @@ export interface ReportTotals {
   readonly updated: number;
   readonly unchanged: number;
   readonly skipped: number;
+  /** Rows marked deleted by this run (QBO confirmed them gone); absent in reports written before it was counted. */
+  readonly deleted?: number;
   readonly api_calls: number;
   readonly retries: number;
   readonly throttled: number;
@@ -102,6 +106,7 @@ function chunkRow(c: RunChunk): ChunkReportRow {
     updated: c.rowsUpdated,
     unchanged: c.rowsUnchanged,
     skipped: c.rowsSkipped,
+    deleted: c.rowsDeleted ?? 0,
     api_calls: c.apiCalls,
     read_pass: c.readPass && { first_chunk: c.readPass.first, last_chunk: c.readPass.last, pages: c.readPass.pages },
     retries: c.retries,
@@ -131,6 +136,7 @@ function totals(run: RunInfo, rows: readonly ChunkReportRow[], days: readonly Da
     updated: sum(rows, 'updated'),
     unchanged: sum(rows, 'unchanged'),
     skipped: sum(rows, 'skipped'),
+    deleted: sum(rows, 'deleted'),
     api_calls: sum(rows, 'api_calls'),
     retries: sum(rows, 'retries'),
     throttled: sum(rows, 'throttled'),

@@ -24,7 +24,12 @@ export const STAGING_COLUMNS = [
   'page_number',
   'page_size',
   'request_payload',
+  'payload_sha256_override',
+  'payload_repaired',
 ] as const;
+
+/** COPY text's NULL. */
+const NULL = '\\N';
 
 export function copyLine(ord: number, r: StagingRow): string {
   const values = [
@@ -38,7 +43,8 @@ export function copyLine(ord: number, r: StagingRow): string {
     String(r.pageSize),
     r.requestPayload,
   ];
-  return `${values.map(copyEscape).join('\t')}\n`;
+  const repaired = r.repaired ? [copyEscape(r.repaired.originalSha256), 't'] : [NULL, 'f'];
+  return `${[...values.map(copyEscape), ...repaired].join('\t')}\n`;
 }
 
 const BATCH_BYTES = 64 * 1024;

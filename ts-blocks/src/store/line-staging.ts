@@ -77,5 +77,7 @@ export const LINE_COLUMNS = `
          coalesce((l.doc #>> '{record,SyncToken}')::bigint, 0) AS source_sync_token,
          (l.doc ->> 'page_number')::int AS page_number,
          (l.doc ->> 'page_size')::int AS page_size,
-         l.doc -> 'request_payload' AS request_payload
+         l.doc -> 'request_payload' AS request_payload,
+         NULL::text AS payload_sha256_override,
+         false AS payload_repaired
     FROM ${LINE_STAGING_TABLE} l`;

@@ -7,9 +7,11 @@
  * an Id twice, only its newest version takes part; the others count as skipped):
  *   - not in the table                       → inserted
  *   - same payload_sha256 as the stored row  → unchanged (the row is not touched: ingested_at_utc, run_id, window
- *                                              and page stay as they were, so a re-load is byte-for-byte a no-op)
+ *     (and the row is live)                    and page stay as they were, so a re-load is byte-for-byte a no-op)
  *   - older version than the stored row      → skipped (a stale version never overwrites a newer one)
- *   - otherwise (newer, or same version with a different payload) → updated
+ *   - otherwise (newer, or same version with a different payload) → updated; a row marked deleted
+ *     (source_deleted_at_utc) that a later run read from QBO again is live again: updated, its mark cleared (the
+ *     marking run's own re-loads, e.g. the validator's idempotency proof, leave its marks as they are)
  * The ON CONFLICT … WHERE repeats the version rule, so even a writer that bypassed the table lock could not make
  * a stale version win.
  */
@@ -27,7 +29,9 @@ export const CREATE_STAGING = `
     source_sync_token        bigint      NOT NULL,
     page_number              integer     NOT NULL,
     page_size                integer     NOT NULL,
-    request_payload          jsonb       NOT NULL
+    request_payload          jsonb       NOT NULL,
+    payload_sha256_override  text,
+    payload_repaired         boolean     NOT NULL DEFAULT false
   ) ON COMMIT DROP`;
 
 export function copyStagingSql(columns: readonly string[]): string {
@@ -50,7 +54,8 @@ export const CREATE_READY = `
     page_size                integer     NOT NULL,
     request_payload          jsonb       NOT NULL,
     window_start             timestamptz NOT NULL,
-    window_end               timestamptz NOT NULL
+    window_end               timestamptz NOT NULL,
+    payload_repaired         boolean     NOT NULL
   ) ON COMMIT DROP`;
 
 /**
@@ -70,8 +75,9 @@ export function prepareSql(staged = `SELECT * FROM ${STAGING_TABLE}`): string {
       FROM staged
      ORDER BY id, source_last_updated_utc DESC, source_sync_token DESC, ord DESC
   )
-  SELECT s.ord, s.chunk_index, s.id, s.payload, ${payloadSha256Sql('s.payload')}, s.source_last_updated_utc,
-         s.source_sync_token, s.page_number, s.page_size, s.request_payload, w.window_start, w.window_end
+  SELECT s.ord, s.chunk_index, s.id, s.payload, coalesce(s.payload_sha256_override, ${payloadSha256Sql('s.payload')}),
+         s.source_last_updated_utc, s.source_sync_token, s.page_number, s.page_size, s.request_payload, w.window_start,
+         w.window_end, s.payload_repaired
     FROM staged s
     JOIN newest n ON n.ord = s.ord
     JOIN unnest($1::int[], $2::timestamptz[], $3::timestamptz[]) AS w(chunk_index, window_start, window_end)
@@ -94,7 +100,8 @@ export function mergeSql(table: string): string {
     SELECT r.ord, r.chunk_index, r.window_start,
            CASE
              WHEN t.id IS NULL THEN 'insert'
-             WHEN r.payload_sha256 = t.payload_sha256 THEN 'unchanged'
+             WHEN r.payload_sha256 = t.payload_sha256
+              AND (t.source_deleted_at_utc IS NULL OR t.source_deleted_run_id = $3) THEN 'unchanged'
              WHEN (r.source_last_updated_utc, r.source_sync_token) < (t.source_last_updated_utc, t.source_sync_token)
                THEN 'stale'
              ELSE 'update'
@@ -105,9 +112,10 @@ export function mergeSql(table: string): string {
   written AS (
     INSERT INTO ${table} AS t (
       id, realm_id, payload, payload_sha256, source_last_updated_utc, source_sync_token, ingested_at_utc,
-      extract_window_start_utc, extract_window_end_utc, date_field, page_number, page_size, request_payload, run_id)
+      extract_window_start_utc, extract_window_end_utc, date_field, page_number, page_size, request_payload, run_id,
+      payload_repaired)
     SELECT r.id, $1, r.payload, r.payload_sha256, r.source_last_updated_utc, r.source_sync_token, now(),
-           r.window_start, r.window_end, $2, r.page_number, r.page_size, r.request_payload, $3
+           r.window_start, r.window_end, $2, r.page_number, r.page_size, r.request_payload, $3, r.payload_repaired
       FROM ${READY_TABLE} r
       JOIN classified c ON c.ord = r.ord
      WHERE c.outcome IN ('insert', 'update')
@@ -124,9 +132,14 @@ export function mergeSql(table: string): string {
       page_number = EXCLUDED.page_number,
       page_size = EXCLUDED.page_size,
       request_payload = EXCLUDED.request_payload,
-      run_id = EXCLUDED.run_id
+      run_id = EXCLUDED.run_id,
+      payload_repaired = EXCLUDED.payload_repaired,
+      source_deleted_at_utc = NULL,
+      source_deleted_by = NULL,
+      source_deleted_run_id = NULL
     WHERE t.realm_id = EXCLUDED.realm_id
-      AND t.payload_sha256 <> EXCLUDED.payload_sha256
+      AND (t.payload_sha256 <> EXCLUDED.payload_sha256
+           OR (t.source_deleted_at_utc IS NOT NULL AND t.source_deleted_run_id IS DISTINCT FROM EXCLUDED.run_id))
       AND (EXCLUDED.source_last_updated_utc, EXCLUDED.source_sync_token)
           >= (t.source_last_updated_utc, t.source_sync_token)
     RETURNING (xmax = 0) AS inserted, extract_window_start_utc AS window_start

@@ -8,6 +8,7 @@ import type { Entity } from '../core/events';
 import type { DateField } from '../core/types';
 import type { ReadRow } from '../spool/reader';
 import type { SpooledRow } from '../spool/types';
+import { hasUnstorableEscape, repairedRecord, repairJsonText, type RepairedRecord } from './unstorable';
 
 /** The chunk a spool belongs to: what every row of it shares. */
 export interface ChunkTarget {
@@ -31,6 +32,8 @@ export interface StagingRow {
   readonly pageNumber: number;
   readonly pageSize: number;
   readonly requestPayload: string;
+  /** Set when QBO's text held what jsonb refuses: `payload` is then the repaired text (store/unstorable.ts). */
+  readonly repaired?: RepairedRecord;
 }
 
 function bad(target: ChunkTarget, what: string, id?: string): DataError {
@@ -78,10 +81,13 @@ export function toStagingRow(row: ReadRow, target: ChunkTarget): StagingRow {
   const rawId: unknown = row.record?.Id;
   if (typeof rawId !== 'string' || rawId.trim() === '') throw bad(target, 'has no Id');
   const id = rawId;
+  const text = row.recordText ?? JSON.stringify(row.record);
+  const repaired = hasUnstorableEscape(text) ? repairedRecord(id, text, row.record) : undefined;
   return {
     chunkIndex: target.chunkIndex,
     id,
-    payload: row.recordText ?? JSON.stringify(row.record),
+    payload: repaired ? repairJsonText(text) : text,
+    ...(repaired ? { repaired } : {}),
     lastUpdatedUtc: lastUpdated(row, target, id).toISOString(),
     syncToken: syncToken(row, target, id),
     ...pageInfo(row, target, id),

@@ -42,6 +42,7 @@ function toChunk(c: ChunkDetail): RunChunk {
     rowsUpdated: m.rows_updated,
     rowsUnchanged: m.rows_unchanged,
     rowsSkipped: m.rows_skipped,
+    rowsDeleted: m.deleted ?? 0,
     apiCalls: m.api_calls,
     retries: m.retries,
     throttled: m.throttled,

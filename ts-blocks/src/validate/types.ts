@@ -31,6 +31,8 @@ export interface RunChunk {
   readonly rowsUpdated: number;
   readonly rowsUnchanged: number;
   readonly rowsSkipped: number;
+  /** Rows of the window marked deleted by this run (QBO confirmed them gone). */
+  readonly rowsDeleted?: number;
   readonly apiCalls: number;
   readonly retries: number;
   readonly throttled: number;

@@ -12,6 +12,7 @@ import { checkCoverage } from './checks/coverage';
 import { checkIdempotency } from './checks/idempotency';
 import { checkPrimaryKey } from './checks/primary-key';
 import { checkSourceCounts } from './checks/source-counts';
+import { checkSourceFidelity } from './checks/source-fidelity';
 import { checkRecordsInWindow, checkTimestamps } from './checks/timestamps';
 import { checkVolumetry } from './checks/volumetry';
 import { runPool } from '../extract/pool';
@@ -70,6 +71,7 @@ function checksFor(pool: Pool, run: RunInfo, o: ValidationOptions, deps: Validat
     { name: 'source_count', run: () => checkSourceCounts(pool, run, deps) },
     { name: 'volumetry', run: () => checkVolumetry(pool, run, o, seenDays) },
     { name: 'idempotency', run: () => checkIdempotency(pool, run, o, deps), startFirst: true },
+    { name: 'source_fidelity', run: () => checkSourceFidelity(pool, run) },
   ];
 }
 

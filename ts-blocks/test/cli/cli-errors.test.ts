@@ -44,6 +44,29 @@ describe('qbo-backfill CLI failures: clear message, nothing written, non-zero ex
     expect(await written()).toEqual({ runs: 0, rows: 0 });
   });
 
+  it.each([
+    ['a wrong realm (QBO answers 403, code 3100)', { QBO_REALM_ID: '4620816365999999999' }, /403.*3100|QBO_REALM_ID/s],
+    ['a wrong client secret (invalid_client)', { QBO_CLIENT_SECRET: 'not-the-secret-0000' }, /invalid_client|client/i],
+    ['a wrong refresh token (invalid_grant)', { QBO_REFRESH_TOKEN: 'RT1-never-issued-0001' }, /re-?authori[sz]e/i],
+  ])('%s: exit 3 with the message as before, and ops unchanged (no run row, no chunk row)', async (_what, over, message) => {
+    // ops as a whole, but for one thing: after a refused QBO request (the wrong realm's 403), the process's lease stays
+    // `released` until that request leaves QBO's rolling minute (the budget bookkeeping, 050_realm_lease_release.sql).
+    const ops = async () =>
+      (await client.query(
+        `SELECT (SELECT count(*) FROM ops.backfill_runs)::int AS runs, (SELECT count(*) FROM ops.backfill_chunks)::int AS chunks,
+                (SELECT count(*) FROM ops.validation_results)::int AS checks, (SELECT count(*) FROM ops.source_deletions)::int AS deletions,
+                (SELECT count(*) FROM ops.unstorable_payloads)::int AS originals,
+                (SELECT count(*) FROM ops.realm_leases WHERE NOT released)::int AS leases`,
+      )).rows[0];
+    const before = await ops();
+    const out = await cli(runArgs('invoices'), cliEnv(sandbox, db.url, dir, over), dir);
+    expect(out.code).toBe(3);
+    expect(out.stderr).toMatch(message);
+    expect(out.stdout + out.stderr).not.toContain(sandbox.clientSecret);
+    expect(await ops()).toEqual(before);
+    expect(await written()).toMatchObject({ rows: 0 });
+  });
+
   it('an unreachable database fails before any request, naming it without the password (exit 2)', async () => {
     const before = apiCalls();
     const url = `postgres://loader:db-pw-never-printed@127.0.0.1:${await freePort()}/warehouse`;

@@ -1,4 +1,6 @@
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTestDatabase, INIT_DIR, type TestDatabase } from '../helpers/db';
 
 describe('db/init', () => {
   let db: TestDatabase;
@@ -19,6 +21,8 @@ describe('db/init', () => {
       'ops.backfill_chunks',
       'ops.backfill_runs',
       'ops.realm_leases',
+      'ops.source_deletions',
+      'ops.unstorable_payloads',
       'ops.validation_results',
       'raw.qb_customers',
       'raw.qb_invoices',
@@ -39,5 +43,25 @@ describe('db/init', () => {
     await expect(insert('1', '1', '2024-01-02T00:00:00Z')).resolves.toBeDefined();
     await expect(insert('2', '2', '2024-01-08T00:00:00Z')).rejects.toThrow(/qb_items_in_window/);
     await expect(insert('3', '4', '2024-01-02T00:00:00Z')).rejects.toThrow(/qb_items_payload_id/);
+  });
+
+  it('adds the deletion and repair columns to a database made before them, in place: rows kept, no table rewrite', async () => {
+    const c = await db.client();
+    await c.query('DROP SCHEMA raw CASCADE; DROP SCHEMA ops CASCADE');
+    const before = readdirSync(INIT_DIR).filter((f) => f.endsWith('.sql') && f < '060').sort();
+    for (const f of before) await c.query(readFileSync(join(INIT_DIR, f), 'utf8'));
+    await c.query(
+      `INSERT INTO raw.qb_invoices (id, realm_id, payload, payload_sha256, source_last_updated_utc,
+         extract_window_start_utc, extract_window_end_utc, page_number, page_size, request_payload, run_id)
+       VALUES ('7', 'r1', '{"Id":"7"}', repeat('b', 64), '2024-01-02T00:00:00Z',
+         '2024-01-01T00:00:00Z', '2024-01-08T00:00:00Z', 1, 1000, '{}', gen_random_uuid())`,
+    );
+    const node = async () => (await c.query(`SELECT pg_relation_filenode('raw.qb_invoices') AS n`)).rows[0].n as string;
+    const filenode = await node();
+    await db.applyInit();
+    await db.applyInit();
+    expect(await node()).toBe(filenode);
+    const { rows } = await c.query('SELECT id, source_deleted_at_utc, source_deleted_by, payload_repaired FROM raw.qb_invoices');
+    expect(rows).toEqual([{ id: '7', source_deleted_at_utc: null, source_deleted_by: null, payload_repaired: false }]);
   });
 });

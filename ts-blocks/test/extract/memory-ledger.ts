@@ -42,6 +42,15 @@ export class MemoryLedger implements Ledger {
     return this.state(run);
   }
 
+  async discardRun(runId: string): Promise<boolean> {
+    this.calls.push(`discardRun ${runId}`);
+    const i = this.runs.findIndex((r) => r.runId === runId);
+    const run = this.runs[i];
+    if (!run || run.opens > 1 || run.chunks.some((c) => c.status === 'extracted' || c.status === 'loaded')) return false;
+    this.runs.splice(i, 1);
+    return true;
+  }
+
   private state(run: Run): RunState {
     return { runId: run.runId, resumed: run.opens > 1, status: run.status, params: run.params, chunks: [...run.chunks] };
   }

@@ -63,6 +63,7 @@ function cancellable(qbo: FakeQbo, hold: (statement: string, signal?: AbortSigna
   return {
     realmId: qbo.realmId,
     requestPayload: (statement) => qbo.requestPayload(statement),
+    getCdc: (entity, since, options) => qbo.getCdc(entity, since, options),
     postQuery: async (statement, options) => {
       if (options?.signal?.aborted) throw cancelled();
       await hold(statement, options?.signal);
@@ -209,6 +210,8 @@ describe('extractRun', () => {
     expect(err.code).toBe('QBO_UNAUTHORIZED');
     expect(ledger.calls.filter((c) => c.startsWith('failed'))).toEqual(['failed 0 QBO_UNAUTHORIZED']);
     expect(ledger.calls.filter((c) => c.startsWith('interrupted')).sort()).toEqual(['interrupted 1', 'interrupted 2']);
-    expect(ledger.runs[0]!.chunks.map((c) => c.status)).toEqual(['failed', 'pending', 'pending', 'pending']);
+    // No window was read before the auth failure: the run is removed, as after a bad flag.
+    expect(ledger.calls.filter((c) => c.startsWith('discardRun'))).toHaveLength(1);
+    expect(ledger.runs).toEqual([]);
   });
 });

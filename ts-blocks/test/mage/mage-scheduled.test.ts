@@ -17,6 +17,8 @@ import { MageServer, pollUntil, type MageServerOptions } from '../../src/demo/ma
 import type { SandboxHandle } from '../../src/sandbox';
 import { HISTORY, smallSandbox, tablePayloads, tableText, truthPayloads } from '../cli/helpers';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { plant } from '../helpers/plant';
+import { tokenRequest } from '../sandbox/client';
 import { allFiles, filesUnder, leaks, needsMageVenv, readSecret, tempDataDir } from './helpers';
 
 jest.setTimeout(300_000);
@@ -181,6 +183,36 @@ describe('a one-time trigger armed through the API', () => {
     expect(open(dataDir)).toEqual([]);
     expect(allFiles(join(work.dir, 'spool')).length).toBeGreaterThan(0);
     expect(open(join(work.dir, 'spool'))).toEqual([]);
+  });
+
+  test('a later run marks the invoice QBO deleted and loads records jsonb cannot hold; the logs carry the deleted figure', async () => {
+    // Plant through the QBO write API with a token refreshed from the one Mage holds, then give Mage the rotated one.
+    const refreshed = await tokenRequest(sandbox, (await readSecret('QBO_REFRESH_TOKEN', serverOptions)) ?? '');
+    expect(refreshed.status).toBe(200);
+    const { access_token: token, refresh_token: rotated } = refreshed.json() as { access_token: string; refresh_token: string };
+    await storeSecrets({ QBO_REFRESH_TOKEN: rotated }, serverOptions);
+    const customer = [...sandbox.groundTruth('Customer')].find((c) => c.Active === true)!;
+    const item = [...sandbox.groundTruth('Item')].find((i) => i.Active === true && i.Type !== 'Category')!;
+    const line = [{ Amount: 5, DetailType: 'SalesItemLineDetail', SalesItemLineDetail: { ItemRef: { value: item.Id }, Qty: 1, UnitPrice: 5 } }];
+    const odd = await plant(sandbox, token, 'Invoice', { CustomerRef: { value: customer.Id }, Line: line, PrivateNote: 'NUL\u0000 and \ud800' },
+      { at: '2024-03-03T10:00:00-08:00' });
+    const [gone] = [...sandbox.groundTruth('Invoice')].filter((r) => r.Id !== odd.Id);
+    sandbox.mutate({ entity: 'Invoice', op: 'delete', id: String(gone!.Id) });
+
+    await runOnce(mage, await getSchedule(mage, schedule.id));
+    const run = await waitForFinishedRun(mage, schedule.id, 4, RUN_TIMEOUT_MS);
+    expect(run.status).toBe('completed');
+    const { rows } = await client.query<{ id: string; deleted: boolean; repaired: boolean }>(
+      `SELECT id, source_deleted_at_utc IS NOT NULL AS deleted, payload_repaired AS repaired FROM raw.qb_invoices
+        WHERE source_deleted_at_utc IS NOT NULL OR payload_repaired ORDER BY id`);
+    expect(rows).toEqual([{ id: String(gone!.Id), deleted: true, repaired: false }, { id: String(odd.Id), deleted: false, repaired: true }]
+      .sort((a, b) => a.id.localeCompare(b.id)));
+    const live = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM raw.qb_invoices WHERE source_deleted_at_utc IS NULL');
+    expect(live.rows[0]!.n).toBe(sandbox.recordCount('Invoice'));
+    const exporter = blockLog('qb_invoices_backfill', schedule.id, run.id, 'qb_invoices_exporter');
+    expect(exporter).toMatch(/1 invoices marked deleted in raw/);
+    const validator = blockLog('qb_invoices_backfill', schedule.id, run.id, 'qb_invoices_validator');
+    expect(validator).toContain(`invoices Id ${odd.Id} (PrivateNote)`);
   });
 
   test('writes no secret value into any file under Mage\'s log or variable directories', async () => {

@@ -50,6 +50,12 @@ export class FakeQbo implements QboClient {
     return { method: 'POST' as const, path: `/v3/company/${this.realmId}/query`, params: { minorversion: 75 }, query: statement };
   }
 
+  /** CDC: this fake company has no change history (no deletion to report). */
+  async getCdc(_entity: string, _changedSince: string, options: QueryCallOptions = {}): Promise<Record<string, unknown>> {
+    if (options.metrics) options.metrics.api_calls += 1;
+    return { CDCResponse: [{ QueryResponse: [{}] }] };
+  }
+
   async postQuery(statement: string, options: QueryCallOptions = {}): Promise<Record<string, unknown>> {
     this.statements.push(statement);
     const n = this.statements.length;

@@ -50,7 +50,7 @@ describe('run reports', () => {
     expect(r.chunks).toHaveLength(4);
     expect(r.chunks[1]).toMatchObject({ chunk: 1, window_start_utc: '2024-01-08T00:00:00.000Z', retries: 2, throttled: 1, status: 'loaded' });
     expect(r.days).toHaveLength(28);
-    expect(r.validation.counts).toEqual({ ok: 8, warning: 0, failure: 0 });
+    expect(r.validation.counts).toEqual({ ok: 9, warning: 0, failure: 0 });
   });
 
   it('writes Markdown, JSON, HTML and the text summary under <evidence>/<entity>/, plus a per-run history file', async () => {

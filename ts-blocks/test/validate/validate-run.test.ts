@@ -17,6 +17,7 @@ const ALL_CHECKS = [
   'volumetry_empty_days',
   'volumetry_outliers',
   'idempotency',
+  'unstorable_records',
 ];
 
 describe('validateRun', () => {
@@ -44,7 +45,7 @@ describe('validateRun', () => {
     const events: BackfillEvent[] = [];
     const summary = await validateRun(pool, run.runId, {}, { emit: (e) => events.push(e) });
     expect(summary.results.map((r) => [r.check, r.severity])).toEqual(ALL_CHECKS.map((name) => [name, 'ok']));
-    expect(summary).toMatchObject({ run_id: run.runId, entity: 'items', passed: true, counts: { ok: 8, warning: 0, failure: 0 } });
+    expect(summary).toMatchObject({ run_id: run.runId, entity: 'items', passed: true, counts: { ok: 9, warning: 0, failure: 0 } });
     const validations = events.filter((e): e is ValidationEvent => e.type === 'validation');
     expect(validations.map((e) => e.check)).toEqual(ALL_CHECKS);
     expect(validations.every((e) => e.run_id === run.runId && e.entity === 'items')).toBe(true);
@@ -88,7 +89,7 @@ describe('validateRun', () => {
     const stored = await latestResults(pool, run.runId);
     expect(stored.filter((r) => r.severity === 'failure').map((r) => r.check)).toEqual(['source_count']);
     const all = await c.query('SELECT count(*)::int AS n FROM ops.validation_results WHERE run_id = $1', [run.runId]);
-    expect(all.rows[0].n).toBe(16);
+    expect(all.rows[0].n).toBe(18);
   });
 
   it('turns a check that cannot run into a failure result naming it', async () => {

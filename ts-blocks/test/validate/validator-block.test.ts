@@ -44,7 +44,7 @@ describe('validator block', () => {
     await c.query(`UPDATE ops.backfill_runs SET status = 'loaded', finished_at_utc = NULL WHERE run_id = $1`, [run.runId]);
     const events: BackfillEvent[] = [];
     const summary = await validatorBody(context({ run_id: run.runId, entity: 'items', status: 'loaded' }, events, { idempotency_chunks: 'all' }), env());
-    expect(summary).toMatchObject({ run_id: run.runId, entity: 'items', status: 'passed', validation: { ok: 8, warning: 0, failure: 0 }, failures: [], warnings: [] });
+    expect(summary).toMatchObject({ run_id: run.runId, entity: 'items', status: 'passed', validation: { ok: 9, warning: 0, failure: 0 }, failures: [], warnings: [] });
     expect(await runStatus(run.runId)).toBe('succeeded');
     const report = summary.report as Record<string, string>;
     expect(report.dir).toBe(join(evidence, 'items'));
@@ -56,7 +56,7 @@ describe('validator block', () => {
     expect(logs.some((l) => /^idempotency\s+OK\s+Re-loading 3 chunk/.test(l))).toBe(true);
     // padding survives Mage's HTML log viewer (no-break spaces)
     expect(logs.filter((l) => /^\d+\u00a0+2024-/.test(l))).toHaveLength(3);
-    expect(events.filter((e) => e.type === 'validation')).toHaveLength(8);
+    expect(events.filter((e) => e.type === 'validation')).toHaveLength(9);
   });
 
   it('once a run succeeded, removes the spool files of the earlier finished run of the entity, keeping its own', async () => {

@@ -109,7 +109,8 @@ export async function explainFromSpool(
 
 async function idsNotIn(db: Queryable, run: RunInfo, table: string, chunk: RunChunk, ids: string[]): Promise<string[]> {
   const { rows } = await db.query(
-    `SELECT t.id FROM ${table} t WHERE t.realm_id = $4 AND ${inWindowSql(run)} AND NOT (t.id = ANY($1::text[]))
+    `SELECT t.id FROM ${table} t
+      WHERE t.realm_id = $4 AND t.source_deleted_at_utc IS NULL AND ${inWindowSql(run)} AND NOT (t.id = ANY($1::text[]))
       ORDER BY t.id LIMIT ${SAMPLE_IDS}`,
     [ids, chunk.windowStart, chunk.windowEnd, run.realmId],
   );

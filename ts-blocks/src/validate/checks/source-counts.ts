@@ -1,5 +1,6 @@
 /**
- * `source_count`: for every loaded window, the rows stored for it (by their date field, whatever run wrote them)
+ * `source_count`: for every loaded window, the live rows stored for it (by their date field, whatever run wrote them;
+ * rows marked deleted, source_deleted_at_utc, are not counted)
  * against QBO's COUNT(*) captured at extraction (ops.backfill_chunks.source_count). A mismatch is explained from
  * the chunk's spool file and the table (./count-explain.ts); an explained one is a warning, the rest failures.
  */

@@ -1,5 +1,6 @@
 /**
- * Rows stored per window of a run, by the run's date field (whatever run wrote them), for the `source_count` check:
+ * Live rows (not marked deleted) stored per window of a run, by the run's date field (whatever run wrote them), for
+ * the `source_count` check:
  * how many, how many written by another run, how many last updated in QBO after the window's scan started.
  * When the windows tile one range (the normal case, proved by `chunk_coverage`), every row of the range lies in
  * exactly one window, found by `width_bucket` over the sorted window starts: one pass over the table, however many
@@ -34,7 +35,7 @@ async function tiledCounts(db: Queryable, run: RunInfo, table: string, chunks: r
             count(b.id) FILTER (WHERE b.counted AND b.run_id <> $1::uuid)::bigint AS from_other_runs,
             count(b.id) FILTER (WHERE b.counted AND b.lu >= ($6::timestamptz[])[b.bucket])::bigint AS updated_since_scan
        FROM (SELECT width_bucket(${dv}, $5::timestamptz[]) AS bucket, t.id, t.run_id, t.source_last_updated_utc AS lu,
-                    t.realm_id = $2 AND ${dv} >= $3 AND ${dv} < $4 AS counted
+                    t.realm_id = $2 AND t.source_deleted_at_utc IS NULL AND ${dv} >= $3 AND ${dv} < $4 AS counted
                FROM ${table} t) b
       GROUP BY b.bucket`,
     [run.runId, run.realmId, chunks[0].windowStart, chunks[chunks.length - 1].windowEnd, chunks.map((c) => c.windowStart), chunks.map(scanOf)],
@@ -53,7 +54,8 @@ async function windowByWindowCounts(db: Queryable, run: RunInfo, table: string, 
                     coalesce(c.extracted_at_utc, r.started_at_utc) - c.extract_ms * interval '1 millisecond' AS scan_start
                FROM ops.backfill_chunks c JOIN ops.backfill_runs r USING (run_id)
               WHERE c.run_id = $1) c
-       LEFT JOIN ${table} t ON t.realm_id = $2 AND ${dv} >= c.window_start_utc AND ${dv} < c.window_end_utc
+       LEFT JOIN ${table} t ON t.realm_id = $2 AND t.source_deleted_at_utc IS NULL
+                          AND ${dv} >= c.window_start_utc AND ${dv} < c.window_end_utc
       GROUP BY c.chunk_index`,
     [run.runId, run.realmId],
   );
