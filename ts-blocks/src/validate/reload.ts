@@ -1,11 +1,14 @@
 /**
  * The validator's default collaborators: the exporter's own spool reader and loader, so the idempotency proof
  * re-loads a window exactly the way the exporter loaded it (same spool checks, the same fast path of record lines
- * COPYed as written and checked in SQL, same merge).
+ * COPYed as written and checked in SQL, same merge; and, where PostgreSQL refuses a line of that path — a record
+ * jsonb cannot hold —, the same row-by-row load with the unstorable rule).
  */
-import { chunkSpoolLines } from '../pipeline/spool-source';
+import type { LoadCounts } from '../ledger';
+import { chunkSpoolLines, chunkSpoolRows } from '../pipeline/spool-source';
 import { readSpool } from '../spool/reader';
 import { loadChunkLines } from '../store/load-lines';
+import { loadRows } from '../store/load-rows';
 import type { ChunkTarget } from '../store/staging-row';
 import type { ChunkReloader, ValidatorDeps } from './deps';
 import type { RunChunk, RunInfo } from './types';
@@ -22,11 +25,23 @@ export function chunkTargetOf(run: RunInfo, chunk: RunChunk): ChunkTarget {
   };
 }
 
-/** Re-loads a chunk's spool file with store/loadChunkLines on the given client (which issues no transaction statement). */
+/**
+ * Re-loads a chunk's spool file on the given client (a savepoint client inside the proof's transaction): the fast
+ * path first; if PostgreSQL refuses it, that attempt is rolled back and the chunk is loaded row by row, as the
+ * exporter does.
+ */
 export const reloadFromSpool: ChunkReloader = async (client, run, chunk) => {
   const target = chunkTargetOf(run, chunk);
-  const loaded = await loadChunkLines(client, [{ target, lines: () => chunkSpoolLines(chunk.spoolPath ?? '', target) }]);
-  const counts = loaded.get(target.chunkIndex)!;
+  const path = chunk.spoolPath ?? '';
+  let counts: LoadCounts;
+  await client.query('BEGIN');
+  try {
+    counts = (await loadChunkLines(client, [{ target, lines: () => chunkSpoolLines(path, target) }])).get(target.chunkIndex)!;
+    await client.query('COMMIT');
+  } catch {
+    await client.query('ROLLBACK');
+    counts = await loadRows(client, target, chunkSpoolRows(path, target));
+  }
   return {
     inserted: counts.rows_inserted,
     updated: counts.rows_updated,

@@ -61,7 +61,7 @@ describe('validateRun', () => {
     let t = 0;
     const now = () => (t += 5);
     const summary = await validateRun(pool, run.runId, { checksAtOnce: 3 }, { emit: (e) => events.push(e), now });
-    const names = ['chunk_coverage', 'primary_key', 'timestamps_utc', 'records_in_window', 'source_count', 'volumetry', 'idempotency'];
+    const names = ['chunk_coverage', 'primary_key', 'timestamps_utc', 'records_in_window', 'source_count', 'volumetry', 'idempotency', 'source_fidelity'];
     expect(summary.timings.checks.map((x) => x.check)).toEqual(names);
     // Every check read the clock twice (start, end): each took a positive multiple of the clock's step.
     for (const x of summary.timings.checks) expect(x.ms % 5 === 0 && x.ms > 0).toBe(true);
