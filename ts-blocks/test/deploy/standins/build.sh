@@ -94,6 +94,8 @@ main() {
   build_image docker.io/mageai/mageai:0.9.80 mage "$venv" --volume "$venv:/standin/venv:ro"
 
   build_image docker.io/dpage/pgadmin4:9.8 pgadmin ""
+  # earlier builds of a stand-in, now untagged
+  podman image prune --force --filter label=qbo.standin.key >/dev/null
 }
 
 main "$@"
