@@ -51,7 +51,7 @@ export function writeEvidenceIndex(out: string, shots: readonly Shot[], run: Rec
     '| --- | --- | --- |',
     ...reportLinks(out),
     '',
-    'How to read the validation results: README, section "Validations and reports".',
+    'How to read the validation results: docs/validation.md, section "Reading each result, and what to do".',
     '',
     '## Screenshots',
     '',

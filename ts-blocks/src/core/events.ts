@@ -2,7 +2,7 @@
  * Typed events: the library never prints, it emits these. The CLI renders them (progress bars or NDJSON), the
  * block entry points write them as NDJSON on stdout for the Mage bridge, which logs them (metrics as tags).
  *
- * Block protocol (see README "Block protocol"):
+ * Block protocol (see docs/block-protocol.md):
  *   stdin:  one JSON document `{"vars": {...}, "secrets": {...}, "upstream": {...} | null}`
  *   stdout: NDJSON, one event per line; the last line is a `result` (exit 0) or an `error` (exit != 0).
  *   `token_rotated` carries a new refresh token: the bridge persists it (Mage Secrets) and never logs it. It is

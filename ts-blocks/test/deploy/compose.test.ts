@@ -139,9 +139,8 @@ describe('docker-compose.yml', () => {
     expect(sources.filter((p) => !repoFileExists(p) && !createdBySetUp.includes(`:-${p.replace(/^\.\//, '')}}`))).toEqual([]);
   });
 
-  it('documents exactly the published ports in the README set-up', () => {
-    const readme = readRepoFile('README.md');
-    const compose = markdownSection(markdownSection(readme, '## Set-up'), '### Docker Compose');
+  it('documents exactly the published ports in the Compose set-up (docs/deployment.md)', () => {
+    const compose = markdownSection(readRepoFile('docs/deployment.md'), '# Deployment with Docker Compose');
     expect(compose).not.toBe('');
     expect(checkReadmePorts(model, compose)).toEqual([]);
   });

@@ -1,12 +1,12 @@
 /**
- * The README's schema section stays true to db/init: every column it must document is documented, and its
+ * The schema reference (docs/schema.md) stays true to db/init: every column it must document is documented, and its
  * verification queries run against the schema db/init creates.
  */
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { readdirSync } from 'node:fs';
 import { markdownSection, readRepoFile, repoPath } from './repo-files';
 
-const section = markdownSection(readRepoFile('README.md'), '## The `raw` and `ops` schemas');
+const section = markdownSection(readRepoFile('docs/schema.md'), '# The `raw` and `ops` schemas');
 
 /** Column names of the tables created in a DDL text (`  name  type ...` lines inside CREATE TABLE). */
 function ddlColumns(sql: string): string[] {
@@ -15,7 +15,7 @@ function ddlColumns(sql: string): string[] {
   );
 }
 
-describe('README schema section', () => {
+describe('docs/schema.md', () => {
   let db: TestDatabase;
   beforeAll(async () => {
     db = await createTestDatabase('readme_schema');

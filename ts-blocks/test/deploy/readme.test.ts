@@ -1,8 +1,10 @@
 /**
- * The README a newcomer follows: the sections the assignment requires, links that resolve, a secrets table that
- * names exactly the secrets the code reads, and the acceptance checklist with proof behind every item.
+ * The README a newcomer follows: a landing page with the sections the assignment requires, each leading to its
+ * reference page under docs/; links and anchors that resolve in the README and in every docs page; a secrets table
+ * that names exactly the secrets the code reads; and the acceptance checklist with proof behind every item.
  */
-import { markdownSection, readRepoFile, repoFileExists } from './repo-files';
+import { brokenLink, documentationFiles, headingAnchors, relativeLinks } from './markdown-links';
+import { markdownSection, readRepoFile } from './repo-files';
 
 /** Section 11 of the assignment, verbatim (without the checkbox). */
 const CHECKLIST = [
@@ -19,12 +21,22 @@ const CHECKLIST = [
 
 const readme = readRepoFile('README.md');
 
-/** Relative link targets of a Markdown text, without their #anchors. */
-function relativeLinks(markdown: string): string[] {
-  return [...markdown.matchAll(/\]\(([^)\s]+)\)/g)]
-    .map((m) => m[1])
-    .filter((t) => !/^[a-z]+:/i.test(t) && !t.startsWith('#'))
-    .map((t) => decodeURI(t.split('#')[0]));
+/** The landing page's sections and the reference page each must link to. */
+const SECTIONS: ReadonlyArray<readonly [string, string]> = [
+  ['## Set-up', 'docs/setup.md'],
+  ['## Set-up', 'docs/deployment.md'],
+  ['## Secrets management', 'docs/secrets.md'],
+  ['## Mage pipelines', 'docs/pipelines.md'],
+  ['## One-time trigger', 'docs/trigger.md'],
+  ['## The `raw` schema', 'docs/schema.md'],
+  ['## Validations', 'docs/validation.md'],
+  ['## Runbook', 'docs/runbook.md'],
+  ['## Troubleshooting', 'docs/troubleshooting.md'],
+];
+
+/** Repository paths a Markdown text links to (files, without anchors). */
+function linkedFiles(from: string, markdown: string): string[] {
+  return relativeLinks(from, markdown).map((l) => l.path);
 }
 
 /** Checklist entries: the text after `- [x]` and the lines that follow until the next entry. */
@@ -37,30 +49,34 @@ function checklistItems(section: string): Array<{ text: string; body: string }> 
 }
 
 describe('README.md', () => {
-  it('has every section the assignment asks for', () => {
+  it('is a landing page of at most 300 lines', () => {
+    expect(readme.split('\n').length).toBeLessThanOrEqual(300);
+  });
+
+  it('has every section the assignment asks for, each linking to its reference page under docs/', () => {
     const headings = readme.split('\n').filter((l) => l.startsWith('## '));
-    for (const h of ['## Architecture', '## Set-up', '## Secrets management', '## Troubleshooting', '## Acceptance checklist']) {
+    for (const h of ['## Architecture', ...SECTIONS.map(([heading]) => heading), '## Acceptance checklist']) {
       expect(headings).toContain(h);
     }
     expect(markdownSection(readme, '## Architecture')).toMatch(/```mermaid\n(flowchart|graph) /);
+    for (const [heading, page] of SECTIONS) {
+      expect({ heading, links: linkedFiles('README.md', markdownSection(readme, heading)) }).toEqual({
+        heading,
+        links: expect.arrayContaining([page]),
+      });
+    }
   });
 
-  it('links only to files that exist', () => {
-    const links = relativeLinks(readme);
-    expect(links.length).toBeGreaterThan(0);
-    expect(links.filter((p) => !repoFileExists(p))).toEqual([]);
+  it('links to every page under docs/', () => {
+    const linked = new Set(linkedFiles('README.md', readme));
+    expect(documentationFiles().filter((p) => p !== 'README.md' && !linked.has(p))).toEqual([]);
   });
 
-  it('links only to headings that exist (GitHub anchors)', () => {
-    const slugs = new Set(
-      readme
-        .split('\n')
-        .filter((l) => /^#{1,6} /.test(l))
-        .map((l) => l.replace(/^#+ /, '').trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-')),
-    );
-    const anchors = [...readme.matchAll(/\]\(#([^)\s]+)\)/g)].map((m) => m[1]);
-    expect(anchors.length).toBeGreaterThan(0);
-    expect(anchors.filter((a) => !slugs.has(a))).toEqual([]);
+  it('links, in the README and every docs page, only to files and headings that exist (GitHub anchors)', () => {
+    const links = documentationFiles().flatMap((f) => relativeLinks(f));
+    expect(links.filter((l) => l.anchor !== undefined).length).toBeGreaterThan(0);
+    expect(links.filter((l) => l.from.startsWith('docs/')).length).toBeGreaterThan(0);
+    expect(links.map(brokenLink).filter(Boolean)).toEqual([]);
   });
 
   it('lists in the secrets table exactly the Mage Secrets the pipelines read, with purpose, rotation and owner', () => {
@@ -80,9 +96,27 @@ describe('README.md', () => {
     expect(items.map((i) => i.text)).toEqual(CHECKLIST);
     for (const item of items) {
       expect(item.body.startsWith('- [x] ')).toBe(true);
-      const links = relativeLinks(item.body);
+      const links = relativeLinks('README.md', item.body);
       expect(links.length).toBeGreaterThan(0);
-      expect(links.filter((p) => !repoFileExists(p))).toEqual([]);
+      expect(links.map(brokenLink).filter(Boolean)).toEqual([]);
     }
+  });
+});
+
+describe('the documentation link check', () => {
+  it('reports a missing file, a missing heading, and a link leaving the repository', () => {
+    const links = relativeLinks('docs/page.md', '[a](../README.md#no-such-heading) [b](missing.md) [c](../../x.md) [d](#secrets-management)');
+    expect(links.map((l) => l.path)).toEqual(['README.md', 'docs/missing.md', '../x.md', 'docs/page.md']);
+    expect(links.slice(0, 3).map(brokenLink)).toEqual([
+      'docs/page.md: ../README.md#no-such-heading (no heading #no-such-heading in README.md)',
+      'docs/page.md: missing.md (no file docs/missing.md)',
+      'docs/page.md: ../../x.md (no file ../x.md)',
+    ]);
+    expect(brokenLink(relativeLinks('README.md', '[s](#secrets-management)')[0])).toBeUndefined();
+  });
+
+  it('reads anchors as GitHub makes them, repeated headings numbered, code blocks ignored', () => {
+    const anchors = headingAnchors('# The `raw` and `ops` schemas\n## Loading: what happens\n## Loading: what happens\n```\n# not a heading\n```\n');
+    expect([...anchors]).toEqual(['the-raw-and-ops-schemas', 'loading-what-happens', 'loading-what-happens-1']);
   });
 });

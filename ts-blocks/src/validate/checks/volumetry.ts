@@ -1,6 +1,6 @@
 /**
  * Volumetry per day (`volumetry_empty_days`, `volumetry_outliers`): warnings, never failures — the data is what
- * QBO holds; a reviewer decides whether an empty day or a spike is real (see README "Validations and reports").
+ * QBO holds; a reviewer decides whether an empty day or a spike is real (see docs/validation.md).
  */
 import { dailyVolume, type DayCount } from '../daily-volume';
 import type { ValidationOptions } from '../options';
