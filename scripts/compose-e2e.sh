@@ -260,8 +260,10 @@ main() {
   make_clone
   mkdir -p "$src/.run/compose/evidencias"
   [ "$(id -u)" = 0 ] && chown "$report_uid:$report_uid" "$src/.run/compose/evidencias"
-  say "building the project image (unchanged Dockerfile) and starting the stack"
-  start_stack --build
+  say "building the project image (unchanged Dockerfile)"
+  compose build mage >"$work/build.log" 2>&1 || { tail -n 40 "$work/build.log" >&2; fail "building the image"; }
+  say "starting the stack"
+  start_stack
   load_secrets
   local e
   for e in items customers invoices; do run_pipeline "$e"; done
