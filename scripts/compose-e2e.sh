@@ -150,7 +150,10 @@ load_secrets() {
 }
 
 secret_names() {
-  (cd "$src" && QBO_DOCKER_COMPOSE="${dc[*]}" scripts/compose-mage-secrets.sh --list) | awk '$2 == "set" {print $1}' | sort
+  local out
+  out="$(cd "$src" && QBO_DOCKER_COMPOSE="${dc[*]}" scripts/compose-mage-secrets.sh --list 2>"$work/list.err")" \
+    || { cat "$work/list.err" >&2; fail "scripts/compose-mage-secrets.sh --list"; }
+  awk '$2 == "set" {print $1}' <<<"$out" | sort
 }
 
 run_pipeline() {
@@ -163,8 +166,10 @@ run_pipeline() {
 
 # probe: the raw tables and run ledger as the mage container sees them (Mage Secrets -> warehouse:5432)
 probe() {
-  compose exec -T mage python - <"$repo/ts-blocks/test/deploy/compose-e2e-probe.py" 2>"$work/probe.err" \
+  local out
+  out="$(compose exec -T mage python - <"$repo/ts-blocks/test/deploy/compose-e2e-probe.py" 2>"$work/probe.err")" \
     || { cat "$work/probe.err" >&2; fail "the probe in the mage container"; }
+  sed -n 's/^compose-e2e-probe //p' <<<"$out"
 }
 
 # check_tables RUNS [PREVIOUS]: every raw table holds the rows the latest run counted in QBO, from one realm, after

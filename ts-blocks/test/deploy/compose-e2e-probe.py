@@ -1,6 +1,6 @@
 """Run inside the Compose deployment's `mage` container by scripts/compose-e2e.sh (`exec -T mage python -` with this
 file on stdin): reads the PG_* Mage Secrets (so they must still decrypt), connects to the warehouse by its service
-name with psql, and prints one JSON object: per entity, the raw table's row count, how many realms its rows came
+name with psql, and prints one JSON object (on a line starting `compose-e2e-probe `): per entity, the raw table's row count, how many realms its rows came
 from, and the latest successful run's source count (QBO COUNT(*) summed over its windows) and number of runs.
 Never prints a secret value."""
 import json
@@ -37,4 +37,5 @@ out = subprocess.run(
     env=env, capture_output=True, text=True, check=False)
 if out.returncode != 0:
     sys.exit(f'compose-e2e-probe: psql to {pg["PG_HOST"]}:{pg["PG_PORT"]} failed: {out.stderr.strip()}')
-print(json.dumps({'host': pg['PG_HOST'], 'tables': json.loads(out.stdout)}))
+# one marked line: importing Mage may print notices of its own on stdout
+print('compose-e2e-probe ' + json.dumps({'host': pg['PG_HOST'], 'tables': json.loads(out.stdout)}))

@@ -1,6 +1,7 @@
 /**
- * docker-compose.yml, checked statically: no Docker engine runs here, so the deployment must be right by
- * construction. Every check is also fed a broken document (compose-checks.test.ts) to prove it can fail.
+ * docker-compose.yml, checked statically: the mistakes these rules catch are cheaper to see here than in the
+ * minutes scripts/compose-e2e.sh takes to start the stack for real. Every check is also fed a broken document
+ * (compose-checks.test.ts) to prove it can fail.
  */
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
