@@ -61,11 +61,15 @@ build_image() {
     return 0
   fi
   log "building $image (stand-in)"
+  local previous
+  previous="$(podman image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)"
   rm -rf "${ctx:?}"/*
   "$prepare"
   cp "$here/$dir"/* "$ctx/"
   cp "$ca_bundle" "$ctx/ca-certificates.crt"
   podman build --quiet --label "qbo.standin.key=$key" --tag "$image" "$@" "$ctx" >/dev/null
+  # the superseded build, unless images built on it still need it
+  [ -z "$previous" ] || podman rmi "$previous" >/dev/null 2>&1 || true
 }
 
 # the host's Node 20: the binary, npm and corepack
@@ -100,8 +104,6 @@ main() {
   venv="$("$repo/scripts/mage-venv.sh")"
   build_image docker.io/mageai/mageai:0.9.80 mage "$venv" nothing --volume "$venv:/standin/venv:ro"
   build_image docker.io/dpage/pgadmin4:9.8 pgadmin "" nothing
-  # earlier builds of a stand-in, now untagged
-  podman image prune --force --filter label=qbo.standin.key >/dev/null
 }
 
 main "$@"
