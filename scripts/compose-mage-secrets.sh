@@ -44,10 +44,18 @@ load_sandbox() {
   # Its URLs name the address it listens on; Mage reaches it by service name, so they are rewritten to sandbox:8081.
   local line password
   password="$(postgres_password)"
-  line="$("${dc[@]}" logs --no-color --no-log-prefix sandbox | grep '"refreshToken"' | tail -n 1 || true)"
+  # The profile is named explicitly: not every Compose enables a service's profile when the service is named.
+  local logs
+  if ! logs="$("${dc[@]}" --profile sandbox logs --no-color --no-log-prefix sandbox 2>&1)"; then
+    echo "compose-mage-secrets: could not read the logs of the \`sandbox\` service (profile \`sandbox\`):" \
+      "$(printf '%s\n' "$logs" | grep -v '"refreshToken"' | tail -n 3)" \
+      "Start it with: docker compose --profile sandbox up -d" >&2
+    exit 1
+  fi
+  line="$(printf '%s\n' "$logs" | grep '"refreshToken"' | tail -n 1 || true)"
   if [ -z "$line" ]; then
-    echo "compose-mage-secrets: the sandbox has printed no credentials; start it first:" \
-      "docker compose --profile sandbox up -d" >&2
+    echo "compose-mage-secrets: the \`sandbox\` service (profile \`sandbox\`) has printed no credentials: it is not" \
+      "running in this Compose project. Start it with: docker compose --profile sandbox up -d" >&2
     exit 1
   fi
   line="$(printf '%s\n' "$line" | sed -E 's#"(baseUrl|tokenUrl)":"https?://[^/"]+#"\1":"http://sandbox:8081#g')"

@@ -9,6 +9,9 @@
 # The directory is 0700 so other users of this machine cannot read it. Inside it the files are 0600, except
 # pgadmin_password, which is 0644: Compose bind-mounts secrets files with their host permissions, and pgAdmin
 # reads its password as its own unprivileged user (uid 5050), while PostgreSQL and Mage read theirs as root.
+#
+# It also creates the folder the `mage` service writes its run reports into (.run/compose/evidencias, git-ignored;
+# QBO_COMPOSE_EVIDENCE_DIR elsewhere), as the user running it: the reports then belong to that user, not to root.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dir="${QBO_COMPOSE_SECRETS_DIR:-$here/docker/secrets}"
@@ -36,6 +39,10 @@ chmod 0700 "$dir"
 create_secret postgres_password 0600
 create_secret mage_owner_password 0600
 create_secret pgadmin_password 0644
+reports="${QBO_COMPOSE_EVIDENCE_DIR:-.run/compose/evidencias}"
+case "$reports" in /*) ;; *) reports="$here/$reports" ;; esac
+mkdir -p "$reports"
+echo "reports  $reports"
 cat <<MSG
 
 Docker secrets are ready in $dir (never commit them).

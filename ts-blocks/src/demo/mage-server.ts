@@ -2,16 +2,15 @@
  * A `mage start` server (web UI, REST API and scheduler) for this project, on a chosen port and data dir, driven
  * through Mage's REST API: the scheduled path the tests and the evidence script exercise.
  *
- * Auth (on by default since mage-ai 0.9.78): `POST /api/sessions` with Mage's public frontend API key and the owner's
- * e-mail/password (admin@admin.com / admin unless DEFAULT_OWNER_EMAIL / DEFAULT_OWNER_PASSWORD say otherwise), then
- * `Cookie: oauth_token=<token>` on every call.
+ * The REST calls themselves are MageClient's.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { freePort } from '../core/free-port';
 import { MAGE_SH, PROJECT_ROOT, mageEnv, type MageOptions } from './mage-cli';
+import { MageClient, pollUntil } from './mage-client';
 
-/** The API key Mage's own frontend sends (public, shipped in Mage's web bundle). */
-export const MAGE_FRONTEND_API_KEY = 'zkWlN0PkIKSN0C11CfUHUj84OT5XOJ6tDZ6bDRO2';
+export { MAGE_FRONTEND_API_KEY, pollUntil } from './mage-client';
+
 const DEFAULT_START_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 15_000;
 
@@ -23,36 +22,15 @@ export interface MageServerOptions extends MageOptions {
   readonly startTimeoutMs?: number;
 }
 
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `check` until it returns a value (not undefined) or the deadline passes. */
-export async function pollUntil<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number, everyMs = 500): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (e) {
-      lastError = e;
-    }
-    if (Date.now() > deadline) {
-      const why = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${why}`);
-    }
-    await delay(everyMs);
-  }
-}
-
-export class MageServer {
-  private token = '';
+export class MageServer extends MageClient {
   private readonly lines: string[] = [];
 
   private constructor(
     private readonly child: ChildProcess,
-    readonly baseUrl: string,
-    private readonly options: MageServerOptions,
+    baseUrl: string,
+    options: MageServerOptions,
   ) {
+    super(baseUrl, options);
     const keep = (chunk: Buffer) => {
       this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
       if (this.lines.length > 5000) this.lines.splice(0, this.lines.length - 5000);
@@ -96,38 +74,6 @@ export class MageServer {
 
   mark(): number {
     return this.lines.length;
-  }
-
-  private async login(): Promise<boolean> {
-    const response = await fetch(`${this.baseUrl}/api/sessions`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-API-KEY': MAGE_FRONTEND_API_KEY },
-      body: JSON.stringify({
-        session: { email: this.options.email ?? 'admin@admin.com', password: this.options.password ?? 'admin' },
-      }),
-    });
-    const body = (await response.json().catch(() => ({}))) as { session?: { token?: string } };
-    this.token = body.session?.token ?? '';
-    return this.token !== '';
-  }
-
-  /** One REST call; throws with Mage's error message when the call fails. */
-  async api<T = Record<string, unknown>>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${this.baseUrl}/api/${path.replace(/^\/+/, '')}`, {
-      method,
-      headers: {
-        'Content-Type': 'application/json',
-        'X-API-KEY': MAGE_FRONTEND_API_KEY,
-        Cookie: `oauth_token=${this.token}`,
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = (await response.json().catch(() => ({}))) as T & { error?: { message?: string; exception?: string } };
-    if (!response.ok || json.error) {
-      const message = json.error?.message ?? json.error?.exception ?? `HTTP ${response.status}`;
-      throw new Error(`Mage API ${method} /api/${path} failed: ${message}`);
-    }
-    return json;
   }
 
   /** Stops Mage (SIGTERM to its process group, SIGKILL after a grace period). */

@@ -3,8 +3,10 @@
  *   report.md, report.json, report.html, summary.txt   the latest run of the entity (overwritten)
  *   runs/<started>_<run id>.md                         one small Markdown per run, kept (history: first load, re-runs)
  * Files are written under a temporary name and renamed, so a reader never sees half a report.
+ * Written as root (the Docker Compose `mage` container) into a folder someone else owns (the user who created the
+ * bind-mounted folder on the host), the files and folders take that folder's owner, so they stay the user's.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FatalError } from '../core/errors';
 import { sanitize } from '../core/sanitize';
@@ -40,13 +42,22 @@ function writeAtomic(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
+/** Gives `paths` the owner of `root` when this process is root and `root` belongs to another user. */
+function adoptOwner(root: string, paths: readonly string[]): void {
+  if (process.getuid?.() !== 0) return;
+  const { uid, gid } = statSync(root);
+  if (uid === 0) return;
+  for (const path of paths) chownSync(path, uid, gid);
+}
+
 function historyName(r: RunReport): string {
   const started = r.run.started_at_utc.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   return `${started}_${r.run.run_id}.md`;
 }
 
 export function writeReports(report: RunReport, options: WriteReportsOptions = {}): ReportPaths {
-  const dir = join(options.outDir ?? evidenceDir(), report.run.entity);
+  const root = options.outDir ?? evidenceDir();
+  const dir = join(root, report.run.entity);
   const paths: ReportPaths = {
     dir,
     markdown: join(dir, 'report.md'),
@@ -63,6 +74,7 @@ export function writeReports(report: RunReport, options: WriteReportsOptions = {
     writeAtomic(paths.json, sanitize(`${JSON.stringify(report, null, 2)}\n`));
     writeAtomic(paths.html, sanitize(renderHtml(report)));
     writeAtomic(paths.summary, sanitize(`${summaryLines(report).join('\n')}\n`));
+    adoptOwner(root, [dir, join(dir, 'runs'), paths.markdown, paths.history, paths.json, paths.html, paths.summary]);
   } catch (e) {
     throw new FatalError(`Could not write the report of run ${report.run.run_id} into ${dir}: ${(e as Error).message}. ` +
       'Check that the directory is writable, or set QBO_EVIDENCE_DIR.', { code: 'REPORT_WRITE_FAILED', cause: e });

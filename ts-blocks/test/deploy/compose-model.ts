@@ -87,9 +87,10 @@ function mount(v: unknown): Mount {
     const kind = type === 'bind' ? 'bind' : source === '' ? 'anonymous' : 'volume';
     return { kind, source, target: scalar(v.target) ?? '' };
   }
-  const parts = String(v).split(':');
+  // SOURCE:TARGET[:MODE], where SOURCE may be an interpolation with a default: ${NAME:-./path}
+  const parts = String(v).match(/(\$\{[^}]*\}|[^:])+/g) ?? [];
   if (parts.length === 1) return { kind: 'anonymous', source: '', target: parts[0] };
-  const [source, target] = parts;
+  const [source = '', target = ''] = parts;
   return { kind: isHostPath(source) ? 'bind' : 'volume', source, target };
 }
 
@@ -98,7 +99,8 @@ function port(v: unknown): PublishedPort | null {
     if (v.published === undefined) return null;
     return { hostIp: scalar(v.host_ip) ?? '', hostPort: Number(v.published), containerPort: Number(v.target) };
   }
-  const parts = String(v).split(':');
+  // SOURCE:TARGET[:MODE], where SOURCE may be an interpolation with a default: ${NAME:-./path}
+  const parts = String(v).match(/(\$\{[^}]*\}|[^:])+/g) ?? [];
   if (parts.length === 1) return null;
   const containerPort = Number(parts[parts.length - 1].split('/')[0]);
   const hostPort = Number(parts[parts.length - 2]);

@@ -81,7 +81,20 @@ describe('compose secrets scripts', () => {
   it('says how to start the sandbox when it has printed no credentials', () => {
     const r = run('scripts/compose-mage-secrets.sh', ['--sandbox']);
     expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/`sandbox` service \(profile `sandbox`\) has printed no credentials/);
     expect(r.stderr).toMatch(/--profile sandbox up/);
+  });
+
+  it('enables the sandbox profile itself when it reads the sandbox service\'s credentials', () => {
+    fake.setSandboxLog('{"baseUrl":"http://0.0.0.0:8081/v3","refreshToken":"RT1"}\n');
+    run('scripts/compose-mage-secrets.sh', ['--sandbox'], '', { COMPOSE_PROFILES: '' });
+    expect(recorded()[0].args).toEqual(['--profile', 'sandbox', 'logs', '--no-color', '--no-log-prefix', 'sandbox']);
+  });
+
+  it('says what failed, and no credential, when the sandbox service\'s logs cannot be read', () => {
+    const r = run('scripts/compose-mage-secrets.sh', ['--sandbox'], '', { FAIL_ON: 'logs' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/could not read the logs of the `sandbox` service/);
   });
 
   it('rotates the role, PG_PASSWORD and the secrets file to one new value, printed nowhere', () => {

@@ -1,5 +1,5 @@
 /**
- * A stand-in for `docker compose` (selected through QBO_DOCKER_COMPOSE) that records each call's arguments and
+ * A fake `docker compose` (selected through QBO_DOCKER_COMPOSE) that records each call's arguments and
  * standard input in a directory instead of reaching containers. `logs` prints `<dir>/sandbox.log`; a call whose
  * arguments include the line FAIL_ON exits 1.
  */
@@ -13,9 +13,13 @@ const SCRIPT = `#!/usr/bin/env bash
 set -eu
 n=$(( $(ls "$CALLS" | grep -c '\\.args$' || true) + 1 ))
 printf '%s\\n' "$@" > "$CALLS/$n.args"
-if [ "$1" = logs ]; then cat "$CALLS/../sandbox.log" 2>/dev/null || true; exit 0; fi
+failing() { [ -n "\${FAIL_ON:-}" ] && grep -qx -- "$FAIL_ON" "$CALLS/$n.args"; }
+if grep -qx logs "$CALLS/$n.args"; then
+  if failing; then echo "no such service" >&2; exit 1; fi
+  cat "$CALLS/../sandbox.log" 2>/dev/null || true; exit 0
+fi
 cat > "$CALLS/$n.stdin"
-if [ -n "\${FAIL_ON:-}" ] && grep -qx -- "$FAIL_ON" "$CALLS/$n.args"; then exit 1; fi
+if failing; then exit 1; fi
 `;
 
 export interface Call {
@@ -41,7 +45,9 @@ export function fakeCompose(): FakeCompose {
   const secretsDir = join(dir, 'secrets');
   mkdirSync(callsDir);
   writeFileSync(join(dir, 'fake-compose'), SCRIPT);
-  execFileSync('bash', [repoPath('scripts/compose-secrets.sh')], { env: { ...process.env, QBO_COMPOSE_SECRETS_DIR: secretsDir } });
+  execFileSync('bash', [repoPath('scripts/compose-secrets.sh')], {
+    env: { ...process.env, QBO_COMPOSE_SECRETS_DIR: secretsDir, QBO_COMPOSE_EVIDENCE_DIR: join(dir, 'evidencias') },
+  });
   const file = (n: number, ext: string) => join(callsDir, `${n}.${ext}`);
   return {
     dir,

@@ -18,9 +18,10 @@ describe('the Compose scripts', () => {
 describe('scripts/compose-secrets.sh', () => {
   let dir: string;
   const secretsDir = () => join(dir, 'secrets');
+  const reportsDir = () => join(dir, 'reports');
   const run = () =>
     execFileSync('bash', [repoPath('scripts/compose-secrets.sh')], {
-      env: { ...process.env, QBO_COMPOSE_SECRETS_DIR: secretsDir() },
+      env: { ...process.env, QBO_COMPOSE_SECRETS_DIR: secretsDir(), QBO_COMPOSE_EVIDENCE_DIR: reportsDir() },
       encoding: 'utf8',
     });
   const values = () =>
@@ -58,6 +59,20 @@ describe('scripts/compose-secrets.sh', () => {
     expect(mode(join(secretsDir(), 'postgres_password'))).toBe(0o600);
     expect(mode(join(secretsDir(), 'mage_owner_password'))).toBe(0o600);
     expect(mode(join(secretsDir(), 'pgadmin_password'))).toBe(0o644);
+  });
+
+  it('creates the folder the mage service writes its reports into, owned by the user who runs it', () => {
+    const out = run();
+    expect(statSync(reportsDir()).isDirectory()).toBe(true);
+    expect(statSync(reportsDir()).uid).toBe(process.getuid?.());
+    expect(out).toContain(reportsDir());
+  });
+
+  it('puts that folder where docker-compose.yml mounts it by default: .run/compose/evidencias, git-ignored', () => {
+    const compose = readFileSync(repoPath('docker-compose.yml'), 'utf8');
+    expect(compose).toContain('${QBO_COMPOSE_EVIDENCE_DIR:-./.run/compose/evidencias}:/home/src/evidencias');
+    expect(readFileSync(repoPath('scripts/compose-secrets.sh'), 'utf8')).toContain('${QBO_COMPOSE_EVIDENCE_DIR:-.run/compose/evidencias}');
+    expect(readFileSync(repoPath('.gitignore'), 'utf8').split('\n')).toContain('.run/');
   });
 });
 
