@@ -9,7 +9,7 @@ It does what the "Run@once" button of the trigger's page in the Mage UI does (PO
 and the trigger set active in Mage's database, because Mage's scheduler starts runs of active triggers only. The
 running Mage's scheduler picks the run up at its next tick; the pipeline's last block sets the trigger inactive
 again (database and triggers.yaml) once the run has succeeded. Re-enabling the trigger alone starts nothing: for a
-one-time trigger the scheduler only creates a run while the trigger has none (see docs/mage.md).
+one-time trigger the scheduler only creates a run while the trigger has none (see docs/trigger.md).
 
 No login is needed: like the secrets tool, it works on Mage's database under $MAGE_DATA_DIR directly.
 Exit codes: 0 the run completed; 1 it failed or was cancelled; 2 bad arguments or state (nothing started);
