@@ -58,6 +58,15 @@ describe('primary_key check', () => {
       expect(r.message).toMatch(/2 row\(s\) with a null or blank id/);
     });
 
+    it('counts repeated null and blank ids as missing ids, not as duplicates', async () => {
+      const seeded = await seedCleanRun(c, { days: 14 });
+      await c.query(`UPDATE raw.qb_items SET id = NULL WHERE id IN ('3', '4')`);
+      await c.query(`UPDATE raw.qb_items SET id = ' ' WHERE id IN ('9', '10')`);
+      await c.query(`INSERT INTO raw.qb_items SELECT * FROM raw.qb_items WHERE id = '11'`);
+      const [r] = await checkPrimaryKey(pool, await loadRunInfo(pool, seeded.runId));
+      expect(r.details).toMatchObject({ rows: seeded.records.length + 1, null_or_blank_ids: 4, duplicate_copies: 1, duplicate_ids: [{ id: '11', copies: 2 }] });
+    });
+
     it('detects an id that is not the payload Id', async () => {
       const seeded = await seedCleanRun(c, { days: 14 });
       await c.query(`UPDATE raw.qb_items SET id = '99999' WHERE id = '5'`);

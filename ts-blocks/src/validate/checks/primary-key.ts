@@ -20,10 +20,11 @@ export async function checkPrimaryKey(
   try {
     const [totals, scanned] = await Promise.all([
       db.query(
-        `SELECT count(*)::bigint AS total,
-                count(*) FILTER (WHERE id IS NULL OR btrim(id) = '')::bigint AS null_ids,
-                (count(id) FILTER (WHERE btrim(id) <> '') - count(DISTINCT id) FILTER (WHERE btrim(id) <> ''))::bigint AS extra_copies
-           FROM ${table}`,
+        // Rows per id by hash (count(DISTINCT) sorts every id): each id's copies beyond the first are extras.
+        `SELECT coalesce(sum(n), 0)::bigint AS total,
+                coalesce(sum(n) FILTER (WHERE id IS NULL OR btrim(id) = ''), 0)::bigint AS null_ids,
+                coalesce(sum(n - 1) FILTER (WHERE btrim(id) <> ''), 0)::bigint AS extra_copies
+           FROM (SELECT id, count(*) AS n FROM ${table} GROUP BY id) per_id`,
       ),
       payloads ? payloads() : scanPayloads(db, table, 0),
     ]);
