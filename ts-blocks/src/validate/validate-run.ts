@@ -10,6 +10,7 @@ import { toBackfillError } from '../core/errors';
 import { nullSink, type Entity, type EventSink } from '../core/events';
 import { checkCoverage } from './checks/coverage';
 import { checkIdempotency } from './checks/idempotency';
+import { sharedPayloadScan } from './checks/payload-scan';
 import { checkPrimaryKey } from './checks/primary-key';
 import { checkSourceCounts } from './checks/source-counts';
 import { checkSourceFidelity } from './checks/source-fidelity';
@@ -62,11 +63,13 @@ interface CheckOutcome {
   readonly ms: number;
 }
 
+/** primary_key and timestamps_utc share one read of the payloads (each payload decompressed once). */
 function checksFor(pool: Pool, run: RunInfo, o: ValidationOptions, deps: ValidatorDeps, seenDays: (days: readonly DayCount[]) => void): NamedCheck[] {
+  const payloads = sharedPayloadScan(pool, run.entity, o.clockSkewMs);
   return [
     { name: 'chunk_coverage', run: () => checkCoverage(run) },
-    { name: 'primary_key', run: () => checkPrimaryKey(pool, run) },
-    { name: 'timestamps_utc', run: () => checkTimestamps(pool, run, o) },
+    { name: 'primary_key', run: () => checkPrimaryKey(pool, run, payloads) },
+    { name: 'timestamps_utc', run: () => checkTimestamps(pool, run, o, payloads) },
     { name: 'records_in_window', run: () => checkRecordsInWindow(pool, run) },
     { name: 'source_count', run: () => checkSourceCounts(pool, run, deps) },
     { name: 'volumetry', run: () => checkVolumetry(pool, run, o, seenDays) },

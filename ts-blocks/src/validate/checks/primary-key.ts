@@ -5,24 +5,34 @@
  */
 import { dbFailure, rawTable, type Queryable } from '../run-info';
 import { SAMPLE_IDS, type CheckResult, type RunInfo } from '../types';
+import { scanPayloads, type PayloadCounts } from './payload-scan';
 
 export const PRIMARY_KEY_CHECK = 'primary_key';
 
-export async function checkPrimaryKey(db: Queryable, run: RunInfo): Promise<CheckResult[]> {
+/**
+ * `payloads`: the validation's shared scan of the payloads (./payload-scan.ts), which also serves `timestamps_utc`;
+ * without it the check scans them itself. The ids (present, unique) are counted beside it, from the id column alone.
+ */
+export async function checkPrimaryKey(
+  db: Queryable, run: RunInfo, payloads?: () => Promise<PayloadCounts>,
+): Promise<CheckResult[]> {
   const table = rawTable(run.entity);
   try {
-    const totals = await db.query(
-      `SELECT count(*)::bigint AS total,
-              count(*) FILTER (WHERE id IS NULL OR btrim(id) = '')::bigint AS null_ids,
-              (count(id) FILTER (WHERE btrim(id) <> '') - count(DISTINCT id) FILTER (WHERE btrim(id) <> ''))::bigint AS extra_copies,
-              count(*) FILTER (WHERE payload ->> 'Id' IS DISTINCT FROM id)::bigint AS payload_id_mismatch
-         FROM ${table}`,
-    );
+    const [totals, scanned] = await Promise.all([
+      db.query(
+        // Rows per id by hash (count(DISTINCT) sorts every id): each id's copies beyond the first are extras.
+        `SELECT coalesce(sum(n), 0)::bigint AS total,
+                coalesce(sum(n) FILTER (WHERE id IS NULL OR btrim(id) = ''), 0)::bigint AS null_ids,
+                coalesce(sum(n - 1) FILTER (WHERE btrim(id) <> ''), 0)::bigint AS extra_copies
+           FROM (SELECT id, count(*) AS n FROM ${table} GROUP BY id) per_id`,
+      ),
+      payloads ? payloads() : scanPayloads(db, table, 0),
+    ]);
     const t = totals.rows[0] as Record<string, string>;
     const total = Number(t.total);
     const nullIds = Number(t.null_ids);
     const extraCopies = Number(t.extra_copies);
-    const mismatch = Number(t.payload_id_mismatch);
+    const mismatch = scanned.payload_id_mismatch;
     const duplicates =
       extraCopies > 0
         ? (

@@ -9,11 +9,10 @@
 import type { ValidationOptions } from '../options';
 import { dbFailure, rawTable, type Queryable } from '../run-info';
 import { SAMPLE_IDS, type CheckResult, type RunInfo } from '../types';
+import { ISO_WITH_ZONE, scanPayloads, type PayloadCounts } from './payload-scan';
 
 export const TIMESTAMPS_CHECK = 'timestamps_utc';
 export const IN_WINDOW_CHECK = 'records_in_window';
-
-const ISO_WITH_ZONE = String.raw`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$`;
 
 /** The instant a row is windowed by, from its own date_field column (alias t). */
 const ROW_DATE_VALUE = `CASE WHEN t.date_field = 'txn_date'
@@ -36,22 +35,6 @@ async function columnTypes(db: Queryable, table: string): Promise<Array<{ column
   return rows as Array<{ column: string; type: string }>;
 }
 
-/** One pass: the payload's LastUpdatedTime is read once per row and matched against the pattern once. */
-async function timestampCounts(db: Queryable, table: string, skewMs: number): Promise<Record<string, number>> {
-  const { rows } = await db.query(
-    `SELECT count(*) FILTER (WHERE lu IS NULL) AS missing_last_updated,
-            count(*) FILTER (WHERE NOT zoned) AS last_updated_without_zone,
-            count(*) FILTER (WHERE zoned AND lu::timestamptz <> slu) AS last_updated_mismatch,
-            count(*) FILTER (WHERE slu > ingested) AS updated_after_ingestion,
-            count(*) FILTER (WHERE ingested > now() + make_interval(secs => $2::double precision / 1000)) AS ingested_in_future
-       FROM (SELECT lu, lu ~ $1 AS zoned, slu, ingested
-               FROM (SELECT payload -> 'MetaData' ->> 'LastUpdatedTime' AS lu, source_last_updated_utc AS slu, ingested_at_utc AS ingested
-                       FROM ${table}) r) t`,
-    [ISO_WITH_ZONE, skewMs],
-  );
-  return Object.fromEntries(Object.entries(rows[0] as Record<string, string>).map(([k, v]) => [k, Number(v)]));
-}
-
 async function timestampSample(db: Queryable, table: string): Promise<unknown[]> {
   const { rows } = await db.query(
     `SELECT id, lu AS payload_last_updated, source_last_updated_utc, ingested_at_utc
@@ -64,11 +47,17 @@ async function timestampSample(db: Queryable, table: string): Promise<unknown[]>
   return rows;
 }
 
-export async function checkTimestamps(db: Queryable, run: RunInfo, options: ValidationOptions): Promise<CheckResult[]> {
+/** `payloads`: the validation's shared scan of the payloads (./payload-scan.ts); without it the check scans them itself. */
+export async function checkTimestamps(
+  db: Queryable, run: RunInfo, options: ValidationOptions, payloads?: () => Promise<PayloadCounts>,
+): Promise<CheckResult[]> {
   const table = rawTable(run.entity);
   try {
-    const badColumns = await columnTypes(db, table);
-    const counts = await timestampCounts(db, table, options.clockSkewMs);
+    const [badColumns, scanned] = await Promise.all([
+      columnTypes(db, table),
+      payloads ? payloads() : scanPayloads(db, table, options.clockSkewMs),
+    ]);
+    const { payload_id_mismatch: _ids, ...counts } = scanned;
     const problems: string[] = [];
     if (badColumns.length > 0) problems.push(`${badColumns.length} *_utc column(s) are not timestamptz`);
     if (counts.last_updated_mismatch > 0) {
