@@ -67,13 +67,16 @@ describe('README.md', () => {
     }
   });
 
-  it('lists, before the two commands, what they need: Node, Python, and Chromium with the command that installs it', () => {
+  it('lists, before the two commands, what they need: Node, Python, Chromium with the command that installs it, a container engine', () => {
     const top = readme.slice(0, readme.indexOf('```bash'));
     expect(top).toMatch(/Node 20/);
     expect(top).toMatch(/Python 3\.11/);
     // the tests look for /usr/bin/chromium (Debian's package) unless CHROMIUM_PATH says otherwise
     expect(readRepoFile('ts-blocks/test/report/html-render.test.ts')).toContain("process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'");
-    expect(top).toMatch(/Chromium: `sudo apt-get install -y chromium`[^`]*`CHROMIUM_PATH`/);
+    expect(top).toMatch(/Chromium —\s+`sudo apt-get install -y chromium`[^`]*`CHROMIUM_PATH`/);
+    // npm test ends with scripts/compose-e2e.sh, which needs Docker Engine + Compose v2 or podman
+    expect(readRepoFile('package.json')).toContain('scripts/compose-e2e.sh');
+    expect(top).toMatch(/Docker Engine with\s+Compose v2 or, as root, podman/);
   });
 
   it('leads a newcomer from the demo to the loaded rows and to a real company in at most ten steps', () => {
