@@ -43,6 +43,14 @@ export function emailLocal(name: string, fallback: string): string {
   return ascii.length >= 2 ? ascii.slice(0, 40) : fallback;
 }
 
+/** What QBO appends to a name-list record's names while it is inactive. */
+export const DELETED_SUFFIX = ' (deleted)';
+
+/** The name without the suffix an inactive record's names carry. */
+export function withoutDeletedSuffix(name: string): string {
+  return name.endsWith(DELETED_SUFFIX) ? name.slice(0, -DELETED_SUFFIX.length) : name;
+}
+
 /** Makes display names unique the way a bookkeeper would: a number after the duplicate. */
 export function uniqueNames(names: string[], ids: Int32Array): string[] {
   const seen = new Set<string>();

@@ -3,7 +3,7 @@ import { Rng, hash32 } from '../random';
 import { EntityTable, emptyColumns } from './table';
 import type { Timeline } from './timeline';
 import { COMPANY_KINDS, COMPANY_SUFFIXES, COMPANY_WORDS, FAMILY_NAMES, GIVEN_NAMES, JOB_NAMES } from './names';
-import { USD, address, creationTimes, emailLocal, metaData, money, uniqueNames, type Payload } from './common';
+import { DELETED_SUFFIX, USD, address, creationTimes, emailLocal, metaData, money, uniqueNames, type Payload } from './common';
 
 export interface CustomerIndex {
   readonly table: EntityTable;
@@ -77,7 +77,7 @@ export function customerPayload(index: CustomerIndex, i: number, zone: string): 
   const who = identity(seed, isJob);
   const rng = new Rng(hash32(seed, 2));
   const active = t.active[i] === 1;
-  const suffix = active ? '' : ' (deleted)';
+  const suffix = active ? '' : DELETED_SUFFIX;
   const bill = address(hash32(seed, 3), String(t.ids[i] * 2));
   const taxable = rng.chance(0.7);
   const byVersion = new Rng(hash32(seed, 4, t.version[i]));

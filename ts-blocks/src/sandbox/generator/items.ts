@@ -3,7 +3,7 @@ import { Rng, hash32 } from '../random';
 import { EntityTable, emptyColumns } from './table';
 import type { Timeline } from './timeline';
 import { EXPENSE_ACCOUNTS, INCOME_ACCOUNTS, ITEM_ADJECTIVES, ITEM_NOUNS } from './names';
-import { creationTimes, metaData, money, uniqueNames, type Payload } from './common';
+import { DELETED_SUFFIX, creationTimes, metaData, money, uniqueNames, type Payload } from './common';
 
 export type ItemType = 'Service' | 'Inventory' | 'NonInventory' | 'Category';
 const TYPES: readonly ItemType[] = ['Service', 'Inventory', 'NonInventory', 'Category'];
@@ -70,7 +70,7 @@ export function itemPayload(index: ItemIndex, i: number, zone: string): Payload 
   const t = index.table;
   const type = itemType(index, i);
   const active = t.active[i] === 1;
-  const name = index.names[i] + (active ? '' : ' (deleted)');
+  const name = index.names[i] + (active ? '' : DELETED_SUFFIX);
   const common = {
     Id: String(t.ids[i]),
     SyncToken: String(t.version[i]),

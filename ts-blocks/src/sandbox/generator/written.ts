@@ -3,7 +3,7 @@
  * with what QBO owns taken from the table: Id, SyncToken, MetaData, Active, and the " (deleted)" suffix an inactive
  * name carries.
  */
-import { metaData, type Payload } from './common';
+import { DELETED_SUFFIX, metaData, type Payload } from './common';
 import type { EntityTable } from './table';
 
 /** The name fields QBO suffixes with " (deleted)" while a name-list record is inactive. */
@@ -12,8 +12,6 @@ export const NAME_FIELDS: Readonly<Record<string, readonly string[]>> = {
   Item: ['Name', 'FullyQualifiedName'],
   Invoice: [],
 };
-
-export const DELETED_SUFFIX = ' (deleted)';
 
 export function writtenPayload(t: EntityTable, i: number, body: Payload, zone: string): Payload {
   const { Id: _id, SyncToken: _token, MetaData: _meta, domain: _domain, sparse: _sparse, ...fields } = body;

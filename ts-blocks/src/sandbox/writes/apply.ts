@@ -5,7 +5,8 @@
  * invoices can be deleted; name-list records are made inactive with `"Active": false`.
  */
 import type { Company, Payload } from '../generator/company';
-import { DELETED_SUFFIX, NAME_FIELDS } from '../generator/written';
+import { withoutDeletedSuffix } from '../generator/common';
+import { NAME_FIELDS } from '../generator/written';
 import { applyMutation } from '../mutations';
 import type { SandboxEntity } from '../options';
 import type { Rng } from '../random';
@@ -54,7 +55,7 @@ function withoutSuffix(entity: SandboxEntity, body: Payload): Payload {
   const out: Payload = { ...body };
   for (const f of NAME_FIELDS[entity]) {
     const v = out[f];
-    if (typeof v === 'string' && v.endsWith(DELETED_SUFFIX)) out[f] = v.slice(0, -DELETED_SUFFIX.length);
+    if (typeof v === 'string') out[f] = withoutDeletedSuffix(v);
   }
   return out;
 }

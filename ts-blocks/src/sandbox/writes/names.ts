@@ -4,9 +4,8 @@
  * active items, Type one of QBO's. QBO compares names without regard to case; an inactive record's name is free.
  * Balances are QBO's to keep (carried over from the record as it was), never the client's.
  */
-import { USD, type Payload } from '../generator/common';
+import { USD, withoutDeletedSuffix, type Payload } from '../generator/common';
 import type { EntityTable } from '../generator/table';
-import { DELETED_SUFFIX } from '../generator/written';
 import { type Prepared, type WriteContext, refValue, resolveRef, text, withDefaults } from './context';
 import { duplicateName, invalidEnumeration, requiredParam } from './faults';
 
@@ -27,8 +26,7 @@ function displayFrom(body: Payload): string | undefined {
 /** A job's place under its parent: FullyQualifiedName `Parent:Child` (no inactive suffix) and Level. */
 function underParent(ctx: WriteContext, parent: number, name: string): Payload {
   const p = ctx.company.payload('Customer', parent);
-  const fqn = String(p.FullyQualifiedName);
-  const base = fqn.endsWith(DELETED_SUFFIX) ? fqn.slice(0, -DELETED_SUFFIX.length) : fqn;
+  const base = withoutDeletedSuffix(String(p.FullyQualifiedName));
   return { FullyQualifiedName: `${base}:${name}`, Job: true, Level: (typeof p.Level === 'number' ? p.Level : 0) + 1 };
 }
 
