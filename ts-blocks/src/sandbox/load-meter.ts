@@ -4,12 +4,11 @@
  * most requests ever open at once and the most that arrived within any rolling minute, so a run can prove it never
  * went beyond QBO's 10 in flight or 500 per minute (the limiter, by contrast, counts only the requests it admits).
  */
-const MINUTE_MS = 60_000;
+import { RollingMinute } from './rolling-minute';
 
 export class LoadMeter {
   private open = 0;
-  private readonly arrivals: number[] = [];
-  private head = 0;
+  private readonly arrivals = new RollingMinute();
   peakOpen = 0;
   peakPerMinute = 0;
 
@@ -20,13 +19,9 @@ export class LoadMeter {
   arrive(now: number, weight = 1): () => void {
     this.open += 1;
     this.peakOpen = Math.max(this.peakOpen, this.open);
-    while (this.head < this.arrivals.length && this.arrivals[this.head]! <= now - MINUTE_MS) this.head += 1;
-    if (this.head > 1024) {
-      this.arrivals.splice(0, this.head);
-      this.head = 0;
-    }
-    for (let i = 0; i < weight; i += 1) this.arrivals.push(now);
-    this.peakPerMinute = Math.max(this.peakPerMinute, this.arrivals.length - this.head);
+    const inMinute = this.arrivals.expire(now) + weight;
+    this.arrivals.add(now, weight);
+    this.peakPerMinute = Math.max(this.peakPerMinute, inMinute);
     let done = false;
     return () => {
       if (done) return;
