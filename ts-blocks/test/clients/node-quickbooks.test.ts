@@ -2,20 +2,15 @@
  * node-quickbooks 2.0.50, unchanged, against the sandbox (V3_ENDPOINT_BASE_URL and TOKEN_URL pointed at it):
  * fetchAll of the three entities, and create / sparse update / delete, each checked against the sandbox's own state.
  */
-import QuickBooks from 'node-quickbooks';
 import { startSandbox, type SandboxHandle } from '../../src/sandbox';
+import { call, nodeQuickbooks } from './node-quickbooks-client';
 
 let qbo: SandboxHandle;
 let client: any;
 
-const call = <T = any>(fn: (cb: (err: unknown, data: T) => void) => void): Promise<T> =>
-  new Promise((resolve, reject) => fn((err, data) => (err ? reject(err) : resolve(data))));
-
 beforeAll(async () => {
   qbo = await startSandbox({ seed: 41, customers: 1200, items: 30, invoices: 2100 });
-  (QuickBooks as any).V3_ENDPOINT_BASE_URL = `${qbo.baseUrl}/v3/company/`;
-  (QuickBooks as any).TOKEN_URL = qbo.tokenUrl;
-  client = new (QuickBooks as any)(qbo.clientId, qbo.clientSecret, 'no-access-token-yet', false, qbo.realmId, true, false, 75, '2.0', qbo.refreshToken);
+  client = nodeQuickbooks(qbo);
   await call((cb) => client.refreshAccessToken(cb));
 });
 afterAll(() => qbo.close());

@@ -2,8 +2,8 @@
  * Third-party QBO clients work unchanged against the sandbox, pointed at it as QBO_API.md says:
  * node-quickbooks (its own token refresh and fetchAll paging) and intuit-oauth (setAuthorizeURLs).
  */
-import QuickBooks from 'node-quickbooks';
 import { startSandbox, type SandboxHandle } from '../../src/sandbox';
+import { call, nodeQuickbooks } from '../clients/node-quickbooks-client';
 
 // intuit-oauth ships no types; its surface used here is tiny.
 const OAuthClient = require('intuit-oauth') as new (config: Record<string, unknown>) => {
@@ -19,17 +19,8 @@ beforeAll(async () => {
 });
 afterAll(() => qbo.close());
 
-function nodeQuickbooks(): any {
-  (QuickBooks as any).V3_ENDPOINT_BASE_URL = `${qbo.baseUrl}/v3/company/`;
-  (QuickBooks as any).TOKEN_URL = qbo.tokenUrl;
-  return new (QuickBooks as any)(qbo.clientId, qbo.clientSecret, 'no-access-token-yet', false, qbo.realmId, true, false, 75, '2.0', qbo.refreshToken);
-}
-
-const call = <T>(fn: (cb: (err: unknown, data: T) => void) => void): Promise<T> =>
-  new Promise((resolve, reject) => fn((err, data) => (err ? reject(err) : resolve(data))));
-
 test('node-quickbooks refreshes its token and lists all customers with its own paging', async () => {
-  const client = nodeQuickbooks();
+  const client = nodeQuickbooks(qbo);
   const refreshed = await call<any>((cb) => client.refreshAccessToken(cb));
   expect(refreshed.refresh_token).toMatch(/^RT1-/);
   const before = qbo.stats().byEndpoint.query;
@@ -46,7 +37,7 @@ test('node-quickbooks refreshes its token and lists all customers with its own p
 });
 
 test('node-quickbooks sees a Fault as an error (unknown property)', async () => {
-  const client = nodeQuickbooks();
+  const client = nodeQuickbooks(qbo);
   await call((cb) => client.refreshAccessToken(cb));
   await expect(call((cb) => client.findCustomers([{ field: 'Colour', value: 'red' }], cb))).rejects.toMatchObject({
     response: { status: 400, data: { Fault: { Error: [{ code: '4001' }], type: 'ValidationFault' } } },
