@@ -7,7 +7,7 @@ import { isRetriableError, RetriableError, type BackfillError } from '../core/er
 import type { CallDescriptor } from './classify';
 
 /** Attempts made for the request that failed: its retries plus the first one. */
-export function attemptsMade(error: unknown): number {
+function attemptsMade(error: unknown): number {
   const config = (error as { config?: AxiosRequestConfig } | null)?.config;
   return (config?.['axios-retry']?.retryCount ?? 0) + 1;
 }

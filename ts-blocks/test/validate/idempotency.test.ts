@@ -1,44 +1,35 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Pool, type Client } from 'pg';
 import { checkIdempotency, selectChunks } from '../../src/validate/checks/idempotency';
 import type { ChunkReloader } from '../../src/validate/deps';
 import { validationOptions } from '../../src/validate/options';
 import { reloadFromSpool } from '../../src/validate/reload';
 import { loadRunInfo } from '../../src/validate/run-info';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { useInitDatabase } from '../helpers/init-database';
 import { resetTables, seedCleanRun, writeSpool } from './fixtures';
 
 describe('idempotency proof', () => {
-  let db: TestDatabase;
-  let pool: Pool;
-  let c: Client;
   let spoolDir: string;
 
-  beforeAll(async () => {
-    db = await createTestDatabase('validate_idem');
-    await db.applyInit();
-    pool = new Pool({ connectionString: db.url, max: 3 });
-    c = await db.client();
+  const t = useInitDatabase('validate_idem', { poolMax: 3 });
+  beforeAll(() => {
     spoolDir = mkdtempSync(join(tmpdir(), 'qbo-validate-idem-'));
   });
-  afterAll(async () => {
-    await pool.end();
-    await db.drop();
+  afterAll(() => {
     rmSync(spoolDir, { recursive: true, force: true });
   });
-  beforeEach(async () => resetTables(c));
+  beforeEach(async () => resetTables(t.c));
 
   const tableState = async () =>
-    (await c.query(`SELECT count(*)::int AS n, md5(string_agg(t::text, '|' ORDER BY id)) AS h FROM raw.qb_items t`)).rows[0];
+    (await t.c.query(`SELECT count(*)::int AS n, md5(string_agg(t::text, '|' ORDER BY id)) AS h FROM raw.qb_items t`)).rows[0];
   const ledgerState = async () =>
-    (await c.query(`SELECT md5(string_agg(t::text, '|' ORDER BY chunk_index)) AS h FROM ops.backfill_chunks t`)).rows[0];
+    (await t.c.query(`SELECT md5(string_agg(t::text, '|' ORDER BY chunk_index)) AS h FROM ops.backfill_chunks t`)).rows[0];
 
   it('re-loading every window of a clean backfill with the exporter\'s loader changes no row', async () => {
-    const run = await seedCleanRun(c, { days: 21, spoolDir });
+    const run = await seedCleanRun(t.c, { days: 21, spoolDir });
     const [before, ledgerBefore] = [await tableState(), await ledgerState()];
-    const [r] = await checkIdempotency(pool, await loadRunInfo(pool, run.runId), validationOptions({ idempotencyChunks: 'all' }), { reloadChunk: reloadFromSpool });
+    const [r] = await checkIdempotency(t.pool, await loadRunInfo(t.pool, run.runId), validationOptions({ idempotencyChunks: 'all' }), { reloadChunk: reloadFromSpool });
     expect(r.severity).toBe('ok');
     const chunks = r.details.chunks as Array<Record<string, any>>;
     expect(chunks).toHaveLength(3);
@@ -52,12 +43,12 @@ describe('idempotency proof', () => {
   });
 
   it('fails when a window re-loaded from its spool brings a changed payload, and leaves the table as it was', async () => {
-    const run = await seedCleanRun(c, { days: 21, spoolDir });
+    const run = await seedCleanRun(t.c, { days: 21, spoolDir });
     const records = run.records.filter((x) => x.chunk === 1).map((x) => (x.id === '200' ? { ...x, payload: { ...x.payload, Name: 'Changed at source' } } : x));
     expect(records.some((x) => x.id === '200')).toBe(true);
     writeSpool(run.spoolPaths[1], run, 1, records, records.length);
     const before = await tableState();
-    const [r] = await checkIdempotency(pool, await loadRunInfo(pool, run.runId), validationOptions({ idempotencyChunks: [1] }), { reloadChunk: reloadFromSpool });
+    const [r] = await checkIdempotency(t.pool, await loadRunInfo(t.pool, run.runId), validationOptions({ idempotencyChunks: [1] }), { reloadChunk: reloadFromSpool });
     expect(r.severity).toBe('failure');
     const [proof] = r.details.chunks as Array<Record<string, any>>;
     expect(proof.reload).toMatchObject({ updated: 1, inserted: 0 });
@@ -67,7 +58,7 @@ describe('idempotency proof', () => {
   });
 
   it('rolls back even a loader that commits its own transaction', async () => {
-    const run = await seedCleanRun(c, { days: 14, spoolDir });
+    const run = await seedCleanRun(t.c, { days: 14, spoolDir });
     const committing: ChunkReloader = async (client) => {
       await client.query('BEGIN');
       await client.query(`UPDATE raw.qb_items SET ingested_at_utc = now() WHERE id = '1'`);
@@ -76,21 +67,21 @@ describe('idempotency proof', () => {
       return { inserted: 0, updated: 0, unchanged: 1, skipped: 0 };
     };
     const before = await tableState();
-    const [r] = await checkIdempotency(pool, await loadRunInfo(pool, run.runId), validationOptions(), { reloadChunk: committing });
+    const [r] = await checkIdempotency(t.pool, await loadRunInfo(t.pool, run.runId), validationOptions(), { reloadChunk: committing });
     expect(r.severity).toBe('failure');
     expect((r.details.chunks as Array<Record<string, any>>)[0].diff).toMatchObject({ payload_changed: 0, row_changed: 1, changed_ids: ['1'] });
     expect(await tableState()).toEqual(before);
   });
 
   it('fails when the re-load writes a row even to equal values, or deletes and re-inserts it', async () => {
-    const run = await seedCleanRun(c, { days: 14, spoolDir });
+    const run = await seedCleanRun(t.c, { days: 14, spoolDir });
     const rewriting: ChunkReloader = async (client) => {
       await client.query(`UPDATE raw.qb_items SET payload = payload WHERE id = '1'`);
       await client.query(`WITH gone AS (DELETE FROM raw.qb_items WHERE id = '2' RETURNING *) INSERT INTO raw.qb_items SELECT * FROM gone`);
       return { inserted: 0, updated: 0, unchanged: 2, skipped: 0 };
     };
     const before = await tableState();
-    const [r] = await checkIdempotency(pool, await loadRunInfo(pool, run.runId), validationOptions(), { reloadChunk: rewriting });
+    const [r] = await checkIdempotency(t.pool, await loadRunInfo(t.pool, run.runId), validationOptions(), { reloadChunk: rewriting });
     expect(r.severity).toBe('failure');
     const [proof] = r.details.chunks as Array<Record<string, any>>;
     expect(proof.diff).toMatchObject({ rows_before: run.records.length, rows_after: run.records.length, inserted: 0, deleted: 0, payload_changed: 0, row_changed: 2, changed_ids: ['1', '2'] });
@@ -99,36 +90,36 @@ describe('idempotency proof', () => {
   });
 
   it('fails when the re-load deletes a row and inserts another, keeping the count', async () => {
-    const run = await seedCleanRun(c, { days: 14, spoolDir });
+    const run = await seedCleanRun(t.c, { days: 14, spoolDir });
     const swapping: ChunkReloader = async (client) => {
       await client.query(`UPDATE raw.qb_items SET id = '999999', payload = payload || '{"Id":"999999"}' WHERE id = '1'`);
       return { inserted: 1, updated: 0, unchanged: 0, skipped: 0 };
     };
-    const [r] = await checkIdempotency(pool, await loadRunInfo(pool, run.runId), validationOptions(), { reloadChunk: swapping });
+    const [r] = await checkIdempotency(t.pool, await loadRunInfo(t.pool, run.runId), validationOptions(), { reloadChunk: swapping });
     expect(r.severity).toBe('failure');
     const [proof] = r.details.chunks as Array<Record<string, any>>;
     expect(proof.diff).toMatchObject({ inserted: 1, deleted: 1, changed_ids: ['1', '999999'] });
   });
 
   it('picks the largest loaded chunk by default', async () => {
-    const run = await seedCleanRun(c, { days: 21, perDay: (d) => (d >= 7 && d < 14 ? 30 : 10) });
-    const info = await loadRunInfo(pool, run.runId);
+    const run = await seedCleanRun(t.c, { days: 21, perDay: (d) => (d >= 7 && d < 14 ? 30 : 10) });
+    const info = await loadRunInfo(t.pool, run.runId);
     expect(selectChunks(info, 'largest').map((x) => x.index)).toEqual([1]);
     expect(selectChunks(info, 'none')).toEqual([]);
     expect(selectChunks(info, [0, 2, 9]).map((x) => x.index)).toEqual([0, 2]);
   });
 
   it('warns that idempotency is not proven when the spool file is gone', async () => {
-    const run = await seedCleanRun(c, { days: 14 });
-    const [r] = await checkIdempotency(pool, await loadRunInfo(pool, run.runId), validationOptions(), { reloadChunk: reloadFromSpool });
+    const run = await seedCleanRun(t.c, { days: 14 });
+    const [r] = await checkIdempotency(t.pool, await loadRunInfo(t.pool, run.runId), validationOptions(), { reloadChunk: reloadFromSpool });
     expect(r.severity).toBe('warning');
     expect(r.message).toMatch(/not proven .* no loaded chunk was selected|spool file .* is gone/);
   });
 
   it('reports a re-load that cannot run (corrupt spool) as a failure of the proof', async () => {
-    const run = await seedCleanRun(c, { days: 14, spoolDir });
+    const run = await seedCleanRun(t.c, { days: 14, spoolDir });
     writeSpool(run.spoolPaths[0], { ...run, runId: '00000000-0000-4000-8000-0000000000ff' }, 0, [], 0);
-    const [r] = await checkIdempotency(pool, await loadRunInfo(pool, run.runId), validationOptions({ idempotencyChunks: [0] }), { reloadChunk: reloadFromSpool });
+    const [r] = await checkIdempotency(t.pool, await loadRunInfo(t.pool, run.runId), validationOptions({ idempotencyChunks: [0] }), { reloadChunk: reloadFromSpool });
     expect(r.severity).toBe('failure');
     expect(r.message).toMatch(/could not run: .*does not belong to chunk 0/);
   });

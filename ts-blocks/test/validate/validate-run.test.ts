@@ -1,11 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Pool, type Client } from 'pg';
 import type { BackfillEvent, ValidationEvent } from '../../src/core/events';
 import { latestResults } from '../../src/validate/results-store';
 import { validateRun } from '../../src/validate/validate-run';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { useInitDatabase } from '../helpers/init-database';
 import { resetTables, seedCleanRun } from './fixtures';
 
 const ALL_CHECKS = [
@@ -21,46 +20,38 @@ const ALL_CHECKS = [
 ];
 
 describe('validateRun', () => {
-  let db: TestDatabase;
-  let pool: Pool;
-  let c: Client;
   let spoolDir: string;
 
-  beforeAll(async () => {
-    db = await createTestDatabase('validate_run');
-    await db.applyInit();
-    pool = new Pool({ connectionString: db.url, max: 3 });
-    c = await db.client();
+  const t = useInitDatabase('validate_run', { poolMax: 3 });
+  beforeAll(() => {
     spoolDir = mkdtempSync(join(tmpdir(), 'qbo-validate-run-'));
   });
-  afterAll(async () => {
-    await pool.end();
-    await db.drop();
+  afterAll(() => {
     rmSync(spoolDir, { recursive: true, force: true });
   });
-  beforeEach(async () => resetTables(c));
+  beforeEach(async () => resetTables(t.c));
 
   it('passes a clean backfill with every check ok, stores the results and emits one event per result', async () => {
-    const run = await seedCleanRun(c, { days: 28, spoolDir });
+    const run = await seedCleanRun(t.c, { days: 28, spoolDir });
     const events: BackfillEvent[] = [];
-    const summary = await validateRun(pool, run.runId, {}, { emit: (e) => events.push(e) });
+    const summary = await validateRun(t.pool, run.runId, {}, { emit: (e) => events.push(e) });
     expect(summary.results.map((r) => [r.check, r.severity])).toEqual(ALL_CHECKS.map((name) => [name, 'ok']));
     expect(summary).toMatchObject({ run_id: run.runId, entity: 'items', passed: true, counts: { ok: 9, warning: 0, failure: 0 } });
     const validations = events.filter((e): e is ValidationEvent => e.type === 'validation');
     expect(validations.map((e) => e.check)).toEqual(ALL_CHECKS);
     expect(validations.every((e) => e.run_id === run.runId && e.entity === 'items')).toBe(true);
-    const stored = await latestResults(pool, run.runId);
+    const stored = await latestResults(t.pool, run.runId);
     expect(stored.map((r) => r.check)).toEqual(ALL_CHECKS);
     expect(new Set(stored.map((r) => r.checked_at_utc)).size).toBe(1);
     expect(stored[0].checked_at_utc).toBe(summary.checked_at_utc);
   });
 
   it('times each check through the injected clock, in the checks\' order whatever runs at once, and logs each time', async () => {
-    const run = await seedCleanRun(c, { days: 28, spoolDir });
+    const run = await seedCleanRun(t.c, { days: 28, spoolDir });
     const events: BackfillEvent[] = [];
-    let t = 0;
-    const now = () => (t += 5);
-    const summary = await validateRun(pool, run.runId, { checksAtOnce: 3 }, { emit: (e) => events.push(e), now });
+    let ms = 0;
+    const now = () => (ms += 5);
+    const summary = await validateRun(t.pool, run.runId, { checksAtOnce: 3 }, { emit: (e) => events.push(e), now });
     const names = ['chunk_coverage', 'primary_key', 'timestamps_utc', 'records_in_window', 'source_count', 'volumetry', 'idempotency', 'source_fidelity'];
     expect(summary.timings.checks.map((x) => x.check)).toEqual(names);
     // Every check read the clock twice (start, end): each took a positive multiple of the clock's step.
@@ -69,32 +60,32 @@ describe('validateRun', () => {
     const timed = events.filter((e) => e.type === 'log' && e.code === 'VALIDATE_CHECK_TIMED');
     expect(timed.map((e) => (e.type === 'log' ? e.tags?.check : undefined))).toEqual(names);
     expect(summary.results.map((r) => r.check)).toEqual(ALL_CHECKS);
-    const sequential = await validateRun(pool, run.runId, { checksAtOnce: 1 });
+    const sequential = await validateRun(t.pool, run.runId, { checksAtOnce: 1 });
     expect(sequential.results.map((r) => [r.check, r.severity])).toEqual(summary.results.map((r) => [r.check, r.severity]));
   });
 
   it('rejects a checksAtOnce below 1, naming the setting', async () => {
-    const run = await seedCleanRun(c, { days: 7 });
-    await expect(validateRun(pool, run.runId, { checksAtOnce: 0 })).rejects.toThrow(/checksAtOnce must be a number >= 1/);
+    const run = await seedCleanRun(t.c, { days: 7 });
+    await expect(validateRun(t.pool, run.runId, { checksAtOnce: 0 })).rejects.toThrow(/checksAtOnce must be a number >= 1/);
   });
 
   it('reports failures without throwing, and a later pass supersedes the earlier one', async () => {
-    const run = await seedCleanRun(c, { days: 28, spoolDir });
-    await validateRun(pool, run.runId);
-    await c.query('UPDATE ops.backfill_chunks SET source_count = source_count + 3 WHERE run_id = $1 AND chunk_index = 2', [run.runId]);
-    const summary = await validateRun(pool, run.runId);
+    const run = await seedCleanRun(t.c, { days: 28, spoolDir });
+    await validateRun(t.pool, run.runId);
+    await t.c.query('UPDATE ops.backfill_chunks SET source_count = source_count + 3 WHERE run_id = $1 AND chunk_index = 2', [run.runId]);
+    const summary = await validateRun(t.pool, run.runId);
     expect(summary.passed).toBe(false);
     expect(summary.counts.failure).toBe(1);
     expect(summary.results.find((r) => r.severity === 'failure')?.check).toBe('source_count');
-    const stored = await latestResults(pool, run.runId);
+    const stored = await latestResults(t.pool, run.runId);
     expect(stored.filter((r) => r.severity === 'failure').map((r) => r.check)).toEqual(['source_count']);
-    const all = await c.query('SELECT count(*)::int AS n FROM ops.validation_results WHERE run_id = $1', [run.runId]);
+    const all = await t.c.query('SELECT count(*)::int AS n FROM ops.validation_results WHERE run_id = $1', [run.runId]);
     expect(all.rows[0].n).toBe(18);
   });
 
   it('turns a check that cannot run into a failure result naming it', async () => {
-    const run = await seedCleanRun(c, { days: 28, spoolDir });
-    const summary = await validateRun(pool, run.runId, {}, {
+    const run = await seedCleanRun(t.c, { days: 28, spoolDir });
+    const summary = await validateRun(t.pool, run.runId, {}, {
       reloadChunk: async () => {
         throw new Error('disk on fire');
       },
@@ -105,6 +96,6 @@ describe('validateRun', () => {
   });
 
   it('names a run that does not exist', async () => {
-    await expect(validateRun(pool, '00000000-0000-4000-8000-00000000abcd')).rejects.toThrow(/00000000-0000-4000-8000-00000000abcd/);
+    await expect(validateRun(t.pool, '00000000-0000-4000-8000-00000000abcd')).rejects.toThrow(/00000000-0000-4000-8000-00000000abcd/);
   });
 });

@@ -13,23 +13,18 @@ import type { RunChunk, RunInfo } from '../types';
 import type { WindowCounts } from './count-explain';
 import { tilingProblems } from './coverage';
 
-/** When each chunk's scan started: its extraction time minus how long the extraction took. */
-async function scanStarts(db: Queryable, run: RunInfo): Promise<Map<number, Date>> {
-  const { rows } = await db.query(
-    `SELECT c.chunk_index, coalesce(c.extracted_at_utc, r.started_at_utc) - c.extract_ms * interval '1 millisecond' AS scan_start
-       FROM ops.backfill_chunks c JOIN ops.backfill_runs r USING (run_id) WHERE c.run_id = $1`,
-    [run.runId],
-  );
-  return new Map(rows.map((r) => [Number(r.chunk_index), new Date(r.scan_start)]));
+/** When a chunk's scan started: its extraction time (the run's start if none) minus how long the extraction took. */
+function scanStart(run: RunInfo, c: RunChunk): Date {
+  return new Date((c.extractedAt ?? run.startedAt).getTime() - c.extractMs);
 }
 
 function toCounts(r: Record<string, unknown>, scanStart: Date): WindowCounts {
   return { stored: Number(r.stored ?? 0), fromOtherRuns: Number(r.from_other_runs ?? 0), updatedSinceScan: Number(r.updated_since_scan ?? 0), scanStart };
 }
 
-async function tiledCounts(db: Queryable, run: RunInfo, table: string, chunks: readonly RunChunk[], scans: Map<number, Date>): Promise<Map<number, WindowCounts>> {
+async function tiledCounts(db: Queryable, run: RunInfo, table: string, chunks: readonly RunChunk[]): Promise<Map<number, WindowCounts>> {
   const dv = dateValueSql(run.dateField);
-  const scanOf = (c: RunChunk) => scans.get(c.index) ?? run.startedAt;
+  const scanOf = (c: RunChunk) => scanStart(run, c);
   const { rows } = await db.query(
     `SELECT b.bucket, count(b.id) FILTER (WHERE b.counted)::bigint AS stored,
             count(b.id) FILTER (WHERE b.counted AND b.run_id <> $1::uuid)::bigint AS from_other_runs,
@@ -44,7 +39,7 @@ async function tiledCounts(db: Queryable, run: RunInfo, table: string, chunks: r
   return new Map(chunks.map((c, i) => [c.index, toCounts(byBucket.get(i + 1) ?? {}, scanOf(c))]));
 }
 
-async function windowByWindowCounts(db: Queryable, run: RunInfo, table: string, scans: Map<number, Date>): Promise<Map<number, WindowCounts>> {
+async function windowByWindowCounts(db: Queryable, run: RunInfo, table: string): Promise<Map<number, WindowCounts>> {
   const dv = dateValueSql(run.dateField);
   const { rows } = await db.query(
     `SELECT c.chunk_index, count(t.id)::bigint AS stored,
@@ -59,13 +54,13 @@ async function windowByWindowCounts(db: Queryable, run: RunInfo, table: string, 
       GROUP BY c.chunk_index`,
     [run.runId, run.realmId],
   );
-  return new Map(rows.map((r) => [Number(r.chunk_index), toCounts(r, scans.get(Number(r.chunk_index)) ?? run.startedAt)]));
+  const byChunk = new Map(rows.map((r) => [Number(r.chunk_index), r as Record<string, unknown>]));
+  return new Map(run.chunks.map((c) => [c.index, toCounts(byChunk.get(c.index) ?? {}, scanStart(run, c))]));
 }
 
 export async function windowCounts(db: Queryable, run: RunInfo, table: string): Promise<Map<number, WindowCounts>> {
   if (run.chunks.length === 0) return new Map();
-  const scans = await scanStarts(db, run);
-  if (tilingProblems(run).length > 0) return windowByWindowCounts(db, run, table, scans);
+  if (tilingProblems(run).length > 0) return windowByWindowCounts(db, run, table);
   const sorted = [...run.chunks].sort((a, b) => a.windowStart.getTime() - b.windowStart.getTime());
-  return tiledCounts(db, run, table, sorted, scans);
+  return tiledCounts(db, run, table, sorted);
 }
