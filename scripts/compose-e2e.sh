@@ -64,6 +64,9 @@ ports_free() {
 }
 
 # --- the clean copy -------------------------------------------------------------------------------------------------
+# one digest of the committed evidencias/ of the copy: a Compose run must leave it as it was
+committed_reports_digest() { (cd "$src" && find evidencias -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum); }
+
 make_clone() {
   work="$(mktemp -d "${TMPDIR:-/tmp}/qbo-compose-e2e.XXXXXX")"
   src="$work/qbo-backfill"
@@ -72,7 +75,7 @@ make_clone() {
     | tar --null --files-from=- --ignore-failed-read -cf - 2>/dev/null) | tar -C "$src" -xf -
   [ -f "$src/docker-compose.yml" ] && [ -f "$src/Dockerfile" ] || fail "could not copy the working tree to $src"
   "$src/scripts/compose-secrets.sh" >/dev/null
-  tracked_reports="$(cd "$src" && find evidencias -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum)"
+  tracked_reports="$(committed_reports_digest)"
   say "clean copy in $src"
 }
 
@@ -246,7 +249,7 @@ check_reports() {
   [ "$count" = 3 ] || fail "$count report.md files under $dir, expected one per entity"
   others="$(find "$dir" ! -uid "$owner" | head -n 5)"
   [ -z "$others" ] || fail "report files not owned by uid $owner (the directory's owner): $others"
-  [ "$(cd "$src" && find evidencias -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum)" = "$tracked_reports" ] \
+  [ "$(committed_reports_digest)" = "$tracked_reports" ] \
     || fail "a Compose run changed the committed evidencias/"
   say "reports: $(find "$dir" -type f | wc -l) files in .run/compose/evidencias, all owned by uid $owner"
 }

@@ -57,14 +57,17 @@ def _one_time_trigger(pipeline: str, name: Optional[str]):
                          f'(one-time triggers: {names}).')
     if len(chosen) > 1:
         raise RerunError(f'Pipeline {pipeline} has several one-time triggers ({names}): choose one with --trigger.')
+
     def row():
         return PipelineSchedule.repo_query.filter(
             PipelineSchedule.pipeline_uuid == pipeline, PipelineSchedule.name == chosen[0].name).one_or_none()
 
     # Mage syncs triggers.yaml into its database at every scheduler tick; a data dir Mage never ran on has no row.
-    if row() is None:
+    schedule = row()
+    if schedule is None:
         PipelineSchedule.create_or_update(chosen[0])
-    return row()
+        schedule = row()
+    return schedule
 
 
 def _check_pipeline(project: str, pipeline: str) -> None:

@@ -7,7 +7,7 @@ import json
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .chunk_story import ChunkStory
-from .log_figures import chunk_span, figures, number, window
+from .log_figures import chunk_span, figures, is_number, number, window
 
 LogLine = Tuple[str, str, Dict[str, Any]]  # (level: debug|info|warning|error, message, tags)
 
@@ -86,7 +86,7 @@ def _result_parts(summary: Dict[str, Any]) -> List[str]:
     span = summary.get('range')
     if isinstance(span, dict) and 'start_utc' in span:
         parts.append(window(span.get('start_utc'), span.get('end_utc')))
-    numbers = {k: v for k, v in summary.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    numbers = {k: v for k, v in summary.items() if is_number(v)}
     totals = summary.get('totals')
     numbers.update(totals if isinstance(totals, dict) else {})
     if numbers:

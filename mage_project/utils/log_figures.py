@@ -38,14 +38,19 @@ _NOT_IN_SENTENCE = frozenset({'source_count', 'duration_ms', 'chunk_index', 'chu
 _SINGULAR = {'rows': 'row', 'pages': 'page', 'API calls': 'API call', 'retries': 'retry', 'chunks': 'chunk'}
 
 
+def is_number(value: Any) -> bool:
+    """An int or a float, not a bool (which Python counts as an int)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def number(value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if not is_number(value):
         return str(value)
     return f'{value:,}' if isinstance(value, int) else f'{value:,.2f}'
 
 
 def duration(ms: Any) -> str:
-    if not isinstance(ms, (int, float)) or isinstance(ms, bool):
+    if not is_number(ms):
         return str(ms)
     seconds = ms / 1000
     if seconds < 60:
@@ -60,14 +65,10 @@ def _label(key: str) -> Tuple[str, bool]:
     return (key[len('rows_'):] if key.startswith('rows_') else key).replace('_', ' '), False
 
 
-def _numeric(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 def figure_parts(values: Dict[str, Any], skip: Iterable[str] = ()) -> List[str]:
     """'<n> <label>' for each numeric figure, known ones first; zero optional ones left out."""
     left_out = _NOT_IN_SENTENCE.union(skip)
-    keys = [k for k in values if k not in left_out and _numeric(values[k])]
+    keys = [k for k in values if k not in left_out and is_number(values[k])]
     keys.sort(key=lambda k: (_ORDER.get(k, len(_ORDER)), k))
     parts, seen = [], set()
     for key in keys:

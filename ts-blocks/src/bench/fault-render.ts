@@ -1,7 +1,7 @@
 /** The `--faults` comparison as text: the profile, then the clean and the faulty run side by side. */
 import type { FaultComparison, FaultRunSummary } from './fault-run';
+import { pctOf } from './options';
 
-const pct = (p: number) => `${Math.round(p * 1000) / 10}%`;
 const s = (ms: number) => (ms / 1000).toFixed(2);
 
 function injected(r: FaultRunSummary): string {
@@ -16,7 +16,7 @@ export function faultLines(f: FaultComparison): string[] {
     `${String(r.rowsLost).padStart(9)}  ${String(r.load.peakConcurrent).padStart(9)}  ${String(r.load.peakPerMinute).padStart(10)}  ` +
     `${r.validationOk === null ? 'n/a' : r.validationOk ? 'passed' : 'FAILED'}  ${injected(r)}`;
   return [
-    `faults injected: ${pct(p.p429)} 429 (no Retry-After), ${pct(p.p500)} 500, ${pct(p.p503)} 503, ${pct(p.pReset)} dropped connections; same data clean, then faulty`,
+    `faults injected: ${pctOf(p.p429)} 429 (no Retry-After), ${pctOf(p.p500)} 500, ${pctOf(p.p503)} 503, ${pctOf(p.pReset)} dropped connections; same data clean, then faulty`,
     'run      wall s  requests   429s  rows lost  in flight  per minute  validation  injected',
     row('clean', f.clean),
     row('faulty', f.faulty),

@@ -138,7 +138,7 @@ function figuresOf(parts: readonly EntityMeasure[], overall?: Overall): Figures 
     ratio: wallMs > 0 ? round((apiFloorMs + dbFloorMs) / wallMs) : 0,
     validation: validated
       ? {
-          ms: round(parts.reduce((a, p) => a + (p.validatorMs ?? 0), 0), 1),
+          ms: round(validatorMs, 1),
           requests: sumCounts(parts.map((p) => p.validatorRequests!)),
           ok: parts.every((p) => p.validationOk === true),
           timings: sumTimings(parts.map((p) => p.validatorTimings ?? {})),

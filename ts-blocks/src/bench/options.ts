@@ -64,7 +64,8 @@ export const DEFAULT_BENCH_OPTIONS: BenchOptions = {
   faults: null,
 };
 
-function pctOf(p: number): string {
+/** A fault rate as the usage and the comparison print it: 0.05 -> "5%". */
+export function pctOf(p: number): string {
   return `${Math.round(p * 1000) / 10}%`;
 }
 

@@ -123,7 +123,7 @@ function validatorTable(result: BenchResult): string | undefined {
   return table(['validator s', ...keys], rows.map(([name, f]) => [name, ...keys.map((k) => (f.validation!.timings[k] === undefined ? 'n/a' : s(f.validation!.timings[k]!)))]));
 }
 
-export const mark = (c: TargetCheck): string => (c.met ? 'PASS' : 'FAIL');
+const mark = (c: TargetCheck): string => (c.met ? 'PASS' : 'FAIL');
 
 export function renderText(result: BenchResult): string {
   const o = result.options;

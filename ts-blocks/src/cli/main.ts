@@ -40,7 +40,7 @@ function helpFor(err: BackfillError): string {
 }
 
 /** The NDJSON `error` event of a failure (the same shape as the block entry points'). */
-export function errorEventLine(err: BackfillError): string {
+function errorEventLine(err: BackfillError): string {
   return JSON.stringify(sanitizeValue({ type: 'error', error: err.toJSON() }));
 }
 

@@ -1,9 +1,9 @@
 /** `qbo-backfill --version`: the package's name and version, read from its package.json. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { REPO_ROOT } from '../config/paths';
 
-/** package.json sits three levels above this file, whether it runs from ts-blocks/src/cli or ts-blocks/dist/cli. */
-const PACKAGE_JSON = join(__dirname, '..', '..', '..', 'package.json');
+const PACKAGE_JSON = join(REPO_ROOT, 'package.json');
 
 export function versionLine(path: string = PACKAGE_JSON): string {
   const pkg = JSON.parse(readFileSync(path, 'utf8')) as { name?: unknown; version?: unknown };

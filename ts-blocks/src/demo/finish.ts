@@ -21,7 +21,7 @@ export function lookAtRows(db: DemoDatabase, keep: boolean): string[] {
 }
 
 /** Resolves once the signal is aborted (at once if it already is). */
-export function untilAborted(signal: AbortSignal): Promise<void> {
+function untilAborted(signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();
   return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }

@@ -9,8 +9,6 @@ import { freePort } from '../core/free-port';
 import { MAGE_SH, PROJECT_ROOT, mageEnv, type MageOptions } from './mage-cli';
 import { MageClient, pollUntil } from './mage-client';
 
-export { MAGE_FRONTEND_API_KEY, pollUntil } from './mage-client';
-
 const DEFAULT_START_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 15_000;
 

@@ -8,7 +8,7 @@ import { formatDuration } from '../core/table';
 import { chartJsSource, DRAW_SCRIPT } from './chart-script';
 import { REPORT_CSS } from './html-style';
 import type { RunReport } from './model';
-import { apiCallsText, PASS_NOTE, SEVERITY_LABEL } from './summary-table';
+import { apiCallsText, PASS_NOTE, readInPasses, SEVERITY_LABEL } from './summary-table';
 
 export function escapeHtml(text: unknown): string {
   return String(text ?? '').replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string);
@@ -96,7 +96,7 @@ function chunkTable(r: RunReport): string {
       n(c.unchanged), n(c.skipped), apiCallsText(c, n), n(c.retries), n(c.throttled), formatDuration(c.duration_ms)];
     return `<tr class="${c.status === 'loaded' ? '' : 'notloaded'}">${cells.map((x) => `<td>${escapeHtml(x)}</td>`).join('')}</tr>`;
   });
-  const note = r.chunks.some((c) => c.read_pass !== null) ? `<p class="muted">${escapeHtml(PASS_NOTE)}</p>` : '';
+  const note = readInPasses(r) ? `<p class="muted">${escapeHtml(PASS_NOTE)}</p>` : '';
   return `<table class="chunks"><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>${note}`;
 }
 

@@ -4,7 +4,7 @@
 import { formatCount } from '../core/count-format';
 import { formatDuration } from '../core/table';
 import type { RunReport } from './model';
-import { apiCallsText, PASS_NOTE, SEVERITY_LABEL } from './summary-table';
+import { apiCallsText, PASS_NOTE, readInPasses, SEVERITY_LABEL } from './summary-table';
 
 const ICON = { ok: '✅', warning: '⚠️', failure: '❌' } as const;
 
@@ -77,7 +77,7 @@ function chunks(r: RunReport): string[] {
         n(c.updated), n(c.unchanged), n(c.skipped), apiCallsText(c, n), n(c.retries), n(c.throttled), formatDuration(c.duration_ms)]),
       ['--:', '---', '---', '---', ...Array(11).fill('--:')],
     ),
-    ...(r.chunks.some((c) => c.read_pass !== null) ? ['', PASS_NOTE] : []),
+    ...(readInPasses(r) ? ['', PASS_NOTE] : []),
   ];
 }
 

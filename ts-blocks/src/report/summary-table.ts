@@ -26,8 +26,13 @@ export function apiCallsText(c: ChunkReportRow, format: (n: number) => string = 
   return c.chunk === pass.first_chunk ? `${format(c.api_calls)} (${span})` : `in ${span}`;
 }
 
-/** Said under a chunk table whose API calls are those of passes. */
+/** Said under a chunk table whose API calls are those of passes (readInPasses). */
 export const PASS_NOTE = 'Windows read together by one pass share its API calls, retries and 429s, counted on its first window.';
+
+/** Whether some chunk of the run was read together with its neighbours: its chunk table then carries PASS_NOTE. */
+export function readInPasses(r: RunReport): boolean {
+  return r.chunks.some((c) => c.read_pass !== null);
+}
 
 function chunkCells(c: ChunkReportRow): Array<string | number> {
   return [
@@ -59,7 +64,7 @@ export function chunkTable(r: RunReport): string[] {
   return renderTable(
     ['chunk', 'window (UTC, [start, end))', 'status', 'pages', 'QBO count', 'read', 'inserted', 'updated', 'unchanged', 'skipped', 'API calls', 'retries', '429s', 'duration'],
     rows,
-  ).split('\n').concat(r.chunks.some((c) => c.read_pass !== null) ? [PASS_NOTE] : []);
+  ).split('\n').concat(readInPasses(r) ? [PASS_NOTE] : []);
 }
 
 export function validationTable(r: RunReport): string[] {

@@ -80,6 +80,11 @@ function isHostPath(source: string): boolean {
   return source.startsWith('.') || source.startsWith('/') || source.startsWith('~') || source.startsWith('$');
 }
 
+/** The colon-separated fields of a short-syntax entry; an interpolation with a default (${NAME:-./path}) is one field. */
+function shortSyntaxFields(v: unknown): string[] {
+  return String(v).match(/(\$\{[^}]*\}|[^:])+/g) ?? [];
+}
+
 function mount(v: unknown): Mount {
   if (isDict(v)) {
     const source = scalar(v.source) ?? '';
@@ -87,8 +92,8 @@ function mount(v: unknown): Mount {
     const kind = type === 'bind' ? 'bind' : source === '' ? 'anonymous' : 'volume';
     return { kind, source, target: scalar(v.target) ?? '' };
   }
-  // SOURCE:TARGET[:MODE], where SOURCE may be an interpolation with a default: ${NAME:-./path}
-  const parts = String(v).match(/(\$\{[^}]*\}|[^:])+/g) ?? [];
+  // SOURCE:TARGET[:MODE]
+  const parts = shortSyntaxFields(v);
   if (parts.length === 1) return { kind: 'anonymous', source: '', target: parts[0] };
   const [source = '', target = ''] = parts;
   return { kind: isHostPath(source) ? 'bind' : 'volume', source, target };
@@ -99,8 +104,8 @@ function port(v: unknown): PublishedPort | null {
     if (v.published === undefined) return null;
     return { hostIp: scalar(v.host_ip) ?? '', hostPort: Number(v.published), containerPort: Number(v.target) };
   }
-  // SOURCE:TARGET[:MODE], where SOURCE may be an interpolation with a default: ${NAME:-./path}
-  const parts = String(v).match(/(\$\{[^}]*\}|[^:])+/g) ?? [];
+  // [HOST_IP:]HOST:CONTAINER[/PROTOCOL]
+  const parts = shortSyntaxFields(v);
   if (parts.length === 1) return null;
   const containerPort = Number(parts[parts.length - 1].split('/')[0]);
   const hostPort = Number(parts[parts.length - 2]);

@@ -1,11 +1,11 @@
 /** The links of the repository's Markdown documentation, resolved the way GitHub renders them. */
 import { readdirSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
-import { readRepoFile, repoFileExists } from './repo-files';
+import { readRepoFile, repoFileExists, repoPath } from './repo-files';
 
 /** The landing page and every reference page under docs/, as repository paths. */
 export function documentationFiles(): string[] {
-  const pages = readdirSync(join(__dirname, '..', '..', '..', 'docs'))
+  const pages = readdirSync(repoPath('docs'))
     .filter((f) => f.endsWith('.md'))
     .sort()
     .map((f) => `docs/${f}`);

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MAGE_SH, mageEnv, PROJECT_ROOT, runPipeline, storeSecrets, type MageOptions } from '../../src/demo/mage-cli';
-import { pollUntil } from '../../src/demo/mage-server';
+import { pollUntil } from '../../src/demo/mage-client';
 import { deleteSecrets, filesUnder, FIXTURE_BLOCKS, leaks, needsMageVenv, readSecret, tempDataDir } from './helpers';
 
 jest.setTimeout(120_000);
