@@ -41,7 +41,7 @@ export function keepAlignment(line: string): string {
 async function writeReport(db: Database, v: ValidationSummary, emit: EventSink, outDir: string): Promise<ReportOutcome | undefined> {
   const { run_id: runId, entity } = v;
   try {
-    const outcome = await reportRun(db.pool, runId, { outDir, days: v.days });
+    const outcome = await reportRun(db.pool, runId, { outDir, days: v.days, tableRows: v.table_rows });
     for (const line of outcome.lines) emit({ type: 'log', level: 'info', phase: 'report', entity, message: keepAlignment(line) });
     emit({ type: 'log', level: 'info', phase: 'report', entity, code: 'REPORT_WRITTEN',
       message: `Report of run ${runId}: ${outcome.paths.markdown} (also report.json, report.html)`,

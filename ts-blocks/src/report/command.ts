@@ -26,9 +26,9 @@ export interface ReportOutcome {
 
 /** Builds and writes the report of one run. */
 export async function reportRun(
-  pool: Pool, runId: string, options: WriteReportsOptions & { now?: () => Date; days?: readonly DayCount[] } = {},
+  pool: Pool, runId: string, options: WriteReportsOptions & { now?: () => Date; days?: readonly DayCount[]; tableRows?: number } = {},
 ): Promise<ReportOutcome> {
-  const report = await buildRunReport(pool, runId, options.now, { days: options.days });
+  const report = await buildRunReport(pool, runId, options.now, { days: options.days, tableRows: options.tableRows });
   return { report, paths: writeReports(report, options), lines: summaryLines(report) };
 }
 

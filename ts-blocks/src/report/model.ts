@@ -150,17 +150,18 @@ function totals(run: RunInfo, rows: readonly ChunkReportRow[], days: readonly Da
 
 /**
  * `days`: the run's records per day if the caller has just counted them (the validator's volumetry check did, on the
- * same rows); otherwise they are counted here.
+ * same rows); `tableRows`: the raw table's rows, likewise (the validator's primary_key check); otherwise each is
+ * counted here.
  */
 export async function buildRunReport(
-  pool: Pool, runId: string, now: () => Date = () => new Date(), known: { readonly days?: readonly DayCount[] } = {},
+  pool: Pool, runId: string, now: () => Date = () => new Date(), known: { readonly days?: readonly DayCount[]; readonly tableRows?: number } = {},
 ): Promise<RunReport> {
   const run = await loadRunInfo(pool, runId);
   const table = rawTable(run.entity);
   const days = known.days ?? (await dailyVolume(pool, run));
-  let rowsInTable: number;
+  let rowsInTable = known.tableRows;
   try {
-    rowsInTable = Number((await pool.query(`SELECT count(*)::bigint AS n FROM ${table}`)).rows[0].n);
+    rowsInTable ??= Number((await pool.query(`SELECT count(*)::bigint AS n FROM ${table}`)).rows[0].n);
   } catch (e) {
     throw dbFailure(e, `counting the rows of ${table}`);
   }

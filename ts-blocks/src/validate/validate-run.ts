@@ -37,6 +37,8 @@ export interface ValidationSummary {
   readonly timings: ValidationTimings;
   /** Records per day as the volumetry check counted them (undefined if it could not run): the report reuses them. */
   readonly days?: readonly DayCount[];
+  /** Rows in the raw table as the primary_key check counted them (undefined if it could not run): the report reuses it. */
+  readonly table_rows?: number;
 }
 
 export interface CheckTiming {
@@ -63,16 +65,24 @@ interface CheckOutcome {
   readonly ms: number;
 }
 
-/** primary_key and timestamps_utc share one read of the payloads (each payload decompressed once). */
-function checksFor(pool: Pool, run: RunInfo, o: ValidationOptions, deps: ValidatorDeps, seenDays: (days: readonly DayCount[]) => void): NamedCheck[] {
+interface Seen {
+  days?: readonly DayCount[];
+  tableRows?: number;
+}
+
+/**
+ * primary_key and timestamps_utc share one read of the payloads (each payload decompressed once); that read and the
+ * idempotency re-load are the longest checks, so they start first. Figures the report also needs land in `seen`.
+ */
+function checksFor(pool: Pool, run: RunInfo, o: ValidationOptions, deps: ValidatorDeps, seen: Seen): NamedCheck[] {
   const payloads = sharedPayloadScan(pool, run.entity, o.clockSkewMs);
   return [
     { name: 'chunk_coverage', run: () => checkCoverage(run) },
-    { name: 'primary_key', run: () => checkPrimaryKey(pool, run, payloads) },
+    { name: 'primary_key', run: () => checkPrimaryKey(pool, run, payloads, (n) => (seen.tableRows = n)), startFirst: true },
     { name: 'timestamps_utc', run: () => checkTimestamps(pool, run, o, payloads) },
     { name: 'records_in_window', run: () => checkRecordsInWindow(pool, run) },
     { name: 'source_count', run: () => checkSourceCounts(pool, run, deps) },
-    { name: 'volumetry', run: () => checkVolumetry(pool, run, o, seenDays) },
+    { name: 'volumetry', run: () => checkVolumetry(pool, run, o, (d) => (seen.days = d)) },
     { name: 'idempotency', run: () => checkIdempotency(pool, run, o, deps), startFirst: true },
     { name: 'source_fidelity', run: () => checkSourceFidelity(pool, run) },
   ];
@@ -138,8 +148,8 @@ export async function validateRun(
   const run = await loadRunInfo(pool, runId);
   emit({ type: 'log', level: 'info', phase: 'validate', entity: run.entity, code: 'VALIDATE_START',
     message: `Validating run ${run.runId} (${run.entity}, ${run.chunks.length} chunks, ${run.rangeStart.toISOString()} → ${run.rangeEnd.toISOString()})` });
-  let days: readonly DayCount[] | undefined;
-  const named = checksFor(pool, run, o, collaborators, (d) => (days = d));
+  const seen: Seen = {};
+  const named = checksFor(pool, run, o, collaborators, seen);
   const { results, checks } = await gather(named, startChecks(named, o.checksAtOnce, now), run, emit);
   const checkedAt = await saveResults(pool, run.runId, run.entity, results);
   const timings: ValidationTimings = { checks, total_ms: roundMs(now() - started) };
@@ -152,5 +162,6 @@ export async function validateRun(
     code: counts.failure > 0 ? 'VALIDATE_FAILED' : 'VALIDATE_DONE',
     message: `Validation of run ${run.runId}: ${counts.ok} ok, ${counts.warning} warning(s), ${counts.failure} failure(s) in ${timings.total_ms} ms`,
     tags: { run_id: run.runId, ok: counts.ok, warnings: counts.warning, failures: counts.failure, ms: timings.total_ms } });
-  return { run_id: run.runId, entity: run.entity, checked_at_utc: checkedAt.toISOString(), results, counts, passed: counts.failure === 0, timings, ...(days ? { days } : {}) };
+  return { run_id: run.runId, entity: run.entity, checked_at_utc: checkedAt.toISOString(), results, counts, passed: counts.failure === 0, timings,
+    ...(seen.days ? { days: seen.days } : {}), ...(seen.tableRows !== undefined ? { table_rows: seen.tableRows } : {}) };
 }

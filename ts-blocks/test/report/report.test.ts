@@ -51,6 +51,9 @@ describe('run reports', () => {
     expect(r.chunks[1]).toMatchObject({ chunk: 1, window_start_utc: '2024-01-08T00:00:00.000Z', retries: 2, throttled: 1, status: 'loaded' });
     expect(r.days).toHaveLength(28);
     expect(r.validation.counts).toEqual({ ok: 9, warning: 0, failure: 0 });
+    // Figures the validator has just counted are taken as given, not counted again.
+    const known = await buildRunReport(pool, run.runId, undefined, { tableRows: 12345, days: r.days });
+    expect(known.totals).toMatchObject({ rows_in_table: 12345, rows_in_range: run.records.length });
   });
 
   it('writes Markdown, JSON, HTML and the text summary under <evidence>/<entity>/, plus a per-run history file', async () => {

@@ -36,6 +36,7 @@ describe('idempotency proof', () => {
     for (const p of chunks) {
       expect(p.reload).toEqual({ inserted: 0, updated: 0, unchanged: run.records.filter((x) => x.chunk === p.chunk).length, skipped: 0 });
       expect(p.diff).toMatchObject({ rows_before: run.records.length, rows_after: run.records.length, inserted: 0, deleted: 0, payload_changed: 0, row_changed: 0 });
+      expect(p.proved_by).toBe('row_versions');
     }
     expect(r.message).toMatch(/changed no row of raw\.qb_items/);
     expect(await tableState()).toEqual(before);
@@ -85,6 +86,7 @@ describe('idempotency proof', () => {
     expect(r.severity).toBe('failure');
     const [proof] = r.details.chunks as Array<Record<string, any>>;
     expect(proof.diff).toMatchObject({ rows_before: run.records.length, rows_after: run.records.length, inserted: 0, deleted: 0, payload_changed: 0, row_changed: 2, changed_ids: ['1', '2'] });
+    expect(proof.proved_by).toBe('tuple_snapshot');
     expect(r.message).toMatch(/rows written 2/);
     expect(await tableState()).toEqual(before);
   });
@@ -99,6 +101,30 @@ describe('idempotency proof', () => {
     expect(r.severity).toBe('failure');
     const [proof] = r.details.chunks as Array<Record<string, any>>;
     expect(proof.diff).toMatchObject({ inserted: 1, deleted: 1, changed_ids: ['1', '999999'] });
+  });
+
+  it('sees a write made by a nested savepoint of the re-load, and one that touches only other tables passes', async () => {
+    const run = await seedCleanRun(t.c, { days: 14, spoolDir });
+    const nested: ChunkReloader = async (client) => {
+      await client.query('BEGIN');
+      await client.query('BEGIN');
+      await client.query(`UPDATE raw.qb_items SET ingested_at_utc = ingested_at_utc WHERE id = '3'`);
+      await client.query('COMMIT');
+      await client.query('COMMIT');
+      return { inserted: 0, updated: 0, unchanged: 1, skipped: 0 };
+    };
+    const [bad] = await checkIdempotency(t.pool, await loadRunInfo(t.pool, run.runId), validationOptions(), { reloadChunk: nested });
+    expect(bad.severity).toBe('failure');
+    expect((bad.details.chunks as Array<Record<string, any>>)[0].diff).toMatchObject({ row_changed: 1, changed_ids: ['3'] });
+    const elsewhere: ChunkReloader = async (client) => {
+      await client.query('CREATE TEMP TABLE qbo_elsewhere (n int)');
+      await client.query('INSERT INTO qbo_elsewhere VALUES (1)');
+      await client.query(`UPDATE ops.backfill_chunks SET rows_read = rows_read WHERE run_id = $1`, [run.runId]);
+      return { inserted: 0, updated: 0, unchanged: 1, skipped: 0 };
+    };
+    const [ok] = await checkIdempotency(t.pool, await loadRunInfo(t.pool, run.runId), validationOptions(), { reloadChunk: elsewhere });
+    expect(ok.severity).toBe('ok');
+    expect((ok.details.chunks as Array<Record<string, any>>)[0].proved_by).toBe('row_versions');
   });
 
   it('picks the largest loaded chunk by default', async () => {

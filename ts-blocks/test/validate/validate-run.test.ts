@@ -37,6 +37,9 @@ describe('validateRun', () => {
     const summary = await validateRun(t.pool, run.runId, {}, { emit: (e) => events.push(e) });
     expect(summary.results.map((r) => [r.check, r.severity])).toEqual(ALL_CHECKS.map((name) => [name, 'ok']));
     expect(summary).toMatchObject({ run_id: run.runId, entity: 'items', passed: true, counts: { ok: 9, warning: 0, failure: 0 } });
+    // Figures the report reuses: the table's rows (primary_key) and the records per day (volumetry).
+    expect(summary.table_rows).toBe(Number((await t.c.query('SELECT count(*) FROM raw.qb_items')).rows[0].count));
+    expect(summary.days?.reduce((n, d) => n + d.count, 0)).toBe(run.records.length);
     const validations = events.filter((e): e is ValidationEvent => e.type === 'validation');
     expect(validations.map((e) => e.check)).toEqual(ALL_CHECKS);
     expect(validations.every((e) => e.run_id === run.runId && e.entity === 'items')).toBe(true);

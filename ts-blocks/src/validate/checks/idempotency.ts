@@ -1,9 +1,17 @@
 /**
  * `idempotency`: proof that re-loading a window from its spool file changes no row. In one REPEATABLE READ
- * transaction that is always rolled back: snapshot every row of the raw table (its tuple id, id, payload_sha256);
- * for each selected chunk, under a savepoint, re-load its spool with the exporter's own loader, diff the table
- * against the snapshot (count, inserted, deleted, payload changed, row written — any column, even to equal values)
- * and roll back to the savepoint. Nothing the proof does is ever committed.
+ * transaction that is always rolled back: for each selected chunk, under a savepoint, re-load its spool with the
+ * exporter's own loader, prove that no row of the raw table was inserted, deleted or written (any column, even to
+ * equal values), and roll back to the savepoint. Nothing the proof does is ever committed.
+ *
+ * The proof reads row versions, not payloads: every row this transaction writes (an INSERT, an UPDATE even to
+ * equal values, a DELETE and re-INSERT) is a new row version stamped with this transaction's id or one of its
+ * subtransactions', all assigned after the transaction's snapshot was taken, so at or above the snapshot's xmax;
+ * every other visible row was committed before the snapshot, so below it. Same row count as at the start and no
+ * visible row at or above the snapshot's xmax: nothing was inserted, deleted or written. That is one pass over the
+ * table's row headers. When it finds anything, the chunk is re-loaded once more against a snapshot of every row's
+ * tuple id, id and payload_sha256, which names what changed (inserted, deleted, payload changed, row written) and
+ * the ids; a row the fast pass only suspected (an ancient frozen row id read modulo 2^32) is cleared there.
  */
 import { existsSync } from 'node:fs';
 import type { Pool, PoolClient } from 'pg';
@@ -40,25 +48,42 @@ interface ChunkProof {
   readonly reload?: ReloadCounts;
   readonly diff?: Record<string, number | string[]>;
   readonly note?: string;
+  /** How "no row changed" was shown: by row versions (one pass), or against the tuple-id snapshot (after a finding). */
+  readonly proved_by?: 'row_versions' | 'tuple_snapshot';
 }
 
 /**
- * Within the proof's transaction a stored row keeps its tuple id (ctid) until something writes it: an UPDATE, even
- * to equal values, or a DELETE and re-INSERT, leaves a new tuple with a new ctid; a row the re-load did not touch
- * keeps its own (nothing else can move it while the transaction holds its lock on the table). So when the table has
- * as many rows as the snapshot and every one of them is a tuple of the snapshot, no row was inserted, deleted or
- * written at all — a stronger statement than equal column values, and it needs no pass over the payloads.
+ * A visible row version written by this transaction: its xmin is a normal transaction id (>= 3) at or above the
+ * snapshot's xmax, compared as PostgreSQL compares transaction ids (modulo 2^32, within 2^31).
  */
-async function untouched(client: PoolClient, table: string): Promise<{ rows_after: number; new_tuples: number; rows_before: number }> {
-  const { rows } = await client.query(
-    `SELECT (SELECT count(*) FROM ${SNAPSHOT})::bigint AS rows_before, count(*)::bigint AS rows_after,
-            count(*) FILTER (WHERE b.tid IS NULL)::bigint AS new_tuples
-       FROM ${table} a LEFT JOIN ${SNAPSHOT} b ON b.tid = a.ctid`,
-  );
-  return { rows_before: Number(rows[0].rows_before), rows_after: Number(rows[0].rows_after), new_tuples: Number(rows[0].new_tuples) };
+const WRITTEN_HERE = `(xmin::text::bigint >= 3 AND ((xmin::text::bigint - $1::bigint) % 4294967296 + 4294967296) % 4294967296 < 2147483648)`;
+
+interface Start {
+  /** The snapshot's xmax modulo 2^32 (the transaction ids the row headers carry). */
+  readonly xmax32: string;
+  readonly rowsBefore: number;
 }
 
-/** What changed, by id: only computed when the table is not untouched. */
+/** The transaction's first statement: it takes the snapshot, and counts the rows it sees. */
+async function begin(client: PoolClient, table: string): Promise<Start> {
+  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+  const { rows } = await client.query(
+    `SELECT (pg_snapshot_xmax(pg_current_snapshot())::text::numeric % 4294967296)::bigint::text AS xmax32,
+            (SELECT count(*) FROM ${table})::bigint AS rows_before`,
+  );
+  return { xmax32: String(rows[0].xmax32), rowsBefore: Number(rows[0].rows_before) };
+}
+
+/** Rows now, and rows written by this transaction (any of its subtransactions). */
+async function rowVersions(client: PoolClient, table: string, start: Start): Promise<{ rows_after: number; written: number }> {
+  const { rows } = await client.query(
+    `SELECT count(*)::bigint AS rows_after, count(*) FILTER (WHERE ${WRITTEN_HERE})::bigint AS written FROM ${table}`,
+    [start.xmax32],
+  );
+  return { rows_after: Number(rows[0].rows_after), written: Number(rows[0].written) };
+}
+
+/** What changed, by id, against the tuple-id snapshot: only computed when the fast pass found something. */
 async function describeChanges(client: PoolClient, table: string): Promise<Record<string, number | string[]>> {
   const joined = `FROM (SELECT ctid AS tid, id, payload_sha256 FROM ${table}) a FULL JOIN ${SNAPSHOT} b ON a.id = b.id`;
   const { rows } = await client.query(
@@ -78,22 +103,18 @@ async function describeChanges(client: PoolClient, table: string): Promise<Recor
   return diff;
 }
 
-async function diffAgainstSnapshot(client: PoolClient, table: string): Promise<Record<string, number | string[]>> {
-  const u = await untouched(client, table);
-  if (u.rows_after === u.rows_before && u.new_tuples === 0) {
-    return { rows_after: u.rows_after, rows_before: u.rows_before, inserted: 0, deleted: 0, payload_changed: 0, row_changed: 0 };
-  }
-  return describeChanges(client, table);
-}
-
 function verdict(reload: ReloadCounts, diff: Record<string, number | string[]>): Severity {
   const n = (k: string) => Number(diff[k] ?? 0);
   const changed = n('rows_after') !== n('rows_before') || n('inserted') + n('deleted') + n('payload_changed') + n('row_changed') > 0;
   return changed || reload.inserted + reload.updated > 0 ? 'failure' : 'ok';
 }
 
-async function proveChunk(client: PoolClient, run: RunInfo, chunk: RunChunk, table: string, reload: ChunkReloader): Promise<ChunkProof> {
-  const window: [string, string] = [chunk.windowStart.toISOString(), chunk.windowEnd.toISOString()];
+type Reloaded = { counts: ReloadCounts } | { note: string };
+
+/** Re-loads the chunk under a savepoint, runs `inspect` on the result and rolls the savepoint back, always. */
+async function underSavepoint<T>(
+  client: PoolClient, run: RunInfo, chunk: RunChunk, reload: ChunkReloader, inspect: (counts: ReloadCounts) => Promise<T>,
+): Promise<{ reloaded: Reloaded; found?: T }> {
   await client.query('SAVEPOINT qbo_idempotency_chunk');
   let counts: ReloadCounts;
   try {
@@ -101,14 +122,39 @@ async function proveChunk(client: PoolClient, run: RunInfo, chunk: RunChunk, tab
   } catch (e) {
     await client.query('ROLLBACK TO SAVEPOINT qbo_idempotency_chunk');
     const err = toBackfillError(e);
-    return { chunk: chunk.index, window, severity: 'failure', note: `re-load failed: ${err.message} (${err.code})` };
+    return { reloaded: { note: `re-load failed: ${err.message} (${err.code})` } };
   }
   try {
-    const diff = await diffAgainstSnapshot(client, table);
-    return { chunk: chunk.index, window, severity: verdict(counts, diff), reload: counts, diff };
+    return { reloaded: { counts }, found: await inspect(counts) };
   } finally {
     await client.query('ROLLBACK TO SAVEPOINT qbo_idempotency_chunk');
   }
+}
+
+interface ProofState {
+  readonly start: Start;
+  /** The tuple-id snapshot exists (taken once, the first time a chunk needs describing). */
+  snapshotTaken: boolean;
+}
+
+async function proveChunk(client: PoolClient, run: RunInfo, chunk: RunChunk, table: string, reload: ChunkReloader, state: ProofState): Promise<ChunkProof> {
+  const window: [string, string] = [chunk.windowStart.toISOString(), chunk.windowEnd.toISOString()];
+  const fast = await underSavepoint(client, run, chunk, reload, (counts) => rowVersions(client, table, state.start).then((v) => ({ counts, v })));
+  if ('note' in fast.reloaded) return { chunk: chunk.index, window, severity: 'failure', note: fast.reloaded.note };
+  const { counts, v } = fast.found!;
+  if (v.rows_after === state.start.rowsBefore && v.written === 0) {
+    const diff = { rows_after: v.rows_after, rows_before: state.start.rowsBefore, inserted: 0, deleted: 0, payload_changed: 0, row_changed: 0 };
+    return { chunk: chunk.index, window, severity: verdict(counts, diff), reload: counts, diff, proved_by: 'row_versions' };
+  }
+  // Something was written (or a row only looked so): the table is as it was again; re-load against a full snapshot.
+  if (!state.snapshotTaken) {
+    await client.query(`CREATE TEMP TABLE ${SNAPSHOT} ON COMMIT DROP AS SELECT ctid AS tid, id, payload_sha256 FROM ${table}`);
+    state.snapshotTaken = true;
+  }
+  const full = await underSavepoint(client, run, chunk, reload, (again) => describeChanges(client, table).then((diff) => ({ again, diff })));
+  if ('note' in full.reloaded) return { chunk: chunk.index, window, severity: 'failure', note: full.reloaded.note };
+  const { again, diff } = full.found!;
+  return { chunk: chunk.index, window, severity: verdict(again, diff), reload: again, diff, proved_by: 'tuple_snapshot' };
 }
 
 export async function checkIdempotency(pool: Pool, run: RunInfo, o: ValidationOptions, deps: IdempotencyDeps): Promise<CheckResult[]> {
@@ -121,9 +167,8 @@ export async function checkIdempotency(pool: Pool, run: RunInfo, o: ValidationOp
   const client = await pool.connect();
   const proofs: ChunkProof[] = [];
   try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
-    await client.query(`CREATE TEMP TABLE ${SNAPSHOT} ON COMMIT DROP AS SELECT ctid AS tid, id, payload_sha256 FROM ${table}`);
-    for (const chunk of provable) proofs.push(await proveChunk(client, run, chunk, table, deps.reloadChunk));
+    const state: ProofState = { start: await begin(client, table), snapshotTaken: false };
+    for (const chunk of provable) proofs.push(await proveChunk(client, run, chunk, table, deps.reloadChunk, state));
   } catch (e) {
     throw dbFailure(e, `re-loading spool files of run ${run.runId} for the idempotency proof`);
   } finally {

@@ -12,9 +12,10 @@ export const PRIMARY_KEY_CHECK = 'primary_key';
 /**
  * `payloads`: the validation's shared scan of the payloads (./payload-scan.ts), which also serves `timestamps_utc`;
  * without it the check scans them itself. The ids (present, unique) are counted beside it, from the id column alone.
+ * `seenRows` is told the table's row count (the report prints it).
  */
 export async function checkPrimaryKey(
-  db: Queryable, run: RunInfo, payloads?: () => Promise<PayloadCounts>,
+  db: Queryable, run: RunInfo, payloads?: () => Promise<PayloadCounts>, seenRows?: (rows: number) => void,
 ): Promise<CheckResult[]> {
   const table = rawTable(run.entity);
   try {
@@ -30,6 +31,7 @@ export async function checkPrimaryKey(
     ]);
     const t = totals.rows[0] as Record<string, string>;
     const total = Number(t.total);
+    seenRows?.(total);
     const nullIds = Number(t.null_ids);
     const extraCopies = Number(t.extra_copies);
     const mismatch = scanned.payload_id_mismatch;
