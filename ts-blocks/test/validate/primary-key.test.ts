@@ -15,7 +15,8 @@ describe('primary_key check', () => {
     const seeded = await seedCleanRun(t.c, { days: 14 });
     const [r] = await checkPrimaryKey(t.pool, await loadRunInfo(t.pool, seeded.runId));
     expect(r.severity).toBe('ok');
-    expect(r.details).toMatchObject({ rows: seeded.records.length, null_or_blank_ids: 0, duplicate_copies: 0 });
+    expect(r.details).toMatchObject({ rows: seeded.records.length, null_or_blank_ids: 0, duplicate_copies: 0, duplicates_ruled_out_by: 'unique index raw.qb_items_pkey' });
+    expect(r.message).toMatch(/unique \(enforced by unique index raw\.qb_items_pkey\)/);
   });
 
   describe('on a table without its constraints', () => {
@@ -31,8 +32,33 @@ describe('primary_key check', () => {
       await t.c.query(`INSERT INTO raw.qb_items SELECT * FROM raw.qb_items WHERE id = '17'`);
       const [r] = await checkPrimaryKey(t.pool, await loadRunInfo(t.pool, seeded.runId));
       expect(r.severity).toBe('failure');
-      expect(r.details).toMatchObject({ duplicate_copies: 1, duplicate_ids: [{ id: '17', copies: 2 }] });
+      expect(r.details).toMatchObject({ duplicate_copies: 1, duplicate_ids: [{ id: '17', copies: 2 }], duplicates_ruled_out_by: 'a count of every id' });
       expect(r.message).toMatch(/extra copies .*17/);
+    });
+
+    it('counts every id when the only unique indexes touching id are partial, on an expression, on two columns or not valid', async () => {
+      const seeded = await seedCleanRun(t.c, { days: 14 });
+      await t.c.query(`INSERT INTO raw.qb_items SELECT * FROM raw.qb_items WHERE id = '17'`);
+      await t.c.query(`UPDATE raw.qb_items SET payload_sha256 = repeat('0', 64) WHERE ctid = (SELECT max(ctid) FROM raw.qb_items WHERE id = '17')`);
+      const indexes = [
+        `CREATE UNIQUE INDEX qb_items_partial_id ON raw.qb_items (id) WHERE id <> '17'`,
+        `CREATE UNIQUE INDEX qb_items_expr_id ON raw.qb_items ((id || payload_sha256))`,
+        `CREATE UNIQUE INDEX qb_items_two_cols ON raw.qb_items (id, payload_sha256)`,
+      ];
+      try {
+        for (const sql of indexes) await t.c.query(sql);
+        const [r] = await checkPrimaryKey(t.pool, await loadRunInfo(t.pool, seeded.runId));
+        expect(r.severity).toBe('failure');
+        expect(r.details).toMatchObject({ duplicate_copies: 1, duplicates_ruled_out_by: 'a count of every id' });
+        // An index that failed to build is left invalid: it proves nothing either.
+        await expect(t.c.query('CREATE UNIQUE INDEX CONCURRENTLY qb_items_invalid_id ON raw.qb_items (id)')).rejects.toThrow(/could not create unique index/);
+        const [again] = await checkPrimaryKey(t.pool, await loadRunInfo(t.pool, seeded.runId));
+        expect(again.details).toMatchObject({ duplicate_copies: 1, duplicates_ruled_out_by: 'a count of every id' });
+      } finally {
+        for (const name of ['qb_items_partial_id', 'qb_items_expr_id', 'qb_items_two_cols', 'qb_items_invalid_id']) {
+          await t.c.query(`DROP INDEX IF EXISTS raw.${name}`);
+        }
+      }
     });
 
     it('detects a planted null id and a blank id', async () => {

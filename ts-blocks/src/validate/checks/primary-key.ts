@@ -1,7 +1,10 @@
 /**
  * Integrity: every row has an id (not null, not blank), no id appears twice, and the id is the payload's `Id`.
- * Queried generically, without trusting the table's constraints: a table restored without its primary key, or
- * created by hand, is judged by its rows.
+ * Judged by the rows, without trusting the table's CHECK constraints: a table restored without them, or created by
+ * hand, is judged the same. Rows, null or blank ids and payload ids are counted by the shared payload scan. Duplicate
+ * ids are counted over the rows (a hash aggregate of every id) unless the table has a unique index on `id` alone
+ * that PostgreSQL enforces now (valid, ready, immediate, not partial, not on an expression): PostgreSQL has then
+ * refused every duplicate as it was written, so none can be stored, and the check names that index as its proof.
  */
 import { dbFailure, rawTable, type Queryable } from '../run-info';
 import { SAMPLE_IDS, type CheckResult, type RunInfo } from '../types';
@@ -9,31 +12,46 @@ import { scanPayloads, type PayloadCounts } from './payload-scan';
 
 export const PRIMARY_KEY_CHECK = 'primary_key';
 
+/** The name of an enforced unique index on the table's `id` column alone, if there is one. */
+export async function uniqueIdIndex(db: Queryable, table: string): Promise<string | undefined> {
+  const { rows } = await db.query(
+    `SELECT i.indexrelid::regclass::text AS name
+       FROM pg_index i
+       JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] AND a.attname = 'id'
+      WHERE i.indrelid = $1::regclass AND i.indisunique AND i.indisvalid AND i.indisready AND i.indislive
+        AND i.indimmediate AND i.indpred IS NULL AND i.indexprs IS NULL AND i.indnkeyatts = 1
+      ORDER BY i.indisprimary DESC, 1 LIMIT 1`,
+    [table],
+  );
+  return rows[0]?.name as string | undefined;
+}
+
+/** Copies beyond the first of each non-blank id, counted over every row (by hash: count(DISTINCT) sorts every id). */
+async function extraCopiesByRows(db: Queryable, table: string): Promise<number> {
+  const { rows } = await db.query(
+    `SELECT coalesce(sum(n - 1), 0)::bigint AS extra_copies
+       FROM (SELECT count(*) AS n FROM ${table} WHERE btrim(id) <> '' GROUP BY id) per_id`,
+  );
+  return Number(rows[0].extra_copies);
+}
+
 /**
  * `payloads`: the validation's shared scan of the payloads (./payload-scan.ts), which also serves `timestamps_utc`;
- * without it the check scans them itself. The ids (present, unique) are counted beside it, from the id column alone.
- * `seenRows` is told the table's row count (the report prints it).
+ * without it the check scans them itself. `seenRows` is told the table's row count (the report prints it).
  */
 export async function checkPrimaryKey(
   db: Queryable, run: RunInfo, payloads?: () => Promise<PayloadCounts>, seenRows?: (rows: number) => void,
 ): Promise<CheckResult[]> {
   const table = rawTable(run.entity);
   try {
-    const [totals, scanned] = await Promise.all([
-      db.query(
-        // Rows per id by hash (count(DISTINCT) sorts every id): each id's copies beyond the first are extras.
-        `SELECT coalesce(sum(n), 0)::bigint AS total,
-                coalesce(sum(n) FILTER (WHERE id IS NULL OR btrim(id) = ''), 0)::bigint AS null_ids,
-                coalesce(sum(n - 1) FILTER (WHERE btrim(id) <> ''), 0)::bigint AS extra_copies
-           FROM (SELECT id, count(*) AS n FROM ${table} GROUP BY id) per_id`,
-      ),
+    const index = await uniqueIdIndex(db, table);
+    const [extraCopies, scanned] = await Promise.all([
+      index === undefined ? extraCopiesByRows(db, table) : Promise.resolve(0),
       payloads ? payloads() : scanPayloads(db, table, 0),
     ]);
-    const t = totals.rows[0] as Record<string, string>;
-    const total = Number(t.total);
+    const total = scanned.rows;
+    const nullIds = scanned.null_or_blank_ids;
     seenRows?.(total);
-    const nullIds = Number(t.null_ids);
-    const extraCopies = Number(t.extra_copies);
     const mismatch = scanned.payload_id_mismatch;
     const duplicates =
       extraCopies > 0
@@ -59,6 +77,7 @@ export async function checkPrimaryKey(
       null_or_blank_ids: nullIds,
       duplicate_copies: extraCopies,
       duplicate_ids: duplicates,
+      duplicates_ruled_out_by: index === undefined ? 'a count of every id' : `unique index ${index}`,
       payload_id_mismatches: mismatch,
       payload_id_mismatch_sample: mismatchIds,
     };
@@ -72,7 +91,8 @@ export async function checkPrimaryKey(
     }
     if (mismatch > 0) problems.push(`${mismatch} row(s) whose id differs from payload.Id`);
     if (problems.length === 0) {
-      return [{ check: PRIMARY_KEY_CHECK, severity: 'ok', message: `${table}: ${total} rows, every id present and unique.`, details }];
+      const unique = index === undefined ? 'counted over every row' : `enforced by unique index ${index}`;
+      return [{ check: PRIMARY_KEY_CHECK, severity: 'ok', message: `${table}: ${total} rows, every id present and unique (${unique}).`, details }];
     }
     return [
       {

@@ -57,7 +57,7 @@ export async function checkTimestamps(
       columnTypes(db, table),
       payloads ? payloads() : scanPayloads(db, table, options.clockSkewMs),
     ]);
-    const { payload_id_mismatch: _ids, ...counts } = scanned;
+    const { payload_id_mismatch: _ids, rows: _rows, null_or_blank_ids: _blank, ...counts } = scanned;
     const problems: string[] = [];
     if (badColumns.length > 0) problems.push(`${badColumns.length} *_utc column(s) are not timestamptz`);
     if (counts.last_updated_mismatch > 0) {
