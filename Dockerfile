@@ -21,6 +21,7 @@ WORKDIR /build
 COPY package.json package-lock.json tsconfig.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY ts-blocks/src ./ts-blocks/src
+COPY scripts/bundle-blocks.ts ./scripts/
 RUN npm run build
 
 # Runtime dependencies only (no compiler, no test tools). Install scripts are not needed by the compiled code.
