@@ -133,6 +133,7 @@ async function runPipelines(ctx: Context): Promise<Pipelines> {
   if (options.oneAtATime) for (const entity of ENTITIES) await pipeline(entity);
   else await Promise.all(ENTITIES.map(pipeline));
   const all = [...runs.values()];
+  if (!options.oneAtATime) logShares(ctx.log, runs);
   const wallMs = options.oneAtATime
     ? all.reduce((sum, r) => sum + r.loader.wallMs + r.exporter.wallMs + (r.validator?.wallMs ?? 0), 0)
     : Math.max(...all.map((r) => (r.validator ?? r.exporter).endedAtMs)) - Math.min(...all.map((r) => r.loader.startedAtMs));
@@ -140,6 +141,19 @@ async function runPipelines(ctx: Context): Promise<Pipelines> {
     ? all.reduce((sum, r) => sum + r.sandboxCpuMs, 0)
     : (Math.max(...all.map((r) => r.cpuAtLoadedUs)) - (cpuStart.user + cpuStart.system)) / 1000;
   return { runs: new Map(ENTITIES.map((e) => [e, runs.get(e)!])), wallMs, sandboxCpuMs, together: !options.oneAtATime };
+}
+
+/**
+ * How the loaders shared the realm's in-flight budget: each one's caps as they changed (REALM_SHARE), in seconds
+ * since the first loader started, as `in flight/leases`, and when its lease ended (the loader's exit).
+ */
+function logShares(log: (message: string) => void, runs: Map<Entity, PipelineRun>): void {
+  const origin = Math.min(...[...runs.values()].map((r) => r.loader.startedAtMs));
+  const at = (ms: number) => `${((ms - origin) / 1000).toFixed(2)}s`;
+  for (const [entity, run] of runs) {
+    const changes = run.loader.shares.map((c) => `${at(c.atMs)} ${c.maxInFlight}/${c.leases}`).join(', ');
+    log(`${entity}: realm share (in flight/leases) ${changes || 'none reported'}; loader ${at(run.loader.startedAtMs)}-${at(run.loader.endedAtMs)}`);
+  }
 }
 
 function sourceRows(sandbox: SandboxHandle, entity: Entity): number {
