@@ -125,7 +125,7 @@ async function runPipelines(ctx: Context): Promise<Pipelines> {
     };
     const run = await runPipeline({
       entity, vars, secrets, env, cwd: REPO_ROOT, tokens, counters: () => entityCounters(sandbox, entity), validate: options.validate,
-      log: ctx.log,
+      log: ctx.log, openRequestMs: () => sandbox.stats().openRequestMs,
     });
     runs.set(entity, run);
   };
@@ -145,14 +145,16 @@ async function runPipelines(ctx: Context): Promise<Pipelines> {
 
 /**
  * How the loaders shared the realm's in-flight budget: each one's caps as they changed (REALM_SHARE), in seconds
- * since the first loader started, as `in flight/leases`, and when its lease ended (the loader's exit).
+ * since the first loader started, as `in flight/leases`, when its lease ended (the loader's exit), and how many
+ * requests (all pipelines') the sandbox had open on average while it ran (10 = QBO's limit used to the full).
  */
 function logShares(log: (message: string) => void, runs: Map<Entity, PipelineRun>): void {
   const origin = Math.min(...[...runs.values()].map((r) => r.loader.startedAtMs));
   const at = (ms: number) => `${((ms - origin) / 1000).toFixed(2)}s`;
   for (const [entity, run] of runs) {
     const changes = run.loader.shares.map((c) => `${at(c.atMs)} ${c.maxInFlight}/${c.leases}`).join(', ');
-    log(`${entity}: realm share (in flight/leases) ${changes || 'none reported'}; loader ${at(run.loader.startedAtMs)}-${at(run.loader.endedAtMs)}`);
+    const open = run.loaderOpenRequestMs === undefined ? '' : `, ${(run.loaderOpenRequestMs / run.loader.wallMs).toFixed(2)} requests open at QBO on average`;
+    log(`${entity}: realm share (in flight/leases) ${changes || 'none reported'}; loader ${at(run.loader.startedAtMs)}-${at(run.loader.endedAtMs)}${open}`);
   }
 }
 
