@@ -44,8 +44,11 @@ export interface PipelineRun {
   readonly cpuAtLoadedUs: number;
   /** Spool files of the run, from the loader's manifest. */
   readonly spoolFiles: readonly string[];
-  /** Requests open at the sandbox (every pipeline's) integrated over the loader's run, ms; undefined: not measured. */
-  readonly loaderOpenRequestMs?: number;
+  /**
+   * The sandbox's requests open (every pipeline's) integrated over time (SandboxStats.openRequestMs) when the loader
+   * started and when it ended, ms; undefined: not measured.
+   */
+  readonly loaderOpenRequestMs?: { readonly atStart: number; readonly atEnd: number };
 }
 
 export function countsBetween(before: SandboxCounters, after: SandboxCounters, blocks: readonly BlockRun[]): RequestCounts {
@@ -103,6 +106,6 @@ export async function runPipeline(setup: PipelineSetup): Promise<PipelineRun> {
     sandboxCpuMs: (cpu.user + cpu.system) / 1000,
     cpuAtLoadedUs: cpuNow.user + cpuNow.system,
     spoolFiles,
-    ...(openBefore !== undefined && openAfter !== undefined && { loaderOpenRequestMs: openAfter - openBefore }),
+    ...(openBefore !== undefined && openAfter !== undefined && { loaderOpenRequestMs: { atStart: openBefore, atEnd: openAfter } }),
   };
 }

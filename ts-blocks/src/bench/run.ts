@@ -153,9 +153,19 @@ function logShares(log: (message: string) => void, runs: Map<Entity, PipelineRun
   const at = (ms: number) => `${((ms - origin) / 1000).toFixed(2)}s`;
   for (const [entity, run] of runs) {
     const changes = run.loader.shares.map((c) => `${at(c.atMs)} ${c.maxInFlight}/${c.leases}`).join(', ');
-    const open = run.loaderOpenRequestMs === undefined ? '' : `, ${(run.loaderOpenRequestMs / run.loader.wallMs).toFixed(2)} requests open at QBO on average`;
+    const o = run.loaderOpenRequestMs;
+    const open = o === undefined ? '' : `, ${((o.atEnd - o.atStart) / run.loader.wallMs).toFixed(2)} requests open at QBO on average`;
     log(`${entity}: realm share (in flight/leases) ${changes || 'none reported'}; loader ${at(run.loader.startedAtMs)}-${at(run.loader.endedAtMs)}${open}`);
   }
+  // While two loaders or more ran: from the last loader's start to the second-to-last loader's end.
+  const loaders = [...runs.values()].filter((r) => r.loaderOpenRequestMs !== undefined);
+  if (loaders.length < 2) return;
+  const last = loaders.reduce((a, b) => (b.loader.startedAtMs > a.loader.startedAtMs ? b : a));
+  const ends = [...loaders].sort((a, b) => a.loader.endedAtMs - b.loader.endedAtMs);
+  const secondLast = ends[ends.length - 2]!;
+  const ms = secondLast.loader.endedAtMs - last.loader.startedAtMs;
+  const mean = (secondLast.loaderOpenRequestMs!.atEnd - last.loaderOpenRequestMs!.atStart) / ms;
+  log(`loaders sharing the realm (${at(last.loader.startedAtMs)}-${at(secondLast.loader.endedAtMs)}): ${mean.toFixed(2)} requests open at QBO on average`);
 }
 
 function sourceRows(sandbox: SandboxHandle, entity: Entity): number {
