@@ -241,6 +241,26 @@ describe('realm limiter shares handed over at once (no heartbeat)', () => {
     for (const release of releases) release();
   });
 
+  it('publishes each process\'s demand in its lease, and hands the slots one does not use to the other', async () => {
+    const clock = new ManualClock();
+    const timing = { ...NO_HEARTBEAT, demandHoldMs: 250 };
+    const a = await startProcess('a', clock, { budget: WIDE, timing });
+    const b = await startProcess('b', clock, { budget: WIDE, timing });
+    await eventually(() => a.limiter.stats().caps.maxInFlight === 2);
+    const wants = async () => (await pool.query('SELECT holder, wants_in_flight FROM ops.realm_leases ORDER BY holder')).rows;
+    expect(await wants()).toEqual([{ holder: 'a', wants_in_flight: null }, { holder: 'b', wants_in_flight: null }]); // not measured yet
+    const releases: Array<() => void> = [];
+    for (let i = 0; i < 6; i += 1) void a.limiter.acquire().then((r) => releases.push(r));
+    releases.push(await b.limiter.acquire());
+    await clock.advance(250); // b's demand (1) stayed below its caps (2) for the hold: it publishes it
+    await eventually(() => a.limiter.stats().caps.maxInFlight === 3 && a.limiter.stats().inFlight === 3);
+    expect(b.limiter.stats().caps.maxInFlight).toBe(1);
+    expect((await wants()).find((r) => r.holder === 'b')).toEqual({ holder: 'b', wants_in_flight: 1 });
+    await a.limiter.refresh();
+    expect((await wants()).find((r) => r.holder === 'a')).toEqual({ holder: 'a', wants_in_flight: 6 });
+    for (const release of releases) release();
+  });
+
   it('ignores announcements of other realms', async () => {
     const clock = new ManualClock();
     const a = await startProcess('a', clock, { budget: WIDE });
