@@ -201,8 +201,16 @@ export async function openSharedLimiter(options: SharedLimiterOptions): Promise<
     })();
   };
 
-  await refresh();
+  // Listening before the first exchange: a peer that shrinks for this newcomer announces it right after that
+  // exchange, and an announcement sent before this process listens would wait for a heartbeat.
   const unwatch = await board.watch?.(refreshSoon).catch(() => undefined);
+  try {
+    await refresh();
+  } catch (e) {
+    closed = true;
+    unwatch?.();
+    throw e;
+  }
   const heartbeat = new AbortController();
   void (async () => {
     while (!closed) {
