@@ -39,6 +39,15 @@ export interface BlockRun {
   /** When the process was started and when it ended (process.hrtime, ms). */
   readonly startedAtMs: number;
   readonly endedAtMs: number;
+  /** The process's share of the realm's QBO limits as it changed (its REALM_SHARE events, when received). */
+  readonly shares: readonly ShareChange[];
+}
+
+export interface ShareChange {
+  /** When the event was read (process.hrtime, ms). */
+  readonly atMs: number;
+  readonly maxInFlight: number;
+  readonly leases: number;
 }
 
 /** Where a rotated refresh token goes; the bench keeps the newest for the next block, like Mage Secrets. */
@@ -64,6 +73,7 @@ export function runBlock(block: BlockName, input: BlockRunInput, tokens: TokenHo
   });
   const sampler = sampleProcess(child.pid ?? -1);
   const events: BackfillEvent[] = [];
+  const shares: ShareChange[] = [];
   let result: ResultEvent | undefined;
   let stderr = '';
   child.stderr.setEncoding('utf8');
@@ -90,6 +100,9 @@ export function runBlock(block: BlockName, input: BlockRunInput, tokens: TokenHo
       sampler.sample();
       if (event.type === 'result') result = event;
     }
+    if (event.type === 'log' && event.code === 'REALM_SHARE' && event.tags) {
+      shares.push({ atMs: Number(process.hrtime.bigint()) / 1e6, maxInFlight: Number(event.tags.max_in_flight), leases: Number(event.tags.leases) });
+    }
     if (keep(event)) events.push(event);
   });
   return new Promise((resolve, reject) => {
@@ -101,7 +114,7 @@ export function runBlock(block: BlockName, input: BlockRunInput, tokens: TokenHo
       child.stdin.end();
       if (code === 0 && result) {
         resolve({
-          block, summary: result.summary, events, wallMs, peakRssKb, cpuMs, tokenRotations,
+          block, summary: result.summary, events, wallMs, peakRssKb, cpuMs, tokenRotations, shares,
           startedAtMs: Number(started) / 1e6, endedAtMs: Number(ended) / 1e6,
         });
         return;

@@ -25,6 +25,8 @@ export interface PipelineSetup {
   readonly counters: () => SandboxCounters;
   readonly validate: boolean;
   readonly log: (message: string) => void;
+  /** The sandbox's requests open integrated over time so far, ms (SandboxStats.openRequestMs). */
+  readonly openRequestMs?: () => number;
 }
 
 export interface PipelineRun {
@@ -42,6 +44,11 @@ export interface PipelineRun {
   readonly cpuAtLoadedUs: number;
   /** Spool files of the run, from the loader's manifest. */
   readonly spoolFiles: readonly string[];
+  /**
+   * The sandbox's requests open (every pipeline's) integrated over time (SandboxStats.openRequestMs) when the loader
+   * started and when it ended, ms; undefined: not measured.
+   */
+  readonly loaderOpenRequestMs?: { readonly atStart: number; readonly atEnd: number };
 }
 
 export function countsBetween(before: SandboxCounters, after: SandboxCounters, blocks: readonly BlockRun[]): RequestCounts {
@@ -67,7 +74,9 @@ export async function runPipeline(setup: PipelineSetup): Promise<PipelineRun> {
   const base = { vars: setup.vars, secrets: setup.secrets, env: setup.env, cwd: setup.cwd };
   const start = setup.counters();
   const cpuStart = process.cpuUsage();
+  const openBefore = setup.openRequestMs?.();
   const loader = await runBlock('loader', { ...base, upstream: null }, setup.tokens);
+  const openAfter = setup.openRequestMs?.();
   setup.log(`${setup.entity}: loader ${seconds(loader)}`);
   const exporter = await runBlock('exporter', { ...base, upstream: loader.summary }, setup.tokens);
   setup.log(`${setup.entity}: exporter ${seconds(exporter)}`);
@@ -97,5 +106,6 @@ export async function runPipeline(setup: PipelineSetup): Promise<PipelineRun> {
     sandboxCpuMs: (cpu.user + cpu.system) / 1000,
     cpuAtLoadedUs: cpuNow.user + cpuNow.system,
     spoolFiles,
+    ...(openBefore !== undefined && openAfter !== undefined && { loaderOpenRequestMs: { atStart: openBefore, atEnd: openAfter } }),
   };
 }

@@ -125,7 +125,7 @@ async function runPipelines(ctx: Context): Promise<Pipelines> {
     };
     const run = await runPipeline({
       entity, vars, secrets, env, cwd: REPO_ROOT, tokens, counters: () => entityCounters(sandbox, entity), validate: options.validate,
-      log: ctx.log,
+      log: ctx.log, openRequestMs: () => sandbox.stats().openRequestMs,
     });
     runs.set(entity, run);
   };
@@ -133,6 +133,7 @@ async function runPipelines(ctx: Context): Promise<Pipelines> {
   if (options.oneAtATime) for (const entity of ENTITIES) await pipeline(entity);
   else await Promise.all(ENTITIES.map(pipeline));
   const all = [...runs.values()];
+  if (!options.oneAtATime) logShares(ctx.log, runs);
   const wallMs = options.oneAtATime
     ? all.reduce((sum, r) => sum + r.loader.wallMs + r.exporter.wallMs + (r.validator?.wallMs ?? 0), 0)
     : Math.max(...all.map((r) => (r.validator ?? r.exporter).endedAtMs)) - Math.min(...all.map((r) => r.loader.startedAtMs));
@@ -140,6 +141,31 @@ async function runPipelines(ctx: Context): Promise<Pipelines> {
     ? all.reduce((sum, r) => sum + r.sandboxCpuMs, 0)
     : (Math.max(...all.map((r) => r.cpuAtLoadedUs)) - (cpuStart.user + cpuStart.system)) / 1000;
   return { runs: new Map(ENTITIES.map((e) => [e, runs.get(e)!])), wallMs, sandboxCpuMs, together: !options.oneAtATime };
+}
+
+/**
+ * How the loaders shared the realm's in-flight budget: each one's caps as they changed (REALM_SHARE), in seconds
+ * since the first loader started, as `in flight/leases`, when its lease ended (the loader's exit), and how many
+ * requests (all pipelines') the sandbox had open on average while it ran (10 = QBO's limit used to the full).
+ */
+function logShares(log: (message: string) => void, runs: Map<Entity, PipelineRun>): void {
+  const origin = Math.min(...[...runs.values()].map((r) => r.loader.startedAtMs));
+  const at = (ms: number) => `${((ms - origin) / 1000).toFixed(2)}s`;
+  for (const [entity, run] of runs) {
+    const changes = run.loader.shares.map((c) => `${at(c.atMs)} ${c.maxInFlight}/${c.leases}`).join(', ');
+    const o = run.loaderOpenRequestMs;
+    const open = o === undefined ? '' : `, ${((o.atEnd - o.atStart) / run.loader.wallMs).toFixed(2)} requests open at QBO on average`;
+    log(`${entity}: realm share (in flight/leases) ${changes || 'none reported'}; loader ${at(run.loader.startedAtMs)}-${at(run.loader.endedAtMs)}${open}`);
+  }
+  // While two loaders or more ran: from the last loader's start to the second-to-last loader's end.
+  const loaders = [...runs.values()].filter((r) => r.loaderOpenRequestMs !== undefined);
+  if (loaders.length < 2) return;
+  const last = loaders.reduce((a, b) => (b.loader.startedAtMs > a.loader.startedAtMs ? b : a));
+  const ends = [...loaders].sort((a, b) => a.loader.endedAtMs - b.loader.endedAtMs);
+  const secondLast = ends[ends.length - 2]!;
+  const ms = secondLast.loader.endedAtMs - last.loader.startedAtMs;
+  const mean = (secondLast.loaderOpenRequestMs!.atEnd - last.loaderOpenRequestMs!.atStart) / ms;
+  log(`loaders sharing the realm (${at(last.loader.startedAtMs)}-${at(secondLast.loader.endedAtMs)}): ${mean.toFixed(2)} requests open at QBO on average`);
 }
 
 function sourceRows(sandbox: SandboxHandle, entity: Entity): number {

@@ -57,6 +57,7 @@ export async function initDatabase(pool: Pool, dir: string = DEFAULT_INIT_DIR): 
 const ADDED_COLUMNS: ReadonlyArray<readonly [table: string, column: string]> = [
   ['ops.backfill_chunks', 'pass_first_chunk'],
   ['ops.backfill_chunks', 'pass_last_chunk'],
+  ['ops.realm_leases', 'wants_in_flight'],
 ];
 
 async function missingColumns(pool: Pool): Promise<string[]> {

@@ -12,10 +12,21 @@
  * process, told to shrink below what it had in flight, has come down to its new share: it then publishes the
  * smaller reservation at once, so the process waiting for those slots gets them after one response, not after a
  * heartbeat.
+ * The in-flight budget is split by demand (budget-split.ts): each renewal publishes what this process could use
+ * now (in flight + queued, its peak over the last `demandHoldMs`, so the moment between one request of a worker
+ * and its next does not count as a drop; unknown, hence unbounded, until `demandHoldMs` after its first request,
+ * so a process that starts with one request (a count) before its pages is not read as wanting one slot). The split follows demand without
+ * chatter: this process renews early only when its demand crosses its caps and its last picture of the board says
+ * the renewal would change something: (a) its demand stayed below its caps for `demandHoldMs` and a peer would get
+ * more (the renewal publishes the smaller reservation and demand; the board announces it, the peer renews and
+ * grows), or (b) its demand rose above its caps and it would get more, now (room the others left) or once the
+ * peers see its demand (a peer holding more than its share would then get: the renewal announces it, they shrink,
+ * and their smaller reservations are announced in turn). Such renewals are coalesced, never one per request; the
+ * heartbeat stays the backstop.
  */
 import type { EventSink } from '../core/events';
 import { nullSink } from '../core/events';
-import { sameCaps, splitBudget, type LeaseClaim, type PeerLease, type Split } from './budget-split';
+import { sameCaps, splitBudget, splitInFlight, type LeaseClaim, type PeerLease, type Split } from './budget-split';
 import type { Clock } from './clock';
 import { createRealmLimiter, type LimiterCaps, type LimiterOptions, type RealmLimiter, type Release } from './limiter';
 
@@ -26,7 +37,7 @@ export interface LeaseBoard {
    * Under the realm's lock: forgets leases expired at `nowMs`, passes the other live leases to `decide`, and
    * writes the claim it returns as this lease, valid until `nowMs + ttlMs`.
    */
-  exchange(nowMs: number, ttlMs: number, decide: (peers: readonly PeerLease[]) => LeaseClaim): Promise<void>;
+  exchange(nowMs: number, ttlMs: number, decide: (peers: readonly PeerLease[]) => ClaimDecision): Promise<void>;
   /**
    * Ends this lease. With `keep`, the lease stays on the board as released until `keep.untilMs`, reserving
    * `keep.requestsPerWindow` starts (the process's last requests, still in QBO's window) and `keep.inFlight`
@@ -38,6 +49,11 @@ export interface LeaseBoard {
    * the share is recomputed at once rather than at the next renewal. Returns the function that stops it.
    */
   watch?(onChange: () => void): Promise<() => void>;
+}
+
+/** The claim an exchange writes; `announce`: tell the other leases even if its budget, reservations and pause did not change (its demand changed their shares). */
+export interface ClaimDecision extends LeaseClaim {
+  readonly announce?: boolean;
 }
 
 /** What a finished process still reserves, and until when. */
@@ -52,9 +68,14 @@ export interface LeaseTiming {
   readonly heartbeatMs: number;
   /** A lease not renewed for this long is ignored (its process is presumed dead). */
   readonly ttlMs: number;
+  /**
+   * The demand published is the most requests in flight + queued over this long, and it must stay below the caps
+   * this long before slots are handed over: a worker between two requests does not give its slot away.
+   */
+  readonly demandHoldMs: number;
 }
 
-export const DEFAULT_LEASE_TIMING: LeaseTiming = Object.freeze({ heartbeatMs: 5_000, ttlMs: 20_000 });
+export const DEFAULT_LEASE_TIMING: LeaseTiming = Object.freeze({ heartbeatMs: 5_000, ttlMs: 20_000, demandHoldMs: 500 });
 
 export interface SharedLimiterOptions {
   /** The realm budget (what all processes together may use) and the rolling window. */
@@ -93,26 +114,67 @@ export async function openSharedLimiter(options: SharedLimiterOptions): Promise<
   /** In flight beyond its caps when last renewed: it was told to shrink and still reserves the difference. */
   let overReserved = false;
 
+  const demand = new DemandMeter(timing.demandHoldMs);
+  /** When this process first asked for a request: its demand is unknown until demandHoldMs later. */
+  let firstAskedAt: number | undefined;
+  /** The board as last read, and the demand last published (undefined: unknown). */
+  let picture: readonly PeerLease[] | undefined;
+  let published: number | undefined;
+  /** Whether the demand was above the caps when last looked at (a renewal resets it to the new caps). */
+  let above = false;
+  /** A check that the demand stayed below the caps for demandHoldMs is pending. */
+  let settling = false;
+  const wants = (): number | undefined =>
+    firstAskedAt !== undefined && clock.now() - firstAskedAt >= timing.demandHoldMs ? demand.peak(clock.now()) : undefined;
+  const usage = (): LimiterCaps => {
+    const stats = local.stats();
+    return { maxInFlight: stats.inFlight, requestsPerWindow: stats.startedInWindow };
+  };
+  /**
+   * Whether publishing demand `next` instead of the demand last published matters to a live peer: its share would
+   * fall below what it reserves (it must shrink), or grow while it wants more than it reserves (it can grow). A
+   * demand that moves while the budget is not binding (only headroom changes hands) matters to nobody.
+   */
+  const changesPeers = (peers: readonly PeerLease[], next: number | undefined): boolean => {
+    if (next === published) return false;
+    const live = peers.filter((p) => !p.released);
+    const realm = Math.min(budget.maxInFlight, ...live.map((p) => p.budget.maxInFlight));
+    const others = live.map((p) => ({ leaseId: p.leaseId, wants: p.wantsInFlight }));
+    const before = splitInFlight(realm, [{ leaseId: board.leaseId, wants: published }, ...others]);
+    const after = splitInFlight(realm, [{ leaseId: board.leaseId, wants: next }, ...others]);
+    return live.some((p) => {
+      const was = before.get(p.leaseId)!;
+      const is = after.get(p.leaseId)!;
+      const holds = p.reserved.maxInFlight;
+      return is !== was && (is < holds || (is > was && (p.wantsInFlight === undefined || p.wantsInFlight > holds)));
+    });
+  };
+
   async function exchange(): Promise<Split> {
     const before = local.stats().caps;
     let split: Split | undefined;
+    let next: number | undefined;
+    let peersSeen: readonly PeerLease[] = [];
     // A failed exchange leaves the caps at the lower of old and new (the claim may or may not have been written).
     await board.exchange(clock.now(), timing.ttlMs, (peers) => {
-      const stats = local.stats();
-      split = splitBudget({
-        leaseId: board.leaseId,
-        budget,
-        usage: { maxInFlight: stats.inFlight, requestsPerWindow: stats.startedInWindow },
-        peers,
-      });
+      next = wants();
+      peersSeen = peers;
+      split = splitBudget({ leaseId: board.leaseId, budget, usage: usage(), wants: next, peers });
       // Lower at once (usage must not outgrow what is being reserved); raise only once the claim is written.
       local.setCaps(minCaps(before, split.caps));
       const peerPause = Math.max(0, ...peers.map((p) => p.pausedUntil));
       if (peerPause > clock.now()) local.pause(peerPause);
-      return { budget, reserved: split.reserved, pausedUntil: local.stats().pausedUntil };
+      return {
+        budget, reserved: split.reserved, pausedUntil: local.stats().pausedUntil, wantsInFlight: next,
+        announce: changesPeers(peers, next),
+      };
     });
     local.setCaps(split!.caps);
+    picture = peersSeen;
+    published = next;
     overReserved = split!.reserved.maxInFlight > split!.caps.maxInFlight;
+    const stats = local.stats();
+    above = stats.inFlight + stats.queued > stats.caps.maxInFlight;
     reporter.renewed(split!);
     return split!;
   }
@@ -139,8 +201,16 @@ export async function openSharedLimiter(options: SharedLimiterOptions): Promise<
     })();
   };
 
-  await refresh();
+  // Listening before the first exchange: a peer that shrinks for this newcomer announces it right after that
+  // exchange, and an announcement sent before this process listens would wait for a heartbeat.
   const unwatch = await board.watch?.(refreshSoon).catch(() => undefined);
+  try {
+    await refresh();
+  } catch (e) {
+    closed = true;
+    unwatch?.();
+    throw e;
+  }
   const heartbeat = new AbortController();
   void (async () => {
     while (!closed) {
@@ -157,6 +227,7 @@ export async function openSharedLimiter(options: SharedLimiterOptions): Promise<
   /** Once a shrinking process is down to its caps, it publishes the smaller reservation. */
   const released = (release: Release): Release => (holdUntilMs) => {
     release(holdUntilMs);
+    demandChanged();
     if (!overReserved) return;
     const stats = local.stats();
     if (stats.inFlight > stats.caps.maxInFlight) return;
@@ -164,8 +235,54 @@ export async function openSharedLimiter(options: SharedLimiterOptions): Promise<
     refreshSoon();
   };
 
+  /** Whether a renewal with demand `next` would give this process more, or change a peer's share. */
+  const worthRenewing = (next: number): boolean => {
+    if (!picture) return false;
+    const split = splitBudget({ leaseId: board.leaseId, budget, usage: usage(), wants: next, peers: picture });
+    return split.caps.maxInFlight > local.stats().caps.maxInFlight || changesPeers(picture, next);
+  };
+
+  /** Called whenever requests are asked for or end: renews early when the demand crosses the caps (see top). */
+  function demandChanged(): void {
+    if (closed) return;
+    const stats = local.stats();
+    const now = stats.inFlight + stats.queued;
+    demand.record(now, clock.now());
+    const caps = stats.caps.maxInFlight;
+    const next = wants();
+    if (now > caps) {
+      if (!above && next !== undefined && worthRenewing(next)) refreshSoon();
+      above = true;
+      return;
+    }
+    above = false;
+    if (now < caps && !settling) {
+      settling = true;
+      void clock.sleep(timing.demandHoldMs, undefined, { background: true }).then(() => {
+        settling = false;
+        if (closed) return;
+        const peak = wants();
+        const current = local.stats();
+        if (peak === undefined) return;
+        if (peak < current.caps.maxInFlight) {
+          if (worthRenewing(peak)) refreshSoon();
+        } else if (current.inFlight + current.queued < current.caps.maxInFlight) demandChanged(); // dipped again since
+      });
+    }
+  }
+
+  const acquire = (signal?: AbortSignal): Promise<Release> => {
+    firstAskedAt ??= clock.now();
+    const granted = local.acquire(signal);
+    demandChanged();
+    return granted.then(released, (e: unknown) => {
+      demandChanged();
+      throw e;
+    });
+  };
+
   return {
-    acquire: async (signal) => released(await local.acquire(signal)),
+    acquire,
     pause: (untilMs) => local.pause(untilMs),
     setCaps: (caps) => local.setCaps(caps),
     stats: () => local.stats(),
@@ -185,6 +302,35 @@ export async function openSharedLimiter(options: SharedLimiterOptions): Promise<
       );
     },
   };
+}
+
+/**
+ * The most of a value over the last `holdMs` (a step function, recorded as it changes): what a process could use
+ * lately, so a dip between one request and the next is not read as less demand.
+ */
+export class DemandMeter {
+  /** Changes still within reach of the window, oldest first: `value` from `at` on. */
+  private changes: Array<{ at: number; value: number }> = [];
+
+  constructor(private readonly holdMs: number) {}
+
+  record(value: number, at: number): void {
+    this.forget(at);
+    const last = this.changes[this.changes.length - 1];
+    if (last && last.value === value) return;
+    this.changes.push({ at, value });
+  }
+
+  peak(at: number): number {
+    this.forget(at);
+    return Math.max(0, ...this.changes.map((c) => c.value));
+  }
+
+  /** Keeps the change in force at the window's start, drops the ones before it. */
+  private forget(at: number): void {
+    const from = at - this.holdMs;
+    while (this.changes.length > 1 && this.changes[1]!.at <= from) this.changes.shift();
+  }
 }
 
 /** Emits the share when it changes, and a failed renewal once per streak (the last share stays in force). */

@@ -5,14 +5,15 @@
  * expire one without waiting) and while its holder's session (pg-session.ts) holds the lease's liveness lock: a
  * process that dies loses its connection, hence that lock, and its lease is ignored at the very next exchange.
  * A claim that changes (a new lease, other reservations, a release) is announced on LEASE_CHANNEL, so the other
- * processes of the realm recompute their shares at once instead of at their next renewal.
+ * processes of the realm recompute their shares at once instead of at their next renewal; a changed demand
+ * (wants_in_flight) alone is announced only when the limiter says it changes another lease's share.
  */
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { queryError } from '../db/errors';
 import { withTransaction } from '../db/pool';
 import { sameCaps, type LeaseClaim, type PeerLease } from '../http/budget-split';
-import type { LeaseBoard, ReleasedClaim } from '../http/shared-limiter';
+import type { ClaimDecision, LeaseBoard, ReleasedClaim } from '../http/shared-limiter';
 import { advisoryLockHeld, LEASE_ALIVE_LOCK, REALM_LEASE_LOCK } from './lock-keys';
 import type { PgSession } from './pg-session';
 
@@ -24,6 +25,7 @@ interface LeaseRow {
   reserved_in_flight: number;
   reserved_per_window: number;
   paused_until_utc: Date | null;
+  wants_in_flight: number | null;
 }
 
 function toPeer(row: LeaseRow): PeerLease {
@@ -33,6 +35,7 @@ function toPeer(row: LeaseRow): PeerLease {
     reserved: { maxInFlight: row.reserved_in_flight, requestsPerWindow: row.reserved_per_window },
     pausedUntil: row.paused_until_utc?.getTime() ?? 0,
     released: row.released,
+    ...(row.wants_in_flight !== null && { wantsInFlight: row.wants_in_flight }),
   };
 }
 
@@ -61,23 +64,24 @@ export class PgRealmLeases implements LeaseBoard {
     readonly holder: string,
   ) {}
 
-  async exchange(nowMs: number, ttlMs: number, decide: (peers: readonly PeerLease[]) => LeaseClaim): Promise<void> {
+  async exchange(nowMs: number, ttlMs: number, decide: (peers: readonly PeerLease[]) => ClaimDecision): Promise<void> {
     await this.holdAlive();
-    let claim: LeaseClaim | undefined;
+    let claim: ClaimDecision | undefined;
     try {
       await withTransaction(this.pool, async (client) => {
         await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [REALM_LEASE_LOCK, this.realmId]);
         const now = new Date(nowMs);
         await client.query(`DELETE FROM ops.realm_leases WHERE ${DEAD}`, [this.realmId, now, LEASE_ALIVE_LOCK]);
         const { rows } = await client.query<LeaseRow>(
-          `SELECT lease_id, released, budget_in_flight, budget_per_window, reserved_in_flight, reserved_per_window, paused_until_utc
+          `SELECT lease_id, released, budget_in_flight, budget_per_window, reserved_in_flight, reserved_per_window, paused_until_utc,
+                  wants_in_flight
              FROM ops.realm_leases WHERE realm_id = $1 AND lease_id <> $2 ORDER BY lease_id`,
           [this.realmId, this.leaseId],
         );
         claim = decide(rows.map(toPeer));
         await this.write(client, claim, now, new Date(nowMs + ttlMs));
-        // Delivered at commit, to listeners only.
-        if (!sameClaim(this.written, claim)) await client.query(NOTIFY, [this.realmId, this.leaseId]);
+        // Delivered at commit, to listeners only. A demand alone is announced only when it changes others' shares.
+        if (!sameClaim(this.written, claim) || claim.announce) await client.query(NOTIFY, [this.realmId, this.leaseId]);
       });
       this.written = claim;
     } catch (e) {
@@ -90,7 +94,7 @@ export class PgRealmLeases implements LeaseBoard {
       if (keep && (keep.requestsPerWindow > 0 || keep.inFlight > 0)) {
         await this.pool.query(
           `UPDATE ops.realm_leases
-              SET released = true, reserved_in_flight = $3, reserved_per_window = $2, paused_until_utc = NULL,
+              SET released = true, reserved_in_flight = $3, reserved_per_window = $2, paused_until_utc = NULL, wants_in_flight = 0,
                   expires_at_utc = greatest($4::timestamptz, renewed_at_utc + interval '1 millisecond')
             WHERE lease_id = $1`,
           [this.leaseId, keep.requestsPerWindow, keep.inFlight, new Date(keep.untilMs)],
@@ -128,17 +132,17 @@ export class PgRealmLeases implements LeaseBoard {
   private async write(client: PoolClient, claim: LeaseClaim, now: Date, expires: Date): Promise<void> {
     await client.query(
       `INSERT INTO ops.realm_leases (lease_id, realm_id, holder, budget_in_flight, budget_per_window, reserved_in_flight,
-         reserved_per_window, paused_until_utc, acquired_at_utc, renewed_at_utc, expires_at_utc)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)
+         reserved_per_window, paused_until_utc, wants_in_flight, acquired_at_utc, renewed_at_utc, expires_at_utc)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $11, $9, $9, $10)
        ON CONFLICT (lease_id) DO UPDATE
          SET budget_in_flight = EXCLUDED.budget_in_flight, budget_per_window = EXCLUDED.budget_per_window,
              reserved_in_flight = EXCLUDED.reserved_in_flight, reserved_per_window = EXCLUDED.reserved_per_window,
-             paused_until_utc = EXCLUDED.paused_until_utc, renewed_at_utc = EXCLUDED.renewed_at_utc,
+             paused_until_utc = EXCLUDED.paused_until_utc, wants_in_flight = EXCLUDED.wants_in_flight, renewed_at_utc = EXCLUDED.renewed_at_utc,
              expires_at_utc = EXCLUDED.expires_at_utc`,
       [
         this.leaseId, this.realmId, this.holder, claim.budget.maxInFlight, claim.budget.requestsPerWindow,
         claim.reserved.maxInFlight, claim.reserved.requestsPerWindow, claim.pausedUntil > 0 ? new Date(claim.pausedUntil) : null,
-        now, expires,
+        now, expires, claim.wantsInFlight ?? null,
       ],
     );
   }

@@ -11,12 +11,28 @@ export class LoadMeter {
   private readonly arrivals = new RollingMinute();
   peakOpen = 0;
   peakPerMinute = 0;
+  /** Request-milliseconds open so far (the integral of `open` over real time, performance.now). */
+  private openMs = 0;
+  private openSince = performance.now();
+
+  /** The integral of requests open over real time so far, ms: over a span, its growth / the span = the mean open. */
+  openRequestMs(): number {
+    this.account();
+    return this.openMs;
+  }
+
+  private account(): void {
+    const t = performance.now();
+    this.openMs += this.open * (t - this.openSince);
+    this.openSince = t;
+  }
 
   /**
    * A request arrived at `now` (epoch ms) counting `weight` toward the minute (a batch: one per item, as QBO meters
    * it); call the returned function once when it is answered or dropped.
    */
   arrive(now: number, weight = 1): () => void {
+    this.account();
     this.open += 1;
     this.peakOpen = Math.max(this.peakOpen, this.open);
     const inMinute = this.arrivals.expire(now) + weight;
@@ -26,6 +42,7 @@ export class LoadMeter {
     return () => {
       if (done) return;
       done = true;
+      this.account();
       this.open -= 1;
     };
   }

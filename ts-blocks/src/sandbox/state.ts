@@ -75,6 +75,7 @@ export class SandboxState {
       tokenRefreshes: this.tokens.refreshes,
       peakConcurrent: this.load.peakOpen,
       peakPerMinute: this.load.peakPerMinute,
+      openRequestMs: this.load.openRequestMs(),
     });
   }
 }

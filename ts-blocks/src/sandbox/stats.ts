@@ -27,6 +27,8 @@ export interface SandboxStats {
   readonly peakConcurrent: number;
   /** Most QBO API requests that arrived within any rolling 60 s, refused and faulted ones included. */
   readonly peakPerMinute: number;
+  /** Requests open (as peakConcurrent counts them) integrated over real time, ms: a span's growth / its length = mean open. */
+  readonly openRequestMs: number;
   readonly inFlight: number;
   /** Successful token refreshes. */
   readonly tokenRefreshes: number;
@@ -78,7 +80,7 @@ export class StatsCollector {
     this.injected[kind] = (this.injected[kind] ?? 0) + 1;
   }
 
-  snapshot(extra: { maxInFlight: number; inFlight: number; tokenRefreshes: number; peakConcurrent: number; peakPerMinute: number }): SandboxStats {
+  snapshot(extra: { maxInFlight: number; inFlight: number; tokenRefreshes: number; peakConcurrent: number; peakPerMinute: number; openRequestMs: number }): SandboxStats {
     return {
       requests: this.requests,
       apiRequests: this.apiRequests,

@@ -30,3 +30,14 @@ test('a database initialised by an older db/init names the missing columns and s
   await initDatabase(pool);
   await expect(assertInitialised(pool)).resolves.toBeUndefined();
 });
+
+test('a database initialised before the realm leases carried a demand names ops.realm_leases.wants_in_flight', async () => {
+  await initDatabase(pool);
+  await pool.query('ALTER TABLE ops.realm_leases DROP COLUMN wants_in_flight');
+  await expect(assertInitialised(pool)).rejects.toMatchObject({
+    code: 'DB_NOT_INITIALISED',
+    message: expect.stringMatching(/older db\/init: it has no ops\.realm_leases\.wants_in_flight\. Run `qbo-backfill db init`/),
+  });
+  await initDatabase(pool);
+  await expect(assertInitialised(pool)).resolves.toBeUndefined();
+});

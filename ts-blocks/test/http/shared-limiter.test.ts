@@ -170,7 +170,14 @@ describe('realm limiter shared between processes', () => {
 
   it('ignores at once the lease of a process whose database session ended (a crash), before it expires', async () => {
     const clock = new ManualClock();
-    const a = await startProcess('crashed', clock);
+    // A dead process does nothing more: it does not hear announcements (a live limiter here would renew through a
+    // new session connection, and be alive again).
+    const dead = (board: PgRealmLeases): LeaseBoard => ({
+      leaseId: board.leaseId,
+      exchange: (...args) => board.exchange(...args),
+      release: (keep) => board.release(keep),
+    });
+    const a = await startProcess('crashed', clock, { board: dead });
     const b = await startProcess('b', clock);
     await a.session.close(); // what the server sees when a process dies: its connection closes
     expect((await b.limiter.refresh()).caps).toEqual({ maxInFlight: 4, requestsPerWindow: 20 });
@@ -238,6 +245,26 @@ describe('realm limiter shares handed over at once (no heartbeat)', () => {
     await eventually(() => b.limiter.stats().caps.maxInFlight === 2);
     await b.limiter.close();
     await eventually(() => a.limiter.stats().caps.maxInFlight === 4);
+    for (const release of releases) release();
+  });
+
+  it('publishes each process\'s demand in its lease, and hands the slots one does not use to the other', async () => {
+    const clock = new ManualClock();
+    const timing = { ...NO_HEARTBEAT, demandHoldMs: 250 };
+    const a = await startProcess('a', clock, { budget: WIDE, timing });
+    const b = await startProcess('b', clock, { budget: WIDE, timing });
+    await eventually(() => a.limiter.stats().caps.maxInFlight === 2);
+    const wants = async () => (await pool.query('SELECT holder, wants_in_flight FROM ops.realm_leases ORDER BY holder')).rows;
+    expect(await wants()).toEqual([{ holder: 'a', wants_in_flight: null }, { holder: 'b', wants_in_flight: null }]); // not measured yet
+    const releases: Array<() => void> = [];
+    for (let i = 0; i < 6; i += 1) void a.limiter.acquire().then((r) => releases.push(r));
+    releases.push(await b.limiter.acquire());
+    await clock.advance(250); // b's demand (1) stayed below its caps (2) for the hold: it publishes it
+    await eventually(() => a.limiter.stats().caps.maxInFlight === 3 && a.limiter.stats().inFlight === 3);
+    expect(b.limiter.stats().caps.maxInFlight).toBe(1);
+    expect((await wants()).find((r) => r.holder === 'b')).toEqual({ holder: 'b', wants_in_flight: 1 });
+    await a.limiter.refresh();
+    expect((await wants()).find((r) => r.holder === 'a')).toEqual({ holder: 'a', wants_in_flight: 6 });
     for (const release of releases) release();
   });
 
