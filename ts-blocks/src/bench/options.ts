@@ -44,6 +44,8 @@ export interface BenchOptions {
   readonly oneAtATime: boolean;
   /** Also run the same data with these faults injected, and compare (null: clean run only). */
   readonly faults: FaultProfile | null;
+  /** Runs of the whole benchmark, each on a fresh sandbox and database; with more than one, the spread is printed. */
+  readonly repeat: number;
 }
 
 export const DEFAULT_BENCH_OPTIONS: BenchOptions = {
@@ -62,6 +64,7 @@ export const DEFAULT_BENCH_OPTIONS: BenchOptions = {
   keepDb: false,
   oneAtATime: false,
   faults: null,
+  repeat: 1,
 };
 
 /** A fault rate as the usage and the comparison print it: 0.05 -> "5%". */
@@ -86,10 +89,12 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --fault-500 p          fraction answered 500 (implies --faults)
   --fault-503 p          fraction answered 503 (implies --faults)
   --fault-reset p        fraction whose connection is dropped (implies --faults)
+  --repeat n             run the whole benchmark n times (fresh sandbox and database each) and print the median,
+                         range and runs meeting each target (default 1)
   --keep-db              keep the bench database and spool files (removed by default)
   --json                 print one JSON document instead of tables`;
 
-type NumericKey = 'invoices' | 'customers' | 'items' | 'latencyMs' | 'latencyPerRowMs' | 'latencyJitterMs' | 'chunkDays' | 'seed';
+type NumericKey = 'invoices' | 'customers' | 'items' | 'latencyMs' | 'latencyPerRowMs' | 'latencyJitterMs' | 'chunkDays' | 'seed' | 'repeat';
 
 const NUMERIC_FLAGS: Record<string, { key: NumericKey; integer: boolean; min: number }> = {
   '--invoices': { key: 'invoices', integer: true, min: 0 },
@@ -100,6 +105,7 @@ const NUMERIC_FLAGS: Record<string, { key: NumericKey; integer: boolean; min: nu
   '--jitter-ms': { key: 'latencyJitterMs', integer: false, min: 0 },
   '--chunk-days': { key: 'chunkDays', integer: false, min: Number.MIN_VALUE },
   '--seed': { key: 'seed', integer: true, min: 0 },
+  '--repeat': { key: 'repeat', integer: true, min: 1 },
 };
 
 const FAULT_FLAGS: Record<string, keyof FaultProfile> = {

@@ -14,6 +14,15 @@ describe('bench options', () => {
     expect([o.invoices, o.customers, o.items, o.latencyMs, o.json]).toEqual([2000, 30, 7, 5, true]);
   });
 
+  test('--repeat takes a whole number of runs, at least 1 (default 1)', () => {
+    expect(parseBenchArgs([]).repeat).toBe(1);
+    expect(parseBenchArgs(['--repeat', '5']).repeat).toBe(5);
+    for (const bad of ['0', '2.5', 'x']) {
+      expect(() => parseBenchArgs(['--repeat', bad])).toThrow(/Invalid value for --repeat: .*whole number >= 1/);
+    }
+    expect(BENCH_USAGE).toContain('--repeat n');
+  });
+
   test('the pipelines run together unless --one-at-a-time is given', () => {
     expect(parseBenchArgs([]).oneAtATime).toBe(false);
     expect(parseBenchArgs(['--one-at-a-time']).oneAtATime).toBe(true);
