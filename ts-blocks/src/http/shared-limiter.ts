@@ -26,7 +26,7 @@
  */
 import type { EventSink } from '../core/events';
 import { nullSink } from '../core/events';
-import { sameCaps, splitBudget, splitInFlight, type LeaseClaim, type PeerLease, type Split } from './budget-split';
+import { sameCaps, splitBudget, type LeaseClaim, type PeerLease, type Split } from './budget-split';
 import type { Clock } from './clock';
 import { createRealmLimiter, type LimiterCaps, type LimiterOptions, type RealmLimiter, type Release } from './limiter';
 
@@ -137,12 +137,10 @@ export async function openSharedLimiter(options: SharedLimiterOptions): Promise<
    */
   const changesPeers = (peers: readonly PeerLease[], next: number | undefined): boolean => {
     if (next === published) return false;
-    const live = peers.filter((p) => !p.released);
-    const realm = Math.min(budget.maxInFlight, ...live.map((p) => p.budget.maxInFlight));
-    const others = live.map((p) => ({ leaseId: p.leaseId, wants: p.wantsInFlight }));
-    const before = splitInFlight(realm, [{ leaseId: board.leaseId, wants: published }, ...others]);
-    const after = splitInFlight(realm, [{ leaseId: board.leaseId, wants: next }, ...others]);
-    return live.some((p) => {
+    const shares = (wants: number | undefined) => splitBudget({ leaseId: board.leaseId, budget, usage: usage(), wants, peers }).shares;
+    const before = shares(published);
+    const after = shares(next);
+    return peers.filter((p) => !p.released).some((p) => {
       const was = before.get(p.leaseId)!;
       const is = after.get(p.leaseId)!;
       const holds = p.reserved.maxInFlight;

@@ -13,7 +13,7 @@ import { scanPayloads, type PayloadCounts } from './payload-scan';
 export const PRIMARY_KEY_CHECK = 'primary_key';
 
 /** The name of an enforced unique index on the table's `id` column alone, if there is one. */
-export async function uniqueIdIndex(db: Queryable, table: string): Promise<string | undefined> {
+async function uniqueIdIndex(db: Queryable, table: string): Promise<string | undefined> {
   const { rows } = await db.query(
     `SELECT i.indexrelid::regclass::text AS name
        FROM pg_index i
