@@ -9,7 +9,7 @@ import type { BackfillEvent } from '../../src/core/events';
 import type { Clock } from '../../src/http/clock';
 import { startSandbox, type SandboxHandle } from '../../src/sandbox';
 import { canonicalJson } from '../helpers/canonical-json';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { useInitDatabase } from '../helpers/init-database';
 import { workDir } from '../cli/helpers';
 import { runInProcess } from './in-process';
 import { createPool } from '../../src/db/pool';
@@ -30,9 +30,8 @@ function shiftableClock(): Clock & { shift: number } {
 }
 
 describe('deleted invoices are marked, only when QBO confirms them gone', () => {
-  let db: TestDatabase;
+  const t = useInitDatabase('deletions');
   let sandbox: SandboxHandle;
-  let client: Client;
   let dir: string;
   const clock = shiftableClock();
   const start = new Date(Math.floor((Date.now() - 300 * DAY) / DAY) * DAY);
@@ -40,39 +39,35 @@ describe('deleted invoices are marked, only when QBO confirms them gone', () => 
   const end = () => new Date(Math.floor((clock.now() - 3_600_000) / 3_600_000) * 3_600_000);
 
   beforeAll(async () => {
-    db = await createTestDatabase('deletions');
-    await db.applyInit();
     sandbox = await startSandbox({
       seed: 11, customers: 20, items: 10, invoices: 150, latencyMs: 0, now: () => clock.now(),
       historyStart: start.toISOString(), historyEnd: new Date(Date.now() - 60 * DAY).toISOString(),
     });
-    client = await db.client();
     dir = workDir('deletions');
   });
   let validatorPool: Pool | undefined;
-  const pool = () => (validatorPool ??= createPool({ connectionString: db.url }));
+  const pool = () => (validatorPool ??= createPool({ connectionString: t.db.url }));
   afterAll(async () => {
     await validatorPool?.end();
     await sandbox.close();
-    await db.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 
   const run = (onEvent: (e: BackfillEvent) => void = () => undefined) =>
-    runInProcess(sandbox, db.url, dir, 'invoices', { fecha_inicio: start.toISOString(), fecha_fin: end().toISOString(), chunk_days: 30, force: true }, { clock, onEvent });
+    runInProcess(sandbox, t.db.url, dir, 'invoices', { fecha_inicio: start.toISOString(), fecha_fin: end().toISOString(), chunk_days: 30, force: true }, { clock, onEvent });
 
   const live = async () =>
-    new Map((await client.query<{ id: string; payload: unknown }>('SELECT id, payload FROM raw.qb_invoices WHERE source_deleted_at_utc IS NULL'))
+    new Map((await t.c.query<{ id: string; payload: unknown }>('SELECT id, payload FROM raw.qb_invoices WHERE source_deleted_at_utc IS NULL'))
       .rows.map((r) => [r.id, canonicalJson(r.payload)]));
   const marked = async () =>
-    (await client.query<{ id: string; by: string }>('SELECT id, source_deleted_by AS by FROM raw.qb_invoices WHERE source_deleted_at_utc IS NOT NULL ORDER BY id'))
+    (await t.c.query<{ id: string; by: string }>('SELECT id, source_deleted_by AS by FROM raw.qb_invoices WHERE source_deleted_at_utc IS NOT NULL ORDER BY id'))
       .rows.map((r) => [r.id, r.by]);
   const truth = () => new Map([...sandbox.groundTruth('Invoice')].map((r) => [String(r.Id), canonicalJson(r)]));
   const inRange = (payload: string) => {
     const at = new Date((JSON.parse(payload) as { MetaData: { LastUpdatedTime: string } }).MetaData.LastUpdatedTime);
     return at >= start && at < end();
   };
-  const rawText = async () => (await client.query<{ r: string }>('SELECT t::text AS r FROM raw.qb_invoices t ORDER BY id')).rows.map((x) => x.r);
+  const rawText = async () => (await t.c.query<{ r: string }>('SELECT t::text AS r FROM raw.qb_invoices t ORDER BY id')).rows.map((x) => x.r);
 
   it('marks deletions before and during a run, inside and outside the CDC horizon, never a record that moved; a re-run changes nothing', async () => {
     const first = await run();
@@ -105,7 +100,7 @@ describe('deleted invoices are marked, only when QBO confirms them gone', () => 
     const expected = new Map([...truth()].filter(([id, p]) => inRange(p) || id === moved.id));
     expect([...rows.keys()].sort()).toEqual([...expected.keys()].sort());
     for (const [id, payload] of expected) if (id !== moved.id) expect(rows.get(id)).toBe(payload);
-    const detail = await client.query<{ deleted: number }>(
+    const detail = await t.c.query<{ deleted: number }>(
       `SELECT (metrics ->> 'deleted')::int AS deleted FROM ops.backfill_runs WHERE run_id = $1`, [second.summary.run_id]);
     expect(detail.rows[0]!.deleted).toBe(3);
     const listed = second.events.find((e) => e.type === 'validation' && e.check === 'source_deletions');
@@ -114,7 +109,7 @@ describe('deleted invoices are marked, only when QBO confirms them gone', () => 
     const counted = second.events.find((e) => e.type === 'validation' && e.check === 'source_count');
     // The moved record is still stored in its old window (QBO now counts it elsewhere): explained, not a failure.
     expect(counted).toMatchObject({ severity: 'warning', message: expect.stringContaining('all explained') });
-    const chunkDeleted = await client.query<{ n: number }>('SELECT sum(rows_deleted)::int AS n FROM ops.backfill_chunks WHERE run_id = $1', [second.summary.run_id]);
+    const chunkDeleted = await t.c.query<{ n: number }>('SELECT sum(rows_deleted)::int AS n FROM ops.backfill_chunks WHERE run_id = $1', [second.summary.run_id]);
     expect(chunkDeleted.rows[0]!.n).toBe(3);
     const report = JSON.parse(readFileSync(join(second.summary.report_dir!, 'report.json'), 'utf8')) as { totals: { deleted: number } };
     expect(report.totals.deleted).toBe(3);
@@ -132,7 +127,7 @@ describe('deleted invoices are marked, only when QBO confirms them gone', () => 
 
   it('a row marked deleted that QBO returns again is live again', async () => {
     const [id] = [...(await live()).keys()];
-    await client.query(`UPDATE raw.qb_invoices SET source_deleted_at_utc = now(), source_deleted_by = 'lookup' WHERE id = $1`, [id]);
+    await t.c.query(`UPDATE raw.qb_invoices SET source_deleted_at_utc = now(), source_deleted_by = 'lookup' WHERE id = $1`, [id]);
     const again = await run();
     expect(again.summary.load.totals.rows_updated).toBe(1);
     expect((await live()).get(id!)).toBe(truth().get(id!));

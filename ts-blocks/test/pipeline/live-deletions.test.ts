@@ -5,11 +5,10 @@
  * changes nothing. Sandbox + real PostgreSQL, in-process pipeline.
  */
 import { rmSync } from 'node:fs';
-import type { Client } from 'pg';
 import type { Entity } from '../../src/core/events';
 import { startSandbox, type SandboxHandle } from '../../src/sandbox';
 import { canonicalJson } from '../helpers/canonical-json';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { useInitDatabase } from '../helpers/init-database';
 import { SANDBOX_ENTITY, tableText, workDir } from '../cli/helpers';
 import { runInProcess } from './in-process';
 
@@ -17,21 +16,16 @@ import { runInProcess } from './in-process';
 const ENTITIES: readonly Entity[] = ['invoices', 'customers', 'items'];
 
 describe('raw equals the source under live updates with deletes', () => {
-  let db: TestDatabase;
+  const t = useInitDatabase('live_deletions');
   let sandbox: SandboxHandle;
-  let client: Client;
   let dir: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase('live_deletions');
-    await db.applyInit();
     sandbox = await startSandbox({ seed: 21, customers: 30, items: 15, invoices: 300, latencyMs: 2, historyStart: '2024-01-01T00:00:00Z', historyEnd: '2024-07-01T00:00:00Z' });
-    client = await db.client();
     dir = workDir('live-deletions');
   });
   afterAll(async () => {
     await sandbox.close();
-    await db.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -39,12 +33,12 @@ describe('raw equals the source under live updates with deletes', () => {
   const runAll = async () => {
     const runs = [];
     for (const entity of ENTITIES) {
-      runs.push((await runInProcess(sandbox, db.url, dir, entity, { fecha_inicio: '2024-01-01', fecha_fin: '2030-01-01', chunk_days: 60, force: true })).summary);
+      runs.push((await runInProcess(sandbox, t.db.url, dir, entity, { fecha_inicio: '2024-01-01', fecha_fin: '2030-01-01', chunk_days: 60, force: true })).summary);
     }
     return runs;
   };
   const rows = async (entity: Entity, live: boolean) =>
-    new Map((await client.query<{ id: string; payload: unknown }>(
+    new Map((await t.c.query<{ id: string; payload: unknown }>(
       `SELECT id, payload FROM raw.qb_${entity} WHERE (source_deleted_at_utc IS NULL) = $1`, [live])).rows.map((r) => [r.id, canonicalJson(r.payload)]));
   const truth = (entity: Entity) => new Map([...sandbox.groundTruth(SANDBOX_ENTITY[entity])].map((r) => [String(r.Id), canonicalJson(r)]));
 
@@ -65,10 +59,10 @@ describe('raw equals the source under live updates with deletes', () => {
     expect(marked.filter((id) => !deleted.has(id))).toEqual([]);
     for (const entity of ['customers', 'items'] as const) expect((await rows(entity, false)).size).toBe(0);
 
-    const before = await Promise.all(ENTITIES.map((e) => tableText(client, e)));
+    const before = await Promise.all(ENTITIES.map((e) => tableText(t.c, e)));
     const again = await runAll();
     for (const r of again) expect(r.load.totals).toMatchObject({ rows_inserted: 0, rows_updated: 0 });
     expect(again.map((r) => r.load.deleted)).toEqual([0, 0, 0]);
-    expect(await Promise.all(ENTITIES.map((e) => tableText(client, e)))).toEqual(before);
+    expect(await Promise.all(ENTITIES.map((e) => tableText(t.c, e)))).toEqual(before);
   }, 120_000); // nine pipeline runs against a live company
 });

@@ -4,11 +4,10 @@
  * unchanged. Sandbox + real PostgreSQL, through the in-process pipeline.
  */
 import { rmSync } from 'node:fs';
-import type { Client } from 'pg';
 import type { Entity } from '../../src/core/events';
 import { startSandbox, type SandboxHandle } from '../../src/sandbox';
 import { canonicalJson } from '../helpers/canonical-json';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { useInitDatabase } from '../helpers/init-database';
 import { plant } from '../helpers/plant';
 import { accessToken } from '../sandbox/client';
 import { SANDBOX_ENTITY, workDir } from '../cli/helpers';
@@ -18,18 +17,14 @@ const TEXTS = { nul: 'NUL\u0000inside', surrogate: 'lone \ud800 half', literal: 
 type Kind = keyof typeof TEXTS;
 
 describe('records jsonb cannot hold load with the rest of their entity', () => {
-  let db: TestDatabase;
+  const t = useInitDatabase('unstorable_pipeline');
   let sandbox: SandboxHandle;
-  let client: Client;
   let dir: string;
   const planted: Record<Entity, Record<Kind, string>> = { customers: {} as Record<Kind, string>, items: {} as Record<Kind, string>, invoices: {} as Record<Kind, string> };
   const field: Record<Entity, string> = { customers: 'Notes', items: 'Description', invoices: 'PrivateNote' };
 
   beforeAll(async () => {
-    db = await createTestDatabase('unstorable_pipeline');
-    await db.applyInit();
     sandbox = await startSandbox({ seed: 5, customers: 20, items: 10, invoices: 60, latencyMs: 0, historyStart: '2024-01-01T00:00:00Z', historyEnd: '2024-07-01T00:00:00Z' });
-    client = await db.client();
     dir = workDir('unstorable');
     const token = await accessToken(sandbox);
     const customer = [...sandbox.groundTruth('Customer')].find((c) => c.Active === true)!;
@@ -44,11 +39,10 @@ describe('records jsonb cannot hold load with the rest of their entity', () => {
   });
   afterAll(async () => {
     await sandbox.close();
-    await db.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const run = (entity: Entity) => runInProcess(sandbox, db.url, dir, entity, { fecha_inicio: '2024-01-01', fecha_fin: '2030-01-01', chunk_days: 30, force: true });
+  const run = (entity: Entity) => runInProcess(sandbox, t.db.url, dir, entity, { fecha_inicio: '2024-01-01', fecha_fin: '2030-01-01', chunk_days: 30, force: true });
   const warning = (r: Awaited<ReturnType<typeof run>>) =>
     r.events.find((e) => e.type === 'validation' && e.check === 'unstorable_records') as unknown as { severity: string; message: string; details: { records: Array<{ entity: string; id: string; fields: string[] }> } };
 
@@ -56,7 +50,7 @@ describe('records jsonb cannot hold load with the rest of their entity', () => {
     const first = await run(entity);
     expect(first.summary.status).toBe('succeeded');
     const truth = new Map([...sandbox.groundTruth(SANDBOX_ENTITY[entity])].map((r) => [String(r.Id), r]));
-    const { rows } = await client.query<{ id: string; payload: Record<string, unknown>; repaired: boolean }>(
+    const { rows } = await t.c.query<{ id: string; payload: Record<string, unknown>; repaired: boolean }>(
       `SELECT id, payload, payload_repaired AS repaired FROM raw.qb_${entity} WHERE source_deleted_at_utc IS NULL`,
     );
     expect(rows.map((r) => r.id).sort()).toEqual([...truth.keys()].sort());
@@ -72,7 +66,7 @@ describe('records jsonb cannot hold load with the rest of their entity', () => {
     const w = warning(first);
     expect(w.severity).toBe('warning');
     expect(w.details.records.map((r) => [r.entity, r.id, r.fields])).toEqual(bad.map((id) => [entity, id, [field[entity]]]));
-    const kept = await client.query<{ id: string; original: Buffer }>(
+    const kept = await t.c.query<{ id: string; original: Buffer }>(
       'SELECT id, original FROM ops.unstorable_payloads WHERE run_id = $1 ORDER BY id', [first.summary.run_id]);
     for (const k of kept.rows) expect((JSON.parse(k.original.toString('utf8')) as Record<string, unknown>)[field[entity]]).toBe(truth.get(k.id)![field[entity]]);
 
