@@ -253,7 +253,9 @@ describe('realm limiter shares handed over at once (no heartbeat)', () => {
     const timing = { ...NO_HEARTBEAT, demandHoldMs: 250 };
     const a = await startProcess('a', clock, { budget: WIDE, timing });
     const b = await startProcess('b', clock, { budget: WIDE, timing });
-    await eventually(() => a.limiter.stats().caps.maxInFlight === 2);
+    // Both have their share before anyone asks: b's renewal after a's announcement may land after b's first request
+    // (a slow NOTIFY round trip), and then after the clock's advance below, which nothing would advance again.
+    await eventually(() => a.limiter.stats().caps.maxInFlight === 2 && b.limiter.stats().caps.maxInFlight === 2);
     const wants = async () => (await pool.query('SELECT holder, wants_in_flight FROM ops.realm_leases ORDER BY holder')).rows;
     expect(await wants()).toEqual([{ holder: 'a', wants_in_flight: null }, { holder: 'b', wants_in_flight: null }]); // not measured yet
     const releases: Array<() => void> = [];
