@@ -66,6 +66,11 @@ export interface SandboxOptions extends SandboxFaults {
   readonly now: () => number;
   /** How latency is waited for; tests inject a controllable promise. */
   readonly sleep: (ms: number) => Promise<void>;
+  /**
+   * A monotonic clock, ms: the time spent building a data page is charged against the page's per-row latency
+   * (the latency a client sees is the model's, not the model's plus this machine's work); tests inject their own.
+   */
+  readonly elapsedMs: () => number;
 }
 
 export const DEFAULT_FAULTS: SandboxFaults = {
@@ -100,6 +105,7 @@ export const DEFAULT_OPTIONS: SandboxOptions = {
   companyTimeZone: 'America/Los_Angeles',
   now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  elapsedMs: () => performance.now(),
 };
 
 export const FAULT_KEYS = Object.keys(DEFAULT_FAULTS) as Array<keyof SandboxFaults>;

@@ -11,7 +11,8 @@ import { element, faultXml, intuitResponse } from './xml';
 export interface Reply {
   readonly status: number;
   readonly contentType: string;
-  readonly body: string;
+  /** The body as text, or already encoded as UTF-8. */
+  readonly body: string | Buffer;
   /** Rows of data in the body (stats: rowsServed, latencyPerRowMs). */
   readonly rows?: number;
 }

@@ -139,7 +139,7 @@ describe('fault injection', () => {
     const sleep = async (ms: number): Promise<void> => {
       asked.push(ms);
     };
-    const { qbo, token } = await open({ latencyMs: 200, latencyJitterMs: 50, latencyPerRowMs: 2, sleep });
+    const { qbo, token } = await open({ latencyMs: 200, latencyJitterMs: 50, latencyPerRowMs: 2, sleep, elapsedMs: () => 0 });
     try {
       await query(qbo, COUNT, { token });
       await query(qbo, 'SELECT * FROM Invoice MAXRESULTS 10', { token });
@@ -149,6 +149,32 @@ describe('fault injection', () => {
         expect(ms).toBeLessThan(250);
       }
       expect(asked[2]).toBe(20);
+    } finally {
+      await qbo.close();
+    }
+  });
+
+  test('the time spent building a page is charged against its per-row latency, never added to it', async () => {
+    const asked: number[] = [];
+    const sleep = async (ms: number): Promise<void> => {
+      asked.push(ms);
+    };
+    // Each reading of the monotonic clock is `step` ms after the previous one: building the page "took" `step` ms.
+    let step = 0;
+    let t = 0;
+    const elapsedMs = (): number => (t += step);
+    const { qbo, token } = await open({ latencyPerRowMs: 2, sleep, elapsedMs });
+    try {
+      step = 7;
+      const page = await query(qbo, 'SELECT * FROM Invoice MAXRESULTS 10', { token });
+      expect(page.status).toBe(200);
+      expect(page.json().QueryResponse.Invoice).toHaveLength(10);
+      expect(asked).toEqual([13]);
+      // Building took longer than the page's latency: it is answered at once, with nothing more to wait.
+      step = 25;
+      const slow = await query(qbo, 'SELECT * FROM Invoice STARTPOSITION 11 MAXRESULTS 10', { token });
+      expect(slow.json().QueryResponse.Invoice).toHaveLength(10);
+      expect(asked).toEqual([13]);
     } finally {
       await qbo.close();
     }
