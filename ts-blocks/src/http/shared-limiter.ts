@@ -14,7 +14,8 @@
  * heartbeat.
  * The in-flight budget is split by demand (budget-split.ts): each renewal publishes what this process could use
  * now (in flight + queued, its peak over the last `demandHoldMs`, so the moment between one request of a worker
- * and its next does not count as a drop; unknown, hence unbounded, until `demandHoldMs` after its first request,
+ * and its next does not count as a drop; 0 once nothing has been in flight or queued for `idleHoldMs`; unknown,
+ * hence unbounded, until `demandHoldMs` after its first request,
  * so a process that starts with one request (a count) before its pages is not read as wanting one slot). The split follows demand without
  * chatter: this process renews early only when its demand crosses its caps and its last picture of the board says
  * the renewal would change something: (a) its demand stayed below its caps for `demandHoldMs` and a peer would get
@@ -73,9 +74,15 @@ export interface LeaseTiming {
    * this long before slots are handed over: a worker between two requests does not give its slot away.
    */
   readonly demandHoldMs: number;
+  /**
+   * A process with nothing in flight and nothing queued for this long wants nothing: its slots are handed over
+   * then, not after demandHoldMs (a worker between two requests is idle for a few milliseconds; a pipeline whose
+   * reads are over stays idle, and its slots are what the others wait for).
+   */
+  readonly idleHoldMs: number;
 }
 
-export const DEFAULT_LEASE_TIMING: LeaseTiming = Object.freeze({ heartbeatMs: 5_000, ttlMs: 20_000, demandHoldMs: 500 });
+export const DEFAULT_LEASE_TIMING: LeaseTiming = Object.freeze({ heartbeatMs: 5_000, ttlMs: 20_000, demandHoldMs: 500, idleHoldMs: 100 });
 
 export interface SharedLimiterOptions {
   /** The realm budget (what all processes together may use) and the rolling window. */
@@ -124,8 +131,14 @@ export async function openSharedLimiter(options: SharedLimiterOptions): Promise<
   let above = false;
   /** A check that the demand stayed below the caps for demandHoldMs is pending. */
   let settling = false;
-  const wants = (): number | undefined =>
-    firstAskedAt !== undefined && clock.now() - firstAskedAt >= timing.demandHoldMs ? demand.peak(clock.now()) : undefined;
+  /** Since when nothing is in flight or queued (undefined: something is), and whether a check of it is pending. */
+  let idleSince: number | undefined;
+  let idleCheck = false;
+  const wants = (): number | undefined => {
+    const at = clock.now();
+    if (firstAskedAt === undefined || at - firstAskedAt < timing.demandHoldMs) return undefined;
+    return idleSince !== undefined && at - idleSince >= timing.idleHoldMs ? 0 : demand.peak(at);
+  };
   const usage = (): LimiterCaps => {
     const stats = local.stats();
     return { maxInFlight: stats.inFlight, requestsPerWindow: stats.startedInWindow };
@@ -246,6 +259,11 @@ export async function openSharedLimiter(options: SharedLimiterOptions): Promise<
     const stats = local.stats();
     const now = stats.inFlight + stats.queued;
     demand.record(now, clock.now());
+    if (now > 0) idleSince = undefined;
+    else if (idleSince === undefined) {
+      idleSince = clock.now();
+      if (!idleCheck) checkIdle();
+    }
     const caps = stats.caps.maxInFlight;
     const next = wants();
     if (now > caps) {
@@ -267,6 +285,19 @@ export async function openSharedLimiter(options: SharedLimiterOptions): Promise<
         } else if (current.inFlight + current.queued < current.caps.maxInFlight) demandChanged(); // dipped again since
       });
     }
+  }
+
+  /** Once idle for idleHoldMs (and still idle), hands the slots over if that gives a peer more. */
+  function checkIdle(waitMs = timing.idleHoldMs): void {
+    idleCheck = true;
+    void clock.sleep(waitMs, undefined, { background: true }).then(() => {
+      idleCheck = false;
+      if (closed || idleSince === undefined) return;
+      const waited = clock.now() - idleSince;
+      if (waited < timing.idleHoldMs) return checkIdle(timing.idleHoldMs - waited); // idle again since, not for the hold yet
+      const next = wants();
+      if (next !== undefined && next < local.stats().caps.maxInFlight && worthRenewing(next)) refreshSoon();
+    });
   }
 
   const acquire = (signal?: AbortSignal): Promise<Release> => {

@@ -9,7 +9,7 @@ import { DemandMeter, openSharedLimiter, type ClaimDecision, type LeaseBoard, ty
 import { flush, ManualClock } from './test-clock';
 
 const LIMITS = { maxInFlight: 10, requestsPerWindow: 500, rateWindowMs: 60_000 };
-const TIMING = { heartbeatMs: 1e12, ttlMs: 1e12, demandHoldMs: 250 };
+const TIMING = { heartbeatMs: 1e12, ttlMs: 1e12, demandHoldMs: 250, idleHoldMs: 100 };
 
 /** One realm's leases in memory; an exchange is atomic (no await inside), announcements are delivered later. */
 class MemoryRealm {
@@ -119,13 +119,48 @@ describe('splitting the in-flight budget by demand between processes', () => {
     expect(big.inFlight).toBe(8);
     expect(realm.exchanges - before).toBeLessThanOrEqual(3);
 
-    // The small one is done: after the hold, every slot goes to the big one.
+    // The small one is done: once idle for idleHoldMs (not the longer demand hold), every slot goes to the big one.
     small.finish(2);
-    await clock.advance(250);
+    await clock.advance(99);
+    await settle();
+    expect([big.caps, small.caps]).toEqual([8, 2]);
+    await clock.advance(1);
     await settle();
     expect(realm.wants('b-small')).toBe(0);
     expect([big.caps, small.caps]).toEqual([10, 0]);
     expect(big.inFlight).toBe(10);
+  });
+
+  it('keeps the slots of a process idle for less than idleHoldMs between two requests', async () => {
+    const clock = new ManualClock();
+    const realm = new MemoryRealm();
+    const big = worker(await open(realm, 'a-big', clock));
+    const small = worker(await open(realm, 'b-small', clock));
+    await settle();
+    big.ask(20);
+    small.ask(2);
+    await clock.advance(250); // both demands known: the small one keeps 2
+    await settle();
+    expect([big.caps, small.caps]).toEqual([8, 2]);
+    const before = realm.exchanges;
+    // Its two requests end and the next two start 60 ms later, twice: idle each time for less than the hold.
+    for (let round = 0; round < 2; round += 1) {
+      small.finish(2);
+      await clock.advance(60);
+      await settle();
+      small.ask(2);
+      await settle();
+    }
+    await clock.advance(100);
+    await settle();
+    expect([big.caps, small.caps]).toEqual([8, 2]);
+    expect(small.inFlight).toBe(2);
+    expect(realm.exchanges).toBe(before); // no renewal at all: nothing changed hands
+    // Idle again, this time for the hold: it hands its slots over.
+    small.finish(2);
+    await clock.advance(100);
+    await settle();
+    expect([big.caps, small.caps]).toEqual([10, 0]);
   });
 
   it('lets a process that gave its slots away take its share back once it wants some again', async () => {
