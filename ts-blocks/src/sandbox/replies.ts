@@ -41,12 +41,29 @@ export function queryResponseJson(result: QueryResult, company: Company): string
   return `{${JSON.stringify(result.entity)}:[${records}],"startPosition":${result.startPosition},"maxResults":${n}}`;
 }
 
+const COMMA = Buffer.from(',');
+
+/**
+ * The JSON answer to a query as UTF-8 bytes: the same text as `{"QueryResponse":<queryResponseJson>,"time":…}`,
+ * assembled from each record's bytes (Company.payloadBytes), so a page of pre-rendered records is copied rather
+ * than built and encoded again.
+ */
+function queryAnswerBytes(result: QueryResult, company: Company, time: string): Buffer {
+  const tail = `,"time":${JSON.stringify(time)}}`;
+  if (result.count || result.indexes.length === 0) return Buffer.from(`{"QueryResponse":${queryResponseJson(result, company)}${tail}`);
+  const n = result.indexes.length;
+  const parts: Buffer[] = [Buffer.from(`{"QueryResponse":{${JSON.stringify(result.entity)}:[`)];
+  result.indexes.forEach((i, k) => {
+    if (k > 0) parts.push(COMMA);
+    parts.push(company.payloadBytes(result.entity, i));
+  });
+  parts.push(Buffer.from(`],"startPosition":${result.startPosition},"maxResults":${n}}${tail}`));
+  return Buffer.concat(parts);
+}
+
 export function queryReply(result: QueryResult, company: Company, time: string, asJson: boolean): Reply {
   const n = result.count ? 0 : result.indexes.length;
-  if (asJson) {
-    const body = `{"QueryResponse":${queryResponseJson(result, company)},"time":${JSON.stringify(time)}}`;
-    return { status: 200, contentType: JSON_TYPE, body, rows: result.count ? undefined : n };
-  }
+  if (asJson) return { status: 200, contentType: JSON_TYPE, body: queryAnswerBytes(result, company, time), rows: result.count ? undefined : n };
   return xml(200, intuitResponse(time, queryResponseXml(result, company)), result.count ? undefined : n);
 }
 

@@ -1,5 +1,9 @@
 /** A sandbox that renders its records ahead (benchmarks) answers exactly what one rendering on demand answers. */
 import { startSandbox, type SandboxHandle } from '../../src/sandbox';
+import { Company } from '../../src/sandbox/generator/company';
+import { executeQuery } from '../../src/sandbox/query/evaluate';
+import { parseQuery } from '../../src/sandbox/query/parser';
+import { queryReply, queryResponseJson } from '../../src/sandbox/replies';
 import { accessToken, query } from './client';
 
 const SPEC = { seed: 11, customers: 40, items: 15, invoices: 300, now: () => Date.parse('2026-03-01T12:00:00Z') };
@@ -47,5 +51,24 @@ describe('records rendered ahead', () => {
     const after = JSON.parse((await query(ahead, sql, { token: tokens[1] })).text).QueryResponse.Invoice as Array<{ Id: string; SyncToken: string }>;
     expect(after.find((r) => r.Id === changed.id)?.SyncToken).toBe(changed.syncToken);
     expect(await page(ahead, tokens[1], sql)).toBe(await page(onDemand, tokens[0], sql));
+  });
+
+  test('a JSON page is assembled from the records\' bytes into exactly the text JSON.stringify would give', () => {
+    const company = new Company({ seed: 5, customers: 30, items: 10, invoices: 200, historyStart: '2021-01-01T00:00:00Z',
+      historyEnd: '2026-01-01T00:00:00Z', companyTimeZone: 'America/Los_Angeles' });
+    const time = '2026-03-01T04:00:00.000-08:00';
+    for (const rendered of [false, true]) {
+      if (rendered) company.prerender();
+      for (const sql of ['SELECT * FROM Customer ORDERBY Id MAXRESULTS 30', 'SELECT COUNT(*) FROM Invoice', 'SELECT * FROM Item STARTPOSITION 500']) {
+        const result = executeQuery(company, parseQuery(sql), 'America/Los_Angeles');
+        const reply = queryReply(result, company, time, true);
+        const text = Buffer.isBuffer(reply.body) ? reply.body.toString('utf8') : reply.body;
+        expect(text).toBe(`{"QueryResponse":${queryResponseJson(result, company)},"time":${JSON.stringify(time)}}`);
+        expect(JSON.parse(text).time).toBe(time);
+      }
+    }
+    // The company's names are international: the bytes are UTF-8, not Latin-1.
+    const page = queryReply(executeQuery(company, parseQuery('SELECT * FROM Customer MAXRESULTS 30'), 'UTC'), company, time, true).body;
+    expect(Buffer.isBuffer(page) && page.length > page.toString('utf8').length).toBe(true);
   });
 });

@@ -30,8 +30,8 @@ export class Company {
   readonly invoices: EntityTable;
   readonly zone: string;
   private readonly invoiceContext: InvoiceContext;
-  /** Records' JSON rendered ahead (`prerender`), until the company first changes. */
-  private rendered: Map<SandboxEntity, Array<string | undefined>> | undefined;
+  /** Records' JSON rendered ahead (`prerender`) as UTF-8 bytes, until the company first changes. */
+  private rendered: Map<SandboxEntity, Array<Buffer | undefined>> | undefined;
 
   constructor(readonly spec: CompanySpec) {
     this.zone = spec.companyTimeZone;
@@ -57,11 +57,11 @@ export class Company {
    * stand-in for QBO, whose work does not run on the client's machine. Memory: about 1 KB per record.
    */
   prerender(): void {
-    const rendered = new Map<SandboxEntity, Array<string | undefined>>();
+    const rendered = new Map<SandboxEntity, Array<Buffer | undefined>>();
     for (const entity of SANDBOX_ENTITIES) {
       const t = this.table(entity);
-      const list: Array<string | undefined> = new Array(t.size);
-      for (let i = 0; i < t.size; i++) if (t.exists(i)) list[i] = JSON.stringify(this.payload(entity, i));
+      const list: Array<Buffer | undefined> = new Array(t.size);
+      for (let i = 0; i < t.size; i++) if (t.exists(i)) list[i] = Buffer.from(JSON.stringify(this.payload(entity, i)));
       rendered.set(entity, list);
     }
     this.rendered = rendered;
@@ -74,7 +74,12 @@ export class Company {
 
   /** The record's current payload as JSON text. */
   payloadJson(entity: SandboxEntity, i: number): string {
-    return this.rendered?.get(entity)?.[i] ?? JSON.stringify(this.payload(entity, i));
+    return this.rendered?.get(entity)?.[i]?.toString('utf8') ?? JSON.stringify(this.payload(entity, i));
+  }
+
+  /** The same JSON as UTF-8 bytes: the rendered ones when pre-rendered (a page is then copied, not encoded). */
+  payloadBytes(entity: SandboxEntity, i: number): Buffer {
+    return this.rendered?.get(entity)?.[i] ?? Buffer.from(JSON.stringify(this.payload(entity, i)));
   }
 
   /** The record's current payload, as QBO would return it (inactive names carry " (deleted)"). */
