@@ -59,7 +59,7 @@ export interface SandboxOptions extends SandboxFaults {
   readonly realmId?: string;
   /**
    * Render every record's JSON at start-up (Company.prerender), so serving pages costs the machine almost no CPU,
-   * as QBO costs its clients none: for benchmarks. About 1 KB of memory per record; off by default.
+   * as QBO costs its clients none: for benchmarks. 1–2 KB of memory per record (its UTF-8 bytes); off by default.
    */
   readonly prerender?: boolean;
   /** Sandbox clock in epoch ms (token expiry, rate windows, live updates, `time` fields). */

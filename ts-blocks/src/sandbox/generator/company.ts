@@ -54,7 +54,7 @@ export class Company {
 
   /**
    * Renders every record's JSON now, so serving pages later costs (almost) no CPU: what a benchmark wants of a
-   * stand-in for QBO, whose work does not run on the client's machine. Memory: about 1 KB per record.
+   * stand-in for QBO, whose work does not run on the client's machine. Memory: the UTF-8 bytes, 1–2 KB per record.
    */
   prerender(): void {
     const rendered = new Map<SandboxEntity, Array<Buffer | undefined>>();
