@@ -93,13 +93,19 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 5; i += 1) await flush();
 }
 
+/** A big and a small process on one realm, each with its share (the newcomer announced, the first one shrunk). */
+async function bigAndSmall() {
+  const clock = new ManualClock();
+  const realm = new MemoryRealm();
+  const big = worker(await open(realm, 'a-big', clock));
+  const small = worker(await open(realm, 'b-small', clock));
+  await settle();
+  return { clock, realm, big, small };
+}
+
 describe('splitting the in-flight budget by demand between processes', () => {
   it('hands the slots a process does not use to a peer that wants them, without waiting for the heartbeat', async () => {
-    const clock = new ManualClock();
-    const realm = new MemoryRealm();
-    const big = worker(await open(realm, 'a-big', clock));
-    const small = worker(await open(realm, 'b-small', clock));
-    await settle(); // the newcomer is announced: the first one shrinks, and announces that in turn
+    const { clock, realm, big, small } = await bigAndSmall();
     // Nothing measured yet: the even split.
     expect([big.caps, small.caps]).toEqual([5, 5]);
 
@@ -132,11 +138,7 @@ describe('splitting the in-flight budget by demand between processes', () => {
   });
 
   it('keeps the slots of a process idle for less than idleHoldMs between two requests', async () => {
-    const clock = new ManualClock();
-    const realm = new MemoryRealm();
-    const big = worker(await open(realm, 'a-big', clock));
-    const small = worker(await open(realm, 'b-small', clock));
-    await settle();
+    const { clock, realm, big, small } = await bigAndSmall();
     big.ask(20);
     small.ask(2);
     await clock.advance(250); // both demands known: the small one keeps 2
@@ -164,11 +166,7 @@ describe('splitting the in-flight budget by demand between processes', () => {
   });
 
   it('lets a process that gave its slots away take its share back once it wants some again', async () => {
-    const clock = new ManualClock();
-    const realm = new MemoryRealm();
-    const big = worker(await open(realm, 'a-big', clock));
-    const small = worker(await open(realm, 'b-small', clock));
-    await settle();
+    const { clock, realm, big, small } = await bigAndSmall();
     big.ask(40);
     small.ask(1);
     await settle();
