@@ -7,6 +7,7 @@ import { ConfigError } from '../core/errors';
 import type { Entity } from '../core/events';
 import { ENTITIES, type DateField } from '../core/types';
 import { queryError } from '../db/errors';
+import { txnDateInstantSql } from '../db/txn-date-sql';
 import { PgLedger, type ChunkDetail, type RunDetail } from '../ledger';
 import type { RunChunk, RunInfo } from './types';
 
@@ -95,11 +96,8 @@ export async function latestRunIds(pool: Pool, entity?: Entity): Promise<string[
 
 /**
  * SQL expression: the instant a row's window is judged by (its date field), for table alias `t`. A TxnDate that is
- * not a `YYYY-MM-DD` date gives NULL, which every window comparison then reports as outside.
+ * not a valid `YYYY-MM-DD` date gives NULL (db/txn-date-sql.ts), which every window comparison then reports as outside.
  */
 export function dateValueSql(dateField: DateField): string {
-  return dateField === 'txn_date'
-    ? `(CASE WHEN t.payload ->> 'TxnDate' ~ '^\\d{4}-\\d{2}-\\d{2}$'
-         THEN (t.payload ->> 'TxnDate')::date::timestamp AT TIME ZONE 'UTC' END)`
-    : 't.source_last_updated_utc';
+  return dateField === 'txn_date' ? txnDateInstantSql("(t.payload ->> 'TxnDate')") : 't.source_last_updated_utc';
 }

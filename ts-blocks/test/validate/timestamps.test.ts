@@ -1,3 +1,4 @@
+import { PgSourceDeletions } from '../../src/ledger/source-deletions';
 import { checkCoverage } from '../../src/validate/checks/coverage';
 import { checkRecordsInWindow, checkTimestamps } from '../../src/validate/checks/timestamps';
 import { validationOptions } from '../../src/validate/options';
@@ -41,6 +42,20 @@ describe('time coherence checks', () => {
     const [r] = await checkRecordsInWindow(t.pool, await loadRunInfo(t.pool, run.runId));
     expect(r.severity).toBe('failure');
     expect(r.details).toMatchObject({ outside: 1, sample: [expect.objectContaining({ id: '5', txn_date: '2023-12-31' })] });
+  });
+
+  it('counts a TxnDate that is not a date as outside every window, names it, and still runs (no cast error)', async () => {
+    const run = await seedCleanRun(t.c, { days: 21 });
+    await t.c.query(`UPDATE raw.qb_items SET date_field = 'txn_date', payload = payload || '{"TxnDate": "2024-02-30"}' WHERE id = '5'`);
+    await t.c.query(`UPDATE raw.qb_items SET date_field = 'txn_date', payload = payload || '{"TxnDate": "2024-01-03"}' WHERE id = '6'`);
+    const [r] = await checkRecordsInWindow(t.pool, await loadRunInfo(t.pool, run.runId));
+    expect(r.severity).toBe('failure');
+    expect(r.details).toMatchObject({ outside: 1, sample: [expect.objectContaining({ id: '5', txn_date: '2024-02-30' })] });
+    // The deletion check's scope reads the same field: the row is in no range, and the query does not fail.
+    const scope = { entity: 'items' as const, realmId: run.realmId, dateField: 'txn_date' as const };
+    const deletions = new PgSourceDeletions(t.pool);
+    expect(await deletions.liveIds({ ...scope, from: new Date('2024-01-01T00:00:00Z'), to: new Date('2024-01-08T00:00:00Z') })).toEqual(['6']);
+    expect(await deletions.liveIds({ ...scope, from: new Date('2024-02-01T00:00:00Z'), to: new Date('2024-04-01T00:00:00Z') })).toEqual([]);
   });
 
   it('fails when a Pacific timestamp was stored as if it were UTC', async () => {

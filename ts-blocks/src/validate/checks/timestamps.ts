@@ -6,6 +6,7 @@
  *  - `records_in_window`: every row's date field lies in its half-open window [start, end).
  * Queried without trusting the table's CHECK constraints.
  */
+import { txnDateInstantSql } from '../../db/txn-date-sql';
 import type { ValidationOptions } from '../options';
 import { dbFailure, rawTable, type Queryable } from '../run-info';
 import { SAMPLE_IDS, type CheckResult, type RunInfo } from '../types';
@@ -16,8 +17,7 @@ export const IN_WINDOW_CHECK = 'records_in_window';
 
 /** The instant a row is windowed by, from its own date_field column (alias t). */
 const ROW_DATE_VALUE = `CASE WHEN t.date_field = 'txn_date'
-    THEN (CASE WHEN t.payload ->> 'TxnDate' ~ '^\\d{4}-\\d{2}-\\d{2}$'
-               THEN (t.payload ->> 'TxnDate')::date::timestamp AT TIME ZONE 'UTC' END)
+    THEN ${txnDateInstantSql("(t.payload ->> 'TxnDate')")}
     ELSE t.source_last_updated_utc END`;
 
 /** *_utc columns that are not timestamptz, read from the catalog (information_schema.columns costs ~50-100 ms). */
