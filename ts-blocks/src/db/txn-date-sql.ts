@@ -6,6 +6,8 @@
  * in — a deletion check, a window count — instead of leaving that row out of every window. The pattern is checked
  * against PostgreSQL's own cast in ts-blocks/test/db/txn-date-sql.test.ts.
  */
+import type { DateField } from '../core/types';
+
 export const TXN_DATE_PATTERN =
   '^(?!0000)(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|' +
   '02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)$';
@@ -13,4 +15,13 @@ export const TXN_DATE_PATTERN =
 /** SQL expression: `text` (an SQL text expression) as a timestamptz at its UTC midnight, or NULL if not a date. */
 export function txnDateInstantSql(text: string): string {
   return `(CASE WHEN ${text} ~ '${TXN_DATE_PATTERN}' THEN (${text})::date::timestamp AT TIME ZONE 'UTC' END)`;
+}
+
+/**
+ * SQL expression: a raw row's date field as the instant its window is judged by (`source_last_updated_utc`, or the
+ * TxnDate's UTC midnight for `txn_date`; a TxnDate that is not a date: NULL, in no window); `row` qualifies the columns.
+ */
+export function dateFieldInstantSql(dateField: DateField, row = ''): string {
+  const at = row ? `${row}.` : '';
+  return dateField === 'txn_date' ? txnDateInstantSql(`(${at}payload ->> 'TxnDate')`) : `${at}source_last_updated_utc`;
 }

@@ -7,7 +7,7 @@ import type { Entity } from '../core/events';
 import type { DateField } from '../core/types';
 import { queryError } from '../db/errors';
 import { withTransaction } from '../db/pool';
-import { txnDateInstantSql } from '../db/txn-date-sql';
+import { dateFieldInstantSql } from '../db/txn-date-sql';
 import { rawTable } from '../store/tables';
 
 export interface ConfirmedDeletion {
@@ -32,15 +32,9 @@ export interface SourceDeletions {
   record(runId: string, deletions: readonly ConfirmedDeletion[]): Promise<void>;
 }
 
-/** SQL: the raw row's date field as an instant (a TxnDate is its midnight UTC; not a date: NULL, in no range); `row` qualifies the columns. */
-export function rangeKeySql(dateField: DateField, row = ''): string {
-  const at = row ? `${row}.` : '';
-  return dateField === 'txn_date' ? txnDateInstantSql(`(${at}payload ->> 'TxnDate')`) : `${at}source_last_updated_utc`;
-}
-
 /** SQL condition: the raw row's date field lies in [$p, $p+1). */
 export function inRangeSql(dateField: DateField, p: number, row = ''): string {
-  const key = rangeKeySql(dateField, row);
+  const key = dateFieldInstantSql(dateField, row);
   return `${key} >= $${p}::timestamptz AND ${key} < $${p + 1}::timestamptz`;
 }
 

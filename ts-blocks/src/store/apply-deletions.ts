@@ -7,7 +7,8 @@
 import type { Pool } from 'pg';
 import { queryError } from '../db/errors';
 import { withTransaction } from '../db/pool';
-import { inRangeSql, rangeKeySql } from '../ledger/source-deletions';
+import { dateFieldInstantSql } from '../db/txn-date-sql';
+import { inRangeSql } from '../ledger/source-deletions';
 import type { RunState } from '../ledger/types';
 import { rawTable } from './tables';
 
@@ -29,7 +30,7 @@ export async function applyDeletions(pool: Pool, run: RunState): Promise<Applied
               SET source_deleted_at_utc = d.deleted_at_utc, source_deleted_by = d.detected_by, source_deleted_run_id = d.run_id
              FROM ops.source_deletions d
             WHERE d.run_id = $1 AND r.id = d.id AND r.realm_id = $2 AND r.source_deleted_at_utc IS NULL AND ${inRangeSql(dateField, 3, 'r')}
-           RETURNING r.id, ${rangeKeySql(dateField, 'r')} AS at
+           RETURNING r.id, ${dateFieldInstantSql(dateField, 'r')} AS at
          ),
          noted AS (
            UPDATE ops.source_deletions d SET marked = true FROM marked m WHERE d.run_id = $1 AND d.id = m.id

@@ -7,7 +7,7 @@ import { ConfigError } from '../core/errors';
 import type { Entity } from '../core/events';
 import { ENTITIES, type DateField } from '../core/types';
 import { queryError } from '../db/errors';
-import { txnDateInstantSql } from '../db/txn-date-sql';
+import { dateFieldInstantSql } from '../db/txn-date-sql';
 import { PgLedger, type ChunkDetail, type RunDetail } from '../ledger';
 import type { RunChunk, RunInfo } from './types';
 
@@ -99,5 +99,5 @@ export async function latestRunIds(pool: Pool, entity?: Entity): Promise<string[
  * not a valid `YYYY-MM-DD` date gives NULL (db/txn-date-sql.ts), which every window comparison then reports as outside.
  */
 export function dateValueSql(dateField: DateField): string {
-  return dateField === 'txn_date' ? txnDateInstantSql("(t.payload ->> 'TxnDate')") : 't.source_last_updated_utc';
+  return dateFieldInstantSql(dateField, 't');
 }
