@@ -4,6 +4,7 @@
  * did, between runs minutes apart), so a target near its threshold is better judged by the median and by how many
  * runs meet it than by a single run.
  */
+import { median } from '../validate/robust';
 import type { BenchResult, TargetCheck } from './render';
 
 export interface Spread {
@@ -19,12 +20,6 @@ export interface Spread {
 export interface RepeatSummary {
   readonly runs: number;
   readonly targets: Readonly<Record<string, Spread>>;
-}
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 function spread(checks: readonly TargetCheck[]): Spread {

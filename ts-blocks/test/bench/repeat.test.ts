@@ -1,5 +1,6 @@
 import type { BenchResult } from '../../src/bench/render';
-import { median, repeatLines, summariseRepeats } from '../../src/bench/repeat';
+import { repeatLines, summariseRepeats } from '../../src/bench/repeat';
+import { median } from '../../src/validate/robust';
 
 /** Only the parts of a result the spread reads. */
 function result(ratio: number, validatorsS: number | undefined, slowdown?: number): BenchResult {
