@@ -28,37 +28,34 @@ function xml(status: number, body: string, rows?: number): Reply {
   return { status, contentType: XML_TYPE, body, rows };
 }
 
-/**
- * The JSON text of a page's `QueryResponse` object: what JSON.stringify of {<entity>: [...], startPosition,
- * maxResults} gives (`{}` for an empty page, `{"totalCount":N}` for a count), with each record's JSON from the
- * company (rendered once if it was pre-rendered).
- */
-export function queryResponseJson(result: QueryResult, company: Company): string {
-  if (result.count) return `{"totalCount":${result.total}}`;
-  const n = result.indexes.length;
-  if (n === 0) return '{}';
-  const records = result.indexes.map((i) => company.payloadJson(result.entity, i)).join(',');
-  return `{${JSON.stringify(result.entity)}:[${records}],"startPosition":${result.startPosition},"maxResults":${n}}`;
-}
-
 const COMMA = Buffer.from(',');
 
 /**
- * The JSON answer to a query as UTF-8 bytes: the same text as `{"QueryResponse":<queryResponseJson>,"time":…}`,
- * assembled from each record's bytes (Company.payloadBytes), so a page of pre-rendered records is copied rather
- * than built and encoded again.
+ * A page's `QueryResponse` object as UTF-8 bytes, in pieces: what JSON.stringify of {<entity>: [...], startPosition,
+ * maxResults} gives (`{}` for an empty page, `{"totalCount":N}` for a count), each record's bytes from the company
+ * (Company.payloadBytes: a pre-rendered page is copied, not built and encoded again).
  */
-function queryAnswerBytes(result: QueryResult, company: Company, time: string): Buffer {
-  const tail = `,"time":${JSON.stringify(time)}}`;
-  if (result.count || result.indexes.length === 0) return Buffer.from(`{"QueryResponse":${queryResponseJson(result, company)}${tail}`);
+function queryResponseParts(result: QueryResult, company: Company): Buffer[] {
+  if (result.count) return [Buffer.from(`{"totalCount":${result.total}}`)];
   const n = result.indexes.length;
-  const parts: Buffer[] = [Buffer.from(`{"QueryResponse":{${JSON.stringify(result.entity)}:[`)];
+  if (n === 0) return [Buffer.from('{}')];
+  const parts: Buffer[] = [Buffer.from(`{${JSON.stringify(result.entity)}:[`)];
   result.indexes.forEach((i, k) => {
     if (k > 0) parts.push(COMMA);
     parts.push(company.payloadBytes(result.entity, i));
   });
-  parts.push(Buffer.from(`],"startPosition":${result.startPosition},"maxResults":${n}}${tail}`));
-  return Buffer.concat(parts);
+  parts.push(Buffer.from(`],"startPosition":${result.startPosition},"maxResults":${n}}`));
+  return parts;
+}
+
+/** The same object as JSON text (a batch answer embeds it). */
+export function queryResponseJson(result: QueryResult, company: Company): string {
+  return Buffer.concat(queryResponseParts(result, company)).toString('utf8');
+}
+
+/** The JSON answer to a query, `{"QueryResponse":…,"time":…}`, as UTF-8 bytes. */
+function queryAnswerBytes(result: QueryResult, company: Company, time: string): Buffer {
+  return Buffer.concat([Buffer.from('{"QueryResponse":'), ...queryResponseParts(result, company), Buffer.from(`,"time":${JSON.stringify(time)}}`)]);
 }
 
 export function queryReply(result: QueryResult, company: Company, time: string, asJson: boolean): Reply {

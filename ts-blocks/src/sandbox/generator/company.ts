@@ -72,12 +72,7 @@ export class Company {
     this.rendered = undefined;
   }
 
-  /** The record's current payload as JSON text. */
-  payloadJson(entity: SandboxEntity, i: number): string {
-    return this.rendered?.get(entity)?.[i]?.toString('utf8') ?? JSON.stringify(this.payload(entity, i));
-  }
-
-  /** The same JSON as UTF-8 bytes: the rendered ones when pre-rendered (a page is then copied, not encoded). */
+  /** The record's current payload as JSON, UTF-8 bytes: the rendered ones when pre-rendered (a page is then copied, not encoded). */
   payloadBytes(entity: SandboxEntity, i: number): Buffer {
     return this.rendered?.get(entity)?.[i] ?? Buffer.from(JSON.stringify(this.payload(entity, i)));
   }

@@ -17,7 +17,7 @@ export const MAX_RESULTS_LIMIT = 1000;
 
 export type QueryResult =
   | { readonly count: true; readonly entity: SandboxEntity; readonly total: number }
-  /** `indexes`: the page's records, as rows of the company's table (company.payload / payloadJson render them). */
+  /** `indexes`: the page's records, as rows of the company's table (company.payload / payloadBytes render them). */
   | { readonly count: false; readonly entity: SandboxEntity; readonly startPosition: number; readonly indexes: number[] };
 
 export function canonicalEntity(name: string): SandboxEntity {
