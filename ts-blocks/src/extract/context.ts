@@ -6,6 +6,7 @@ import type { Clock } from '../http/clock';
 import type { QboClient } from '../http/qbo-client';
 import type { ChunkPlan, ExtractResult, Ledger } from '../ledger/types';
 import type { CompletedSpool } from '../spool/writer';
+import type { PreStager } from '../store/pre-stage';
 
 export interface ChunkContext {
   readonly runId: string;
@@ -23,6 +24,8 @@ export interface ChunkContext {
   readonly signal?: AbortSignal;
   /** The Ids this run has read, when deletions are detected (extract/deletions.ts). */
   readonly seen?: Set<string>;
+  /** Copies the spool lines into PostgreSQL as they are written, for the exporter (store/pre-stage.ts). */
+  readonly stager?: PreStager;
 }
 
 export interface ChunkOutcome {

@@ -16,6 +16,7 @@ import type { Clock } from '../http/clock';
 import type { Ledger } from '../ledger/types';
 import { openDatabase } from '../pipeline/database';
 import { extractRun } from './run';
+import { preStager } from '../store/pre-stage';
 import { createQboStack, openSharedQboStack, type QboStackOptions, type SharedQboStack } from './qbo-stack';
 
 export interface LoaderOptions {
@@ -55,7 +56,7 @@ export async function loaderBody(ctx: BlockContext, options: LoaderOptions = {})
         emit: ctx.emit,
         clock: options.clock,
         signal: ctx.signal,
-        ...(db ? { runLocks: db.runLocks, deletions: db.deletions } : {}),
+        ...(db ? { runLocks: db.runLocks, deletions: db.deletions, stager: preStager(db.pool, ctx.emit, entity) } : {}),
       },
       vars,
     );

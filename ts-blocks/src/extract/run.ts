@@ -37,6 +37,7 @@ import { isClosedWindow, isLiveWindow, planWindows } from './windows';
 import type { SourceDeletions } from '../ledger/source-deletions';
 import { detectDeletions, type DeletionOutcome } from './deletions';
 import { seenIds } from './seen-ids';
+import type { PreStager } from '../store/pre-stage';
 
 export interface ExtractDeps {
   readonly ledger: Ledger;
@@ -57,6 +58,8 @@ export interface ExtractDeps {
   readonly runLocks?: RunLocks;
   /** Where confirmed deletions are recorded; without it, deletions are not detected (extract/deletions.ts). */
   readonly deletions?: SourceDeletions;
+  /** Copies the spool lines into PostgreSQL as they are written, for the exporter (store/pre-stage.ts). */
+  readonly stager?: PreStager;
 }
 
 interface RunControl {
@@ -169,6 +172,7 @@ async function extractOpened(deps: ExtractDeps, vars: RunVariables, run: RunStat
     runId: run.runId, chunkCount: run.chunks.length, entity, dateField: vars.dateField, mapping, realmId: deps.client.realmId,
     pageSize: vars.pageSize, spoolDir: deps.spoolDir, client: deps.client, ledger: deps.ledger, clock, emit, signal,
     ...(deps.deletions && entity.deletable ? { seen: new Set<string>() } : {}),
+    ...(deps.stager ? { stager: deps.stager } : {}),
   };
   const decisions: ChunkDecision[] = await classifyChunks(run.chunks);
   for (const d of decisions.filter((x) => x.skip)) {

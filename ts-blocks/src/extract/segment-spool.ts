@@ -2,14 +2,17 @@
  * The spool files of a segment: consecutive chunks read by one scan. Each record goes to the chunk whose window
  * holds its sort key; each chunk counts its rows and the pages that delivered to it. At most OPEN_FILES of the
  * segment's files are open at once (the least recently written are closed until written again), so a segment may
- * span any number of windows.
+ * span any number of windows. With the run's pre-stager (ctx.stager), every line written is also copied into
+ * PostgreSQL and the staged chunks are marked when the files are complete (store/pre-stage.ts); a segment read
+ * again or aborted stops staging.
  */
 import { dirname } from 'node:path';
 import type { ScannedPage } from '../paginate/types';
 import { sortKey } from '../paginate/sort-key';
 import type { ChunkPlan } from '../ledger/types';
 import { spoolPath } from '../spool/paths';
-import { SpoolWriter, type CompletedSpool } from '../spool/writer';
+import { SpoolWriter, type CompletedSpool, type LineTap } from '../spool/writer';
+import type { SegmentStager } from '../store/pre-stage';
 import { fsyncDirectory } from '../spool/fsync';
 import type { ChunkContext } from './context';
 import { runPool } from './pool';
@@ -43,8 +46,8 @@ interface Part {
   pages: number;
 }
 
-function openWriter(ctx: ChunkContext, chunk: ChunkPlan): Promise<SpoolWriter> {
-  return SpoolWriter.open(spoolPath(ctx.spoolDir, ctx.runId, ctx.entity.name, chunk.index), {
+function openWriter(ctx: ChunkContext, chunk: ChunkPlan, tap?: LineTap): Promise<SpoolWriter> {
+  const header = {
     run_id: ctx.runId,
     entity: ctx.entity.name,
     realm_id: ctx.realmId,
@@ -52,7 +55,8 @@ function openWriter(ctx: ChunkContext, chunk: ChunkPlan): Promise<SpoolWriter> {
     window_start_utc: chunk.windowStart.toISOString(),
     window_end_utc: chunk.windowEnd.toISOString(),
     date_field: ctx.dateField,
-  });
+  };
+  return SpoolWriter.open(spoolPath(ctx.spoolDir, ctx.runId, ctx.entity.name, chunk.index), header, tap);
 }
 
 export class SegmentSpool {
@@ -62,19 +66,22 @@ export class SegmentSpool {
   private constructor(
     private readonly ctx: ChunkContext,
     private readonly parts: readonly Part[],
+    private stager: SegmentStager | undefined,
   ) {}
 
   static async open(ctx: ChunkContext, chunks: readonly ChunkPlan[]): Promise<SegmentSpool> {
+    const stager = await ctx.stager?.begin(ctx.runId, chunks.map((c) => c.index));
     const parts: Part[] = [];
     try {
       await eachFile(chunks, async (chunk, i) => {
-        parts[i] = { chunk, writer: await openWriter(ctx, chunk), pages: 0 };
+        parts[i] = { chunk, writer: await openWriter(ctx, chunk, stager?.tap(chunk.index)), pages: 0 };
       });
     } catch (e) {
       await Promise.all(parts.filter(Boolean).map((p) => p.writer.abort()));
+      await stager?.abandon();
       throw e;
     }
-    return new SegmentSpool(ctx, parts);
+    return new SegmentSpool(ctx, parts, stager);
   }
 
   private partFor(key: number): Part {
@@ -131,6 +138,8 @@ export class SegmentSpool {
   async complete(footers: ReadonlyArray<{ pages: number; sourceCount: number | null }>): Promise<CompletedSpool[]> {
     const out = await eachFile(this.parts, (part, i) => part.writer.complete(footers[i]!, { syncDirectory: false }));
     if (out.length > 0) await fsyncDirectory(dirname(out[0]!.path));
+    await this.stager?.complete(out.map((spool, i) => ({ chunkIndex: this.parts[i]!.chunk.index, spool })));
+    this.stager = undefined;
     return out;
   }
 
@@ -141,6 +150,8 @@ export class SegmentSpool {
 
   /** Discards what was written for these chunks so far: they are read again from scratch. */
   async reset(chunks: readonly ChunkPlan[]): Promise<void> {
+    await this.stager?.abandon();
+    this.stager = undefined;
     for (const part of this.parts.filter((p) => chunks.some((c) => c.index === p.chunk.index))) {
       await part.writer.abort();
       this.open.delete(part);
@@ -151,5 +162,7 @@ export class SegmentSpool {
 
   async abort(): Promise<void> {
     await Promise.all(this.parts.map((p) => p.writer.abort()));
+    await this.stager?.abandon();
+    this.stager = undefined;
   }
 }

@@ -13,7 +13,8 @@ import type { LoadCounts, PgLedger } from '../ledger/pg-ledger';
 import type { RunLocks } from '../ledger/run-lock';
 import type { ChunkState, RunState } from '../ledger/types';
 import type { SpooledRow } from '../spool/types';
-import { loadChunk, loadChunks, type ChunkLoadOutcome } from '../store/load-chunk';
+import { loadChunk, loadChunks, type ChunkLoadOutcome, type ChunkSource } from '../store/load-chunk';
+import { dropStaged, stagedChunks, type ChunkStaged } from '../store/load-staged';
 import type { ChunkRows } from '../store/load-rows';
 import type { ChunkLines } from '../store/load-lines';
 import type { ChunkTarget } from '../store/staging-row';
@@ -52,6 +53,8 @@ export interface ExportSummary {
   readonly status: 'loaded' | 'failed';
   readonly chunks_loaded: number;
   readonly chunks_skipped: number;
+  /** Chunks of those loaded whose lines the loader had staged in PostgreSQL (store/pre-stage.ts): no COPY needed. */
+  readonly chunks_pre_staged: number;
   /** Counts of the chunks loaded by this export. */
   readonly totals: LoadCounts;
   /** Rows this export marked deleted (QBO confirmed them gone: store/apply-deletions.ts). */
@@ -101,6 +104,8 @@ class RunExport {
   private readonly chunks: ChunkExportSummary[] = [];
   private failure: BackfillError | undefined;
   private readonly started = new Set<number>();
+  /** Chunks loaded from the lines the loader staged. */
+  private preStaged = 0;
 
   constructor(private readonly deps: ExportDeps, private readonly run: RunState) {}
 
@@ -190,10 +195,23 @@ class RunExport {
   }
 
   /**
-   * Loads consecutive loadable chunks in one transaction, from their spool lines (PostgreSQL parses and checks the
-   * records: store/load-lines.ts). If that fails nothing of it was committed, and the chunks are loaded again one
-   * per transaction, row by row, so the one at fault is found and marked failed (its error naming the bad record
-   * or file) and those before it load. With an injected spool reader, chunks are only loaded row by row.
+   * The chunks as staged by the loader (store/load-staged.ts), when every one of them has staged lines matching
+   * its spool file now; their 'started' events go out here.
+   */
+  private async stagedOf(chunks: readonly ChunkState[]): Promise<ChunkStaged[] | undefined> {
+    const staged = await stagedChunks(this.deps.pool, this.run.runId, new Map(chunks.map((c) => [c.index, c.spoolPath ?? ''])));
+    if (staged.size < chunks.length) return undefined;
+    for (const chunk of chunks) this.start(chunk);
+    return chunks.map((c) => ({ target: chunkTarget(this.run, c), staged: { lines: staged.get(c.index)! } }));
+  }
+
+  /**
+   * Loads consecutive loadable chunks in one transaction: from the lines the loader staged when they match the spool
+   * files (store/load-staged.ts), else from the spool lines (PostgreSQL parses and checks the records:
+   * store/load-lines.ts). If a load fails nothing of it was committed: staged lines give way to the spool lines, and
+   * those to loading the chunks again one per transaction, row by row, so the one at fault is found and marked failed
+   * (its error naming the bad record or file) and those before it load. With an injected spool reader, chunks are
+   * only loaded row by row.
    */
   async batch(chunks: readonly ChunkState[]): Promise<void> {
     if (chunks.length === 0) return;
@@ -201,9 +219,15 @@ class RunExport {
       for (const chunk of chunks) await this.chunk(chunk);
       return;
     }
-    let outcomes: ChunkLoadOutcome[];
+    const load = (sources: readonly ChunkSource[]) => loadChunks(this.deps.pool, this.deps.ledger, sources, { now: this.deps.now });
+    let outcomes: ChunkLoadOutcome[] | undefined;
+    const staged = await this.stagedOf(chunks).catch(() => undefined);
+    if (staged) {
+      outcomes = await load(staged).catch(() => undefined);
+      if (outcomes) this.preStaged += chunks.length;
+    }
     try {
-      outcomes = await loadChunks(this.deps.pool, this.deps.ledger, chunks.map((c) => this.linesOf(c)), { now: this.deps.now });
+      outcomes ??= await load(chunks.map((c) => this.linesOf(c)));
     } catch {
       for (const chunk of chunks) await this.chunk(chunk);
       return;
@@ -246,11 +270,21 @@ class RunExport {
       status: missing.length === 0 ? 'loaded' : 'failed',
       chunks_loaded: loadedNow,
       chunks_skipped: skipped,
+      chunks_pre_staged: this.preStaged,
       totals: this.totals,
       deleted,
       chunks: this.chunks,
     };
+    if (loadedNow > 0) {
+      this.deps.emit({
+        type: 'log', level: 'info', phase: 'load', entity: this.run.params.entity, code: 'CHUNKS_PRE_STAGED',
+        message: `Run ${this.run.runId}: ${this.preStaged} of ${loadedNow} chunk(s) loaded from the lines the loader staged, ` +
+          `${loadedNow - this.preStaged} copied from their spool files.`,
+        tags: { run_id: this.run.runId, pre_staged: this.preStaged, loaded: loadedNow },
+      });
+    }
     if (missing.length === 0) {
+      await dropStaged(this.deps.pool, [this.run.runId]);
       await this.deps.ledger.setRunStatus(this.run.runId, 'loaded', { metrics: await this.runTotals() });
       return summary;
     }

@@ -15,6 +15,7 @@ import { extractRun } from '../extract/run';
 import { heldRunLocks, type RunLocks } from '../ledger/run-lock';
 import type { BackfillContext } from './context';
 import { exportRun, type ExportSummary } from './export-run';
+import { preStager } from '../store/pre-stage';
 
 export interface ValidationCounts {
   readonly ok: number;
@@ -92,6 +93,7 @@ async function runLocked(ctx: BackfillContext, vars: RunVariables, locks: RunLoc
       ...(signal === undefined ? {} : { signal }),
       runLocks: locks,
       deletions: db.deletions,
+      stager: preStager(db.pool, emit, vars.entity),
     },
     vars,
   );

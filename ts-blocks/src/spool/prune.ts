@@ -7,13 +7,15 @@
  * theirs (a resume loads them without asking QBO again).
  *
  * Only files the ledger recorded as a chunk's spool file are removed, and only when their name is a spool file's;
- * the run and entity directories they leave empty go too. A file already gone is not an error.
+ * the run and entity directories they leave empty go too. A file already gone is not an error. Lines those runs
+ * still have staged in PostgreSQL (store/pre-stage.ts) are dropped with them.
  */
 import { promises as fs } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Pool } from 'pg';
 import { queryError } from '../db/errors';
 import { SPOOL_FILE_NAME } from './paths';
+import { dropStaged } from '../store/load-staged';
 
 
 export interface PruneOutcome {
@@ -74,5 +76,7 @@ export async function pruneEarlierSpools(pool: Pool, runId: string): Promise<Pru
     dirs.add(dirname(row.spool_path));
   }
   for (const dir of dirs) await removeIfEmpty(dir);
+  // Whatever of theirs is still staged in PostgreSQL (an export that never ended) goes too (store/pre-stage.ts).
+  await dropStaged(pool, [...new Set(rows.map((r) => r.run_id))]);
   return { runs: new Set(rows.map((r) => r.run_id)).size, files, bytes };
 }

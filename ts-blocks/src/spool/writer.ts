@@ -5,7 +5,7 @@
  * The file is open only while written to: `suspend()` closes it between pages (the next write reopens it for
  * appending), so a segment of thousands of windows does not hold thousands of descriptors.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -29,7 +29,14 @@ export interface CompletedSpool {
   readonly pages: number;
   /** Record versions read but replaced by a newer read of the same Id. */
   readonly superseded: number;
+  /** Positions (1-based, as written) of the record lines the file no longer holds: the superseded versions. */
+  readonly supersededLines: readonly number[];
+  /** SHA-256 (hex) of the whole file as completed. */
+  readonly sha256: string;
 }
+
+/** Sees each record line as it is written: its position (1-based), and its bytes as the parts of the line. */
+export type LineTap = (line: number, parts: readonly [head: Buffer, record: Buffer]) => void;
 
 /**
  * Creates `<spool>/<run_id>/<entity>/` owner-only (the spool directory too when it is new) and makes the run's
@@ -50,23 +57,31 @@ export class SpoolWriter {
   /** Open for appending while written to; undefined when suspended. */
   private handle: fs.FileHandle | undefined;
   private done = false;
+  /** Of every byte written to the temporary file, in order (the file as completed when nothing is superseded). */
+  private readonly hash: Hash;
 
   private constructor(
     readonly path: string,
     private readonly temp: string,
-  ) {}
+    headerLine: string,
+    private readonly tap?: LineTap,
+  ) {
+    this.hash = createHash('sha256').update(headerLine);
+  }
 
   /** Record lines written so far. */
   get lineCount(): number {
     return this.lines;
   }
 
-  static async open(path: string, header: SpoolHeaderFields): Promise<SpoolWriter> {
+  /** `tap`, if given, sees every record line written (store/pre-stage.ts copies them into PostgreSQL). */
+  static async open(path: string, header: SpoolHeaderFields, tap?: LineTap): Promise<SpoolWriter> {
     await privateChunkDir(dirname(path));
     const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
     const full: SpoolHeader = { spool: SPOOL_FORMAT, ...header, created_at_utc: new Date().toISOString() };
-    await fs.writeFile(temp, `${JSON.stringify(full)}\n`, { flag: 'wx', mode: SPOOL_FILE_MODE });
-    return new SpoolWriter(path, temp);
+    const headerLine = `${JSON.stringify(full)}\n`;
+    await fs.writeFile(temp, headerLine, { flag: 'wx', mode: SPOOL_FILE_MODE });
+    return new SpoolWriter(path, temp, headerLine, tap);
   }
 
   /** True while the file is open (between a write and `suspend()`). */
@@ -97,8 +112,11 @@ export class SpoolWriter {
       const body = typeof json === 'string' ? Buffer.from(json) : json;
       parts.push(prefix, body, LINE_END);
       size += prefix.length + body.length + LINE_END.length;
+      this.tap?.(this.lines, [prefix, body]);
     }
-    await (await this.open()).write(Buffer.concat(parts, size));
+    const data = Buffer.concat(parts, size);
+    this.hash.update(data);
+    await (await this.open()).write(data);
   }
 
   private track(id: string, version: Version): void {
@@ -128,24 +146,33 @@ export class SpoolWriter {
     const rows = this.lines - this.superseded.size;
     const end: SpoolFooter = { end: true, rows, pages: footer.pages, source_count: footer.sourceCount };
     let source = this.temp;
+    let sha256: string;
     if (this.superseded.size === 0) {
-      await handle.write(`${JSON.stringify(end)}\n`);
+      const last = `${JSON.stringify(end)}\n`;
+      await handle.write(last);
       await handle.sync();
       await handle.close();
+      sha256 = this.hash.update(last).digest('hex');
     } else {
       await handle.close();
-      source = await this.rewriteWithout(this.superseded, end);
+      ({ target: source, sha256 } = await this.rewriteWithout(this.superseded, end));
       await fs.rm(this.temp, { force: true });
     }
     this.handle = undefined;
     await fs.rename(source, this.path);
     if (options.syncDirectory !== false) await fsyncDirectory(dirname(this.path));
-    return { path: this.path, rows, pages: footer.pages, superseded: this.superseded.size };
+    const supersededLines = [...this.superseded].sort((a, b) => a - b);
+    return { path: this.path, rows, pages: footer.pages, superseded: this.superseded.size, supersededLines, sha256 };
   }
 
-  private async rewriteWithout(skip: ReadonlySet<number>, end: SpoolFooter): Promise<string> {
+  private async rewriteWithout(skip: ReadonlySet<number>, end: SpoolFooter): Promise<{ target: string; sha256: string }> {
     const target = `${this.temp}.2`;
     const out = await fs.open(target, 'wx', SPOOL_FILE_MODE);
+    const hash = createHash('sha256');
+    const write = async (text: string) => {
+      hash.update(text);
+      await out.write(text);
+    };
     try {
       let index = 0;
       let buffer = '';
@@ -154,16 +181,16 @@ export class SpoolWriter {
         if (!skip.has(index)) buffer += `${line}\n`;
         index += 1;
         if (buffer.length >= REWRITE_BUFFER_CHARS) {
-          await out.write(buffer);
+          await write(buffer);
           buffer = '';
         }
       }
-      await out.write(`${buffer}${JSON.stringify(end)}\n`);
+      await write(`${buffer}${JSON.stringify(end)}\n`);
       await out.sync();
     } finally {
       await out.close();
     }
-    return target;
+    return { target, sha256: hash.digest('hex') };
   }
 
   /** Discards the unfinished file (the chunk failed). */

@@ -1,7 +1,7 @@
 /**
  * Chunks of one run, one transaction: lock the chunks' ledger rows (one statement), load the records of those not
  * loaded yet (one COPY and one merge for all of them: store/load-lines.ts from spool lines, store/load-rows.ts from
- * parsed rows), mark each loaded with its own counts (one statement), commit. A crash at
+ * parsed rows; or the merge alone, store/load-staged.ts, from lines the loader staged), mark each loaded with its own counts (one statement), commit. A crash at
  * any point leaves either nothing or everything (rows and the 'loaded' marks) committed, so a resume never loads a
  * chunk twice and never skips one.
  */
@@ -14,25 +14,27 @@ import type { LoadCounts, PgLedger } from '../ledger/pg-ledger';
 import type { SpooledRow } from '../spool/types';
 import { loadChunkLines, type ChunkLines } from './load-lines';
 import { loadChunkRows, type ChunkRows } from './load-rows';
+import { loadChunkStaged, type ChunkStaged } from './load-staged';
 import type { ChunkTarget } from './staging-row';
 
 export type ChunkLoadOutcome =
   | { readonly status: 'loaded'; readonly counts: LoadCounts; readonly loadMs: number }
   | { readonly status: 'already_loaded' };
 
-/** A chunk's records: parsed rows (checked one by one in Node) or its spool's record lines (the fast path). */
-export type ChunkSource = ChunkRows | ChunkLines;
-
-function isLines(chunk: ChunkSource): chunk is ChunkLines {
-  return 'lines' in chunk;
-}
+/**
+ * A chunk's records: parsed rows (checked one by one in Node), its spool's record lines (the fast path), or the lines
+ * the loader staged from it (the fastest).
+ */
+export type ChunkSource = ChunkRows | ChunkLines | ChunkStaged;
 
 /** One COPY and one merge for the chunks to load, by the path their sources take (all alike). */
 function loadTodo(client: PoolClient, todo: readonly ChunkSource[]): Promise<Map<number, LoadCounts>> {
-  const lines = todo.filter(isLines);
+  const lines = todo.filter((c): c is ChunkLines => 'lines' in c);
+  const staged = todo.filter((c): c is ChunkStaged => 'staged' in c);
   if (lines.length === todo.length) return loadChunkLines(client, lines);
-  if (lines.length === 0) return loadChunkRows(client, todo as ChunkRows[]);
-  throw new FatalError('Chunks loaded together must all be read the same way (rows or spool lines).', { code: 'LOAD_MIXED_SOURCES' });
+  if (staged.length === todo.length) return loadChunkStaged(client, staged);
+  if (lines.length === 0 && staged.length === 0) return loadChunkRows(client, todo as ChunkRows[]);
+  throw new FatalError('Chunks loaded together must all be read the same way (rows, spool lines or staged lines).', { code: 'LOAD_MIXED_SOURCES' });
 }
 
 export interface LoadChunkOptions {

@@ -42,7 +42,8 @@ async function* copyData(chunks: readonly ChunkLines[]): AsyncGenerator<Buffer> 
   if (size > 0) yield Buffer.concat(parts, size);
 }
 
-async function assertAllLoadable(client: PoolClient, chunks: readonly ChunkLines[]): Promise<void> {
+/** Throws a DataError naming the first staged line the fast path refuses (store/line-staging.ts), if any. */
+export async function assertAllLoadable(client: PoolClient, chunks: ReadonlyArray<{ readonly target: ChunkTarget }>): Promise<void> {
   const first = chunks[0]!.target;
   const { rows } = await client.query<{ chunk_index: number; id: string | null }>(FIRST_REFUSED_LINE, [
     chunks.map((c) => c.target.chunkIndex),

@@ -33,6 +33,8 @@ export async function copyIntoStaging(
 export interface Staging {
   readonly table: string;
   readonly columns?: string;
+  /** The staged rows are a temporary view (store/load-staged.ts), dropped as such. */
+  readonly view?: boolean;
 }
 
 interface MergeRow {
@@ -58,7 +60,8 @@ export async function mergeStaged(client: PoolClient, targets: readonly ChunkTar
   await assertSingleRealm(client, table, first.realmId);
   const { rows } = await client.query<MergeRow>(mergeSql(table), [first.realmId, first.dateField, first.runId]);
   // The temporary tables live until the end of this load, so the caller may load several times in one transaction.
-  await client.query(`DROP TABLE pg_temp.${READY_TABLE}, pg_temp.${staging.table}`);
+  await client.query(`DROP TABLE pg_temp.${READY_TABLE}`);
+  await client.query(`DROP ${staging.view ? 'VIEW' : 'TABLE'} pg_temp.${staging.table}`);
   const read = new Map(staged.rows.map((r) => [r.chunk_index, r.n]));
   const merged = new Map(rows.map((r) => [r.chunk_index, r]));
   const counts = new Map<number, LoadCounts>();

@@ -3,6 +3,8 @@ import type { Entity } from '../../src/core/events';
 import type { PgLedger } from '../../src/ledger/pg-ledger';
 import type { ChunkPlan, RunState } from '../../src/ledger/types';
 import { SpoolWriter, spoolPath } from '../../src/spool';
+import type { CompletedSpool, LineTap } from '../../src/spool/writer';
+import type { PreStager } from '../../src/store/pre-stage';
 import type { QboRecord, SpooledRow } from '../../src/spool/types';
 import type { ChunkTarget } from '../../src/store/staging-row';
 
@@ -94,6 +96,18 @@ export function target(run: RunState, index: number): ChunkTarget {
 
 /** Writes a complete spool file for chunk `index` of `run` with the extract side's writer; returns its path. */
 export async function writeChunkSpool(dir: string, run: RunState, index: number, records: readonly QboRecord[], pageSize = 2): Promise<string> {
+  return (await writeChunkSpoolTapped(dir, run, index, records, pageSize)).path;
+}
+
+/** writeChunkSpool, with `tap` seeing every line written; returns what the writer completed. */
+export async function writeChunkSpoolTapped(
+  dir: string,
+  run: RunState,
+  index: number,
+  records: readonly QboRecord[],
+  pageSize = 2,
+  tap?: LineTap,
+): Promise<CompletedSpool> {
   const chunk = run.chunks[index];
   if (!chunk) throw new Error(`no chunk ${index}`);
   const path = spoolPath(dir, run.runId, run.params.entity, index);
@@ -105,14 +119,13 @@ export async function writeChunkSpool(dir: string, run: RunState, index: number,
     window_start_utc: chunk.windowStart.toISOString(),
     window_end_utc: chunk.windowEnd.toISOString(),
     date_field: run.params.dateField,
-  });
+  }, tap);
   const rows = spooled(records, pageSize);
   for (let p = 0; p * pageSize < rows.length; p++) {
     const page = rows.slice(p * pageSize, (p + 1) * pageSize);
     await writer.writePage({ pageNumber: p + 1, pageSize, request: page[0]!.request_payload, records: page.map((r) => r.record) });
   }
-  const done = await writer.complete({ pages: Math.ceil(rows.length / pageSize), sourceCount: records.length });
-  return done.path;
+  return writer.complete({ pages: Math.ceil(rows.length / pageSize), sourceCount: records.length });
 }
 
 /** Opens a run with `n` weekly chunks (not extracted yet). */
@@ -137,11 +150,34 @@ export async function openItemsRun(ledger: PgLedger, realmId: string, n = 2, for
 /** Writes the chunk's spool and marks it extracted in the ledger, as the loader does. */
 export async function extractChunk(ledger: PgLedger, dir: string, run: RunState, index: number, records: readonly QboRecord[]): Promise<string> {
   const path = await writeChunkSpool(dir, run, index, records);
+  await markExtracted(ledger, run, index, path, records.length);
+  return path;
+}
+
+/**
+ * Extracts the chunks as one segment whose lines `stager` copies into PostgreSQL (store/pre-stage.ts), as the loader
+ * does; returns the spool paths and the chunks the stager marked staged.
+ */
+export async function extractStaged(
+  ledger: PgLedger,
+  stager: PreStager,
+  dir: string,
+  run: RunState,
+  chunks: readonly QboRecord[][],
+): Promise<{ paths: string[]; staged: number[] }> {
+  const segment = await stager.begin(run.runId, chunks.map((_, i) => i));
+  const done: Array<{ chunkIndex: number; spool: CompletedSpool }> = [];
+  for (const [i, records] of chunks.entries()) done.push({ chunkIndex: i, spool: await writeChunkSpoolTapped(dir, run, i, records, 2, segment?.tap(i)) });
+  const staged = (await segment?.complete(done)) ?? [];
+  for (const [i, records] of chunks.entries()) await markExtracted(ledger, run, i, done[i]!.spool.path, records.length);
+  return { paths: done.map((d) => d.spool.path), staged };
+}
+
+async function markExtracted(ledger: PgLedger, run: RunState, index: number, path: string, rows: number): Promise<void> {
   await ledger.chunkExtracting(run.runId, index);
   await ledger.chunkExtracted(run.runId, index, {
     spoolPath: path,
-    sourceCount: records.length,
-    metrics: { pages_read: Math.ceil(records.length / 2), rows_read: records.length, api_calls: 2, retries: 0, throttled: 0, duration_ms: 5 },
+    sourceCount: rows,
+    metrics: { pages_read: Math.ceil(rows / 2), rows_read: rows, api_calls: 2, retries: 0, throttled: 0, duration_ms: 5 },
   });
-  return path;
 }

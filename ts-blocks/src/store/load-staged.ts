@@ -1,0 +1,107 @@
+/**
+ * The exporter's fastest path: chunks whose spool lines the loader already copied into PostgreSQL
+ * (store/pre-stage.ts) are merged from there, with the same check and merge as the lines copied from the spool
+ * (store/load-lines.ts), so only the COPY is saved. A chunk qualifies only when its marker in ops.staged_spools holds
+ * the SHA-256 of its spool file as it is now (the file is read and hashed first) and, inside the load's
+ * transaction, exactly as many staged lines as the marker and the file's footer say; anything else throws, nothing
+ * of the load is committed, and the exporter copies the lines from the spool instead. The loaded chunks' staged
+ * lines and markers are deleted in the same transaction.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import type { Pool, PoolClient } from 'pg';
+import { DataError } from '../core/errors';
+import type { LoadCounts } from '../ledger/pg-ledger';
+import { assertAllLoadable } from './load-lines';
+import { LINE_COLUMNS, LINE_STAGING_TABLE } from './line-staging';
+import { mergeStaged } from './merge-staged';
+import { STAGED_SPOOLS, stagedLinesTable } from './pre-stage';
+import type { ChunkTarget } from './staging-row';
+
+/** A chunk to load from its staged lines: `lines` staged under a marker matching its spool file. */
+export interface ChunkStaged {
+  readonly target: ChunkTarget;
+  readonly staged: { readonly lines: number };
+}
+
+const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+async function fileSha256(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const block of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) hash.update(block);
+  return hash.digest('hex');
+}
+
+/**
+ * The staged line counts of those of `chunks` (index → spool path) whose marker matches their spool file now, by
+ * chunk index; chunks without a marker, or whose file is missing or differs, are left out. Empty when the staging
+ * tables do not exist (a database initialised before them).
+ */
+export async function stagedChunks(pool: Pool, runId: string, chunks: ReadonlyMap<number, string>): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  if (chunks.size === 0 || !RUN_ID.test(runId)) return out;
+  const { rows } = await pool.query<{ chunk_index: number; spool_sha256: string; lines: number }>(
+    `SELECT chunk_index, spool_sha256, lines FROM ${STAGED_SPOOLS} WHERE run_id = $1 AND chunk_index = ANY($2::int[])`,
+    [runId, [...chunks.keys()]],
+  ).catch(() => ({ rows: [] })); // no staging tables (initialised before them), or no answer: the spool is read
+  for (const row of rows) {
+    const path = chunks.get(row.chunk_index);
+    if (path === undefined) continue;
+    const sha = await fileSha256(path).catch(() => undefined);
+    if (sha === row.spool_sha256) out.set(row.chunk_index, row.lines);
+  }
+  return out;
+}
+
+/** The staged lines of the chunks, as the line staging table the checks and the merge read (store/line-staging.ts). */
+function stagedLinesView(runId: string, chunkIndexes: readonly number[]): string {
+  if (!RUN_ID.test(runId) || !chunkIndexes.every((i) => Number.isInteger(i))) throw new Error('Bad staged chunk reference.');
+  return `CREATE TEMP VIEW ${LINE_STAGING_TABLE} AS
+    SELECT (chunk_index::bigint << 32) | line AS ord, chunk_index, doc
+      FROM ${stagedLinesTable(runId)}
+     WHERE chunk_index = ANY('{${chunkIndexes.join(',')}}'::int[])`;
+}
+
+function incomplete(first: ChunkTarget, chunkIndex: number): DataError {
+  return new DataError(`The lines staged for chunk ${chunkIndex} of ${first.entity} (run ${first.runId}) do not match its marker.`, {
+    code: 'STAGED_LINES_INCOMPLETE',
+    context: { run_id: first.runId, chunk_index: chunkIndex },
+  });
+}
+
+/** Loads the chunks (all of one run, in index order) from their staged lines; each chunk's counts, by chunk index. */
+export async function loadChunkStaged(client: PoolClient, chunks: readonly ChunkStaged[]): Promise<Map<number, LoadCounts>> {
+  const first = chunks[0]!.target;
+  const indexes = chunks.map((c) => c.target.chunkIndex);
+  await client.query('SET LOCAL jit = off');
+  await client.query(`DROP VIEW IF EXISTS pg_temp.${LINE_STAGING_TABLE}`);
+  await client.query(stagedLinesView(first.runId, indexes));
+  const { rows } = await client.query<{ chunk_index: number; n: number }>(
+    `SELECT chunk_index, count(*)::int AS n FROM ${LINE_STAGING_TABLE} GROUP BY chunk_index`,
+  );
+  const counted = new Map(rows.map((r) => [r.chunk_index, r.n]));
+  for (const chunk of chunks) {
+    if ((counted.get(chunk.target.chunkIndex) ?? 0) !== chunk.staged.lines) throw incomplete(first, chunk.target.chunkIndex);
+  }
+  await assertAllLoadable(client, chunks);
+  const counts = await mergeStaged(client, chunks.map((c) => c.target), { table: LINE_STAGING_TABLE, columns: LINE_COLUMNS, view: true });
+  // The markers go with the load (the lines stay until the run's table is dropped: deleting them would leave dead rows).
+  await client.query(`DELETE FROM ${STAGED_SPOOLS} WHERE run_id = $1 AND chunk_index = ANY($2::int[])`, [first.runId, indexes]);
+  return counts;
+}
+
+/** Drops whatever is still staged for the runs (their export is over): their line tables and markers. */
+export async function dropStaged(pool: Pool, runIds: readonly string[]): Promise<void> {
+  const ids = runIds.filter((id) => RUN_ID.test(id));
+  if (ids.length === 0) return;
+  await pool
+    .query(
+      `DO $$ BEGIN
+         ${ids.map((id) => `DROP TABLE IF EXISTS ${stagedLinesTable(id)};`).join('\n         ')}
+         IF to_regclass('${STAGED_SPOOLS}') IS NOT NULL THEN
+           DELETE FROM ${STAGED_SPOOLS} WHERE run_id = ANY('{${ids.join(',')}}'::uuid[]);
+         END IF;
+       END $$`,
+    )
+    .catch(() => undefined);
+}
