@@ -79,7 +79,8 @@ export async function runPipeline(setup: PipelineSetup): Promise<PipelineRun> {
   const openAfter = setup.openRequestMs?.();
   setup.log(`${setup.entity}: loader ${seconds(loader)}`);
   const exporter = await runBlock('exporter', { ...base, upstream: loader.summary }, setup.tokens);
-  setup.log(`${setup.entity}: exporter ${seconds(exporter)}`);
+  const { chunks_pre_staged: preStaged, chunks_loaded: loadedChunks } = exporter.summary;
+  setup.log(`${setup.entity}: exporter ${seconds(exporter)}, ${String(preStaged)} of ${String(loadedChunks)} chunks from lines the loader staged`);
   const loaded = setup.counters();
   const cpu = process.cpuUsage(cpuStart);
   const cpuNow = process.cpuUsage();

@@ -214,6 +214,7 @@ async function discardUnstarted(deps: ExtractDeps, run: RunState, control: RunCo
   if ([...control.records.values()].some((r) => r.status !== 'failed')) return false;
   if (!(await deps.ledger.discardRun(run.runId))) return false;
   await rm(join(deps.spoolDir, run.runId), { recursive: true, force: true }).catch(() => undefined);
+  await deps.stager?.discard(run.runId);
   return true;
 }
 

@@ -15,7 +15,7 @@ import { basename, dirname } from 'node:path';
 import type { Pool } from 'pg';
 import { queryError } from '../db/errors';
 import { SPOOL_FILE_NAME } from './paths';
-import { dropStaged } from '../store/load-staged';
+import { dropStaged } from '../store/pre-stage';
 
 
 export interface PruneOutcome {

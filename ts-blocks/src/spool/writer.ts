@@ -102,6 +102,7 @@ export class SpoolWriter {
    */
   async writePage(page: ScannedPage): Promise<void> {
     if (page.records.length === 0) return;
+    const handle = await this.open();
     const prefix = Buffer.from(recordLineHead(page.pageNumber, page.pageSize, JSON.stringify(page.request)));
     const parts: Buffer[] = [];
     let size = 0;
@@ -116,7 +117,7 @@ export class SpoolWriter {
     }
     const data = Buffer.concat(parts, size);
     this.hash.update(data);
-    await (await this.open()).write(data);
+    await handle.write(data);
   }
 
   private track(id: string, version: Version): void {

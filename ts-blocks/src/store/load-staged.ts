@@ -15,7 +15,7 @@ import type { LoadCounts } from '../ledger/pg-ledger';
 import { assertAllLoadable } from './load-lines';
 import { LINE_COLUMNS, LINE_STAGING_TABLE } from './line-staging';
 import { mergeStaged } from './merge-staged';
-import { STAGED_SPOOLS, stagedLinesTable } from './pre-stage';
+import { isRunId, STAGED_SPOOLS, stagedLinesTable } from './pre-stage';
 import type { ChunkTarget } from './staging-row';
 
 /** A chunk to load from its staged lines: `lines` staged under a marker matching its spool file. */
@@ -23,8 +23,6 @@ export interface ChunkStaged {
   readonly target: ChunkTarget;
   readonly staged: { readonly lines: number };
 }
-
-const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function fileSha256(path: string): Promise<string> {
   const hash = createHash('sha256');
@@ -39,7 +37,7 @@ async function fileSha256(path: string): Promise<string> {
  */
 export async function stagedChunks(pool: Pool, runId: string, chunks: ReadonlyMap<number, string>): Promise<Map<number, number>> {
   const out = new Map<number, number>();
-  if (chunks.size === 0 || !RUN_ID.test(runId)) return out;
+  if (chunks.size === 0 || !isRunId(runId)) return out;
   const { rows } = await pool.query<{ chunk_index: number; spool_sha256: string; lines: number }>(
     `SELECT chunk_index, spool_sha256, lines FROM ${STAGED_SPOOLS} WHERE run_id = $1 AND chunk_index = ANY($2::int[])`,
     [runId, [...chunks.keys()]],
@@ -55,7 +53,7 @@ export async function stagedChunks(pool: Pool, runId: string, chunks: ReadonlyMa
 
 /** The staged lines of the chunks, as the line staging table the checks and the merge read (store/line-staging.ts). */
 function stagedLinesView(runId: string, chunkIndexes: readonly number[]): string {
-  if (!RUN_ID.test(runId) || !chunkIndexes.every((i) => Number.isInteger(i))) throw new Error('Bad staged chunk reference.');
+  if (!isRunId(runId) || !chunkIndexes.every((i) => Number.isInteger(i))) throw new Error('Bad staged chunk reference.');
   return `CREATE TEMP VIEW ${LINE_STAGING_TABLE} AS
     SELECT (chunk_index::bigint << 32) | line AS ord, chunk_index, doc
       FROM ${stagedLinesTable(runId)}
@@ -88,20 +86,4 @@ export async function loadChunkStaged(client: PoolClient, chunks: readonly Chunk
   // The markers go with the load (the lines stay until the run's table is dropped: deleting them would leave dead rows).
   await client.query(`DELETE FROM ${STAGED_SPOOLS} WHERE run_id = $1 AND chunk_index = ANY($2::int[])`, [first.runId, indexes]);
   return counts;
-}
-
-/** Drops whatever is still staged for the runs (their export is over): their line tables and markers. */
-export async function dropStaged(pool: Pool, runIds: readonly string[]): Promise<void> {
-  const ids = runIds.filter((id) => RUN_ID.test(id));
-  if (ids.length === 0) return;
-  await pool
-    .query(
-      `DO $$ BEGIN
-         ${ids.map((id) => `DROP TABLE IF EXISTS ${stagedLinesTable(id)};`).join('\n         ')}
-         IF to_regclass('${STAGED_SPOOLS}') IS NOT NULL THEN
-           DELETE FROM ${STAGED_SPOOLS} WHERE run_id = ANY('{${ids.join(',')}}'::uuid[]);
-         END IF;
-       END $$`,
-    )
-    .catch(() => undefined);
 }

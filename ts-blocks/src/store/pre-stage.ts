@@ -24,6 +24,11 @@ import type { CompletedSpool, LineTap } from '../spool/writer';
 export const STAGED_SPOOLS = 'ops.staged_spools';
 const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Run ids are UUIDs; only those name a staged line table (they are written into SQL text). */
+export function isRunId(id: string): boolean {
+  return RUN_ID.test(id);
+}
+
 /** The run's table of staged lines (`runId` must be a UUID, as every run id is). */
 export function stagedLinesTable(runId: string): string {
   if (!RUN_ID.test(runId)) throw new Error(`Not a run id: ${runId}`);
@@ -73,6 +78,11 @@ export class PreStager {
     private readonly notice: StagingNotice,
     private readonly maxQueuedBytes = MAX_QUEUED_BYTES,
   ) {}
+
+  /** Drops what a run discarded before reading anything may have staged (its line table, created empty). */
+  async discard(runId: string): Promise<void> {
+    await dropStaged(this.pool, [runId]);
+  }
 
   /** A stager for the segment's chunks, or undefined when staging is not possible now (the exporter reads the spool). */
   async begin(runId: string, chunkIndexes: readonly number[]): Promise<SegmentStager | undefined> {
@@ -254,4 +264,20 @@ export class SegmentStager {
     this.client.release(this.failure !== undefined && this.failure !== 'abandoned');
     this.onClose();
   }
+}
+
+/** Drops whatever is still staged for the runs (their export is over): their line tables and markers. */
+export async function dropStaged(pool: Pool, runIds: readonly string[]): Promise<void> {
+  const ids = runIds.filter((id) => RUN_ID.test(id));
+  if (ids.length === 0) return;
+  await pool
+    .query(
+      `DO $$ BEGIN
+         ${ids.map((id) => `DROP TABLE IF EXISTS ${stagedLinesTable(id)};`).join('\n         ')}
+         IF to_regclass('${STAGED_SPOOLS}') IS NOT NULL THEN
+           DELETE FROM ${STAGED_SPOOLS} WHERE run_id = ANY('{${ids.join(',')}}'::uuid[]);
+         END IF;
+       END $$`,
+    )
+    .catch(() => undefined);
 }

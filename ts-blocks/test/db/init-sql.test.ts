@@ -22,6 +22,7 @@ describe('db/init', () => {
       'ops.backfill_runs',
       'ops.realm_leases',
       'ops.source_deletions',
+      'ops.staged_spools',
       'ops.unstorable_payloads',
       'ops.validation_results',
       'raw.qb_customers',

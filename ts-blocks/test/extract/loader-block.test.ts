@@ -1,5 +1,6 @@
 /** The loader block end to end: block protocol in, sandbox extraction, PostgreSQL ledger, manifest out. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -8,6 +9,10 @@ import { clearRegisteredSecrets } from '../../src/core/sanitize';
 import { loaderBody } from '../../src/extract/loader-block';
 import type { ExtractManifest } from '../../src/extract/manifest';
 import { startSandbox, type SandboxHandle } from '../../src/sandbox';
+import { Pool } from 'pg';
+import { PgLedger } from '../../src/ledger/pg-ledger';
+import { exportRun } from '../../src/pipeline/export-run';
+import { stagedLinesTable } from '../../src/store/pre-stage';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { groundTruthById, readManifestSpools } from './sandbox-helpers';
 
@@ -84,6 +89,34 @@ describe('loader block', () => {
     const others = lines.filter((l) => !l.includes('"token_rotated"')).join('\n');
     for (const secret of [sandbox.clientSecret, sandbox.refreshToken, rotated[0]!.refresh_token]) expect(others).not.toContain(secret);
     expect(events.filter((e) => e.type === 'chunk' && e.status === 'done')).toHaveLength(manifest.chunks.length);
+  });
+
+  it('stages every chunk\'s lines in PostgreSQL under its file\'s SHA-256, and the exporter loads the run from them', async () => {
+    const { code, events } = await runLoader({ ...customers, fecha_fin: '2030-06-01', force: true });
+    expect(code).toBe(0);
+    const manifest = events[events.length - 1]!.summary as ExtractManifest;
+    expect(events.filter((e) => e.code === 'PRE_STAGING_OFF')).toEqual([]);
+    const client = await db.client();
+    {
+      const marks = await client.query('SELECT chunk_index, spool_sha256, lines FROM ops.staged_spools WHERE run_id = $1 ORDER BY chunk_index', [manifest.run_id]);
+      expect(marks.rows).toEqual(
+        manifest.chunks.map((c) => ({ chunk_index: c.chunk_index, spool_sha256: createHash('sha256').update(readFileSync(c.spool_path!)).digest('hex'), lines: c.rows })),
+      );
+      const staged = await client.query(`SELECT count(*)::int AS n, count(DISTINCT doc #>> '{record,Id}')::int AS ids FROM ${stagedLinesTable(manifest.run_id)}`);
+      expect(staged.rows).toEqual([{ n: groundTruthById(sandbox, 'Customer').size, ids: groundTruthById(sandbox, 'Customer').size }]);
+
+      const pool = new Pool({ connectionString: db.url, max: 2 });
+      try {
+        const summary = await exportRun({ pool, ledger: new PgLedger(pool), emit: () => undefined }, manifest.run_id, 'customers');
+        expect(summary).toMatchObject({ status: 'loaded', chunks_loaded: manifest.chunks.length, chunks_pre_staged: manifest.chunks.length });
+        expect(summary.totals.rows_read).toBe(groundTruthById(sandbox, 'Customer').size);
+      } finally {
+        await pool.end();
+      }
+      const ids = await client.query('SELECT id FROM raw.qb_customers ORDER BY id');
+      expect(ids.rows.map((r) => r.id)).toEqual([...groundTruthById(sandbox, 'Customer').keys()].sort());
+      expect((await client.query('SELECT to_regclass($1) AS t', [stagedLinesTable(manifest.run_id)])).rows).toEqual([{ t: null }]);
+    }
   });
 
   it('resumes an extracted run without calling the QBO API again', async () => {

@@ -8,6 +8,7 @@ import { PgLedger } from '../../src/ledger/pg-ledger';
 import type { ChunkPlan, RunParams, RunStatus } from '../../src/ledger/types';
 import { pruneEarlierSpools } from '../../src/spool/prune';
 import { spoolPath } from '../../src/spool/paths';
+import { stagedLinesTable } from '../../src/store/pre-stage';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 
 const start = new Date('2024-01-01T00:00:00Z');
@@ -76,6 +77,23 @@ describe('pruning earlier spool files', () => {
     for (const f of [...failed.files, ...otherEntity.files, ...otherRealm.files, ...current.files, ...later.files]) expect(existsSync(f)).toBe(true);
     // A second pass finds nothing left to remove.
     expect(await pruneEarlierSpools(pool, current.runId)).toEqual({ runs: 2, files: 0, bytes: 0 });
+  });
+
+  it('drops what the pruned runs still have staged in PostgreSQL, and only theirs', async () => {
+    const stage = async (runId: string) => {
+      await pool.query(`CREATE UNLOGGED TABLE ${stagedLinesTable(runId)} (chunk_index int, line int, doc jsonb)`);
+      await pool.query(`INSERT INTO ops.staged_spools (run_id, chunk_index, spool_sha256, lines) VALUES ($1, 0, repeat('a', 64), 0)`, [runId]);
+    };
+    const staged = async (runId: string) =>
+      (await pool.query('SELECT to_regclass($1) IS NOT NULL AS t, (SELECT count(*)::int FROM ops.staged_spools WHERE run_id = $2) AS m', [stagedLinesTable(runId), runId])).rows[0];
+    const old = await run('succeeded');
+    const failed = await run('failed', { dateField: 'txn_date' });
+    const current = await run('succeeded');
+    for (const r of [old, failed, current]) await stage(r.runId);
+    await pruneEarlierSpools(pool, current.runId);
+    expect(await staged(old.runId)).toEqual({ t: false, m: 0 });
+    expect(await staged(failed.runId)).toEqual({ t: true, m: 1 });
+    expect(await staged(current.runId)).toEqual({ t: true, m: 1 });
   });
 
   it('only removes files named like spool files', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -47,7 +48,7 @@ describe('spool files', () => {
     await w.writePage(page(1, [rec('1', '2024-01-01T01:00:00-08:00'), rec('2', '2024-01-01T02:00:00-08:00')]));
     await w.writePage(page(2, [rec('3', '2024-01-01T03:00:00-08:00')]));
     const done = await w.complete({ pages: 2, sourceCount: 3 });
-    expect(done).toEqual({ path, rows: 3, pages: 2, superseded: 0 });
+    expect(done).toEqual({ path, rows: 3, pages: 2, superseded: 0, supersededLines: [], sha256: createHash('sha256').update(readFileSync(path)).digest('hex') });
     expect(await readSpoolHeader(path)).toMatchObject({ spool: 'qbo-backfill/1', ...header });
     expect(await readSpoolFooter(path)).toEqual({ end: true, rows: 3, pages: 2, source_count: 3 });
     const got = await rows(path);

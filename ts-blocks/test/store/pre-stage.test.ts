@@ -211,6 +211,16 @@ describe('pre-staged spool lines (the loader copies them into PostgreSQL, the ex
     }
   });
 
+  it('a discarded run (nothing read) leaves no staged table or marker behind', async () => {
+    const run = await openItemsRun(ledger, 'realm-d', 2);
+    const s = stager();
+    await extractStaged(ledger, s, dir, run, records.slice(0, 2));
+    expect(await stagedRows(run.runId)).toBe(4);
+    await s.discard(run.runId);
+    expect(await stagedRows(run.runId)).toBeUndefined();
+    expect(await markers(run.runId)).toEqual([]);
+  });
+
   it('stages at most two segments of a process at once', async () => {
     const run = await openItemsRun(ledger, 'realm-c', 3);
     const s = stager();
