@@ -5,7 +5,8 @@
  *         "force"?}, "secrets": {QBO_* , DATABASE_URL | PG_*}, "upstream": null}
  * result summary: the extraction manifest {run_id, entity, realm_id, date_field, range, spool_dir, chunks[], totals}
  */
+import { getPriority, setPriority } from 'node:os';
 import { loaderBody } from '../extract/loader-block';
 import { main } from './harness';
 
-main((ctx) => loaderBody(ctx));
+main((ctx) => loaderBody(ctx, { priority: { getPriority: () => getPriority(), setPriority: (p) => setPriority(p) } }));

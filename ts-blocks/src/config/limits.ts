@@ -32,6 +32,11 @@ export interface Limits {
   readonly tokenSkewMs: number;
   /** Per-request timeout (QBO itself gives up after 120 s). */
   readonly requestTimeoutMs: number;
+  /**
+   * How much the loader block lowers its CPU priority (nice): its pace is set by QBO's limits, so its bursts of page
+   * parsing can wait a few milliseconds for the exporters and validators sharing the machine (0: unchanged).
+   */
+  readonly loaderNiceness: number;
 }
 
 /** QBO ends a request it has run this long (QBO_API.md: requests time out after 120 s). */
@@ -50,6 +55,7 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   breakerThreshold: 3,
   tokenSkewMs: 300_000,
   requestTimeoutMs: 120_000,
+  loaderNiceness: 4,
 });
 
 /** Setting name → [Limits key, minimum, maximum]. */
@@ -66,6 +72,7 @@ export const LIMIT_SETTINGS: Readonly<Record<string, readonly [keyof Limits, num
   QBO_BREAKER_THRESHOLD: ['breakerThreshold', 1, 1_000],
   QBO_TOKEN_SKEW_MS: ['tokenSkewMs', 0, 3_600_000],
   QBO_REQUEST_TIMEOUT_MS: ['requestTimeoutMs', 1_000, 600_000],
+  QBO_LOADER_NICENESS: ['loaderNiceness', 0, 19],
 });
 
 /** Reads the optional limit settings; `lookup` returns a setting's raw value (secret or environment). */

@@ -19,7 +19,30 @@ import { extractRun } from './run';
 import { preStager } from '../store/pre-stage';
 import { createQboStack, openSharedQboStack, type QboStackOptions, type SharedQboStack } from './qbo-stack';
 
+/** The process scheduling calls the loader block uses to lower its CPU priority (node:os in the block). */
+export interface ProcessPriority {
+  getPriority(): number;
+  setPriority(priority: number): void;
+}
+
+/**
+ * Lowers this process's CPU priority by `by` nice levels (at most to 19); returns the new nice value, or undefined
+ * when unchanged (`by` 0, or the system refused: the loader then runs as it is).
+ */
+export function lowerCpuPriority(by: number, os: ProcessPriority): number | undefined {
+  if (by <= 0) return undefined;
+  try {
+    const next = Math.min(19, os.getPriority() + by);
+    os.setPriority(next);
+    return next;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface LoaderOptions {
+  /** Lowers the process's CPU priority by QBO_LOADER_NICENESS (the block's entry point; never in-process callers). */
+  readonly priority?: ProcessPriority;
   readonly env?: NodeJS.ProcessEnv;
   readonly clock?: Clock;
   readonly random?: () => number;
@@ -36,6 +59,14 @@ export async function loaderBody(ctx: BlockContext, options: LoaderOptions = {})
   const entity = parseEntity(ctx.input.vars.entity);
   const vars = parseVariables(ctx.input.vars, entity);
   const settings = loadSettings({ secrets: ctx.input.secrets, env: options.env ?? process.env });
+  const nice = options.priority ? lowerCpuPriority(settings.limits.loaderNiceness, options.priority) : undefined;
+  if (nice !== undefined) {
+    ctx.emit({
+      type: 'log', level: 'info', phase: 'extract', entity, code: 'LOADER_NICE',
+      message: `CPU priority lowered to nice ${nice} (QBO_LOADER_NICENESS ${settings.limits.loaderNiceness}): QBO's limits set the loader's pace.`,
+      tags: { nice },
+    });
+  }
   const store = ctx.tokenStore ?? (await openFileTokenStore(settings.tokenFile, settings.qbo.refreshToken));
   const role = `qbo-backfill loader ${entity}`;
   const db = options.ledger ? undefined : await openDatabase(settings.db, { applicationName: role });

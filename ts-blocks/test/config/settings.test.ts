@@ -82,5 +82,7 @@ describe('loadSettings', () => {
     const s = loadSettings({ env: { ...qbo, ...db, QBO_MAX_IN_FLIGHT: '4', QBO_THROTTLE_WAIT_MS: '0' } });
     expect(s.limits).toMatchObject({ maxInFlight: 4, throttleWaitMs: 0, requestsPerWindow: 450 });
     expect(() => loadSettings({ env: { ...qbo, ...db, QBO_MAX_IN_FLIGHT: '12' } })).toThrow(/QBO_MAX_IN_FLIGHT must be an integer from 1 to 10/);
+    expect(loadSettings({ env: { ...qbo, ...db, QBO_LOADER_NICENESS: '0' } }).limits.loaderNiceness).toBe(0);
+    expect(() => loadSettings({ env: { ...qbo, ...db, QBO_LOADER_NICENESS: '20' } })).toThrow(/QBO_LOADER_NICENESS must be an integer from 0 to 19/);
   });
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { runBlock } from '../../src/blocks/harness';
 import { clearRegisteredSecrets } from '../../src/core/sanitize';
-import { loaderBody } from '../../src/extract/loader-block';
+import { loaderBody, lowerCpuPriority, type LoaderOptions } from '../../src/extract/loader-block';
 import type { ExtractManifest } from '../../src/extract/manifest';
 import { startSandbox, type SandboxHandle } from '../../src/sandbox';
 import { Pool } from 'pg';
@@ -47,19 +47,58 @@ function secrets(extra: Record<string, string> = {}): Record<string, string> {
   };
 }
 
-async function runLoader(vars: Record<string, unknown>, secretValues = secrets()) {
+async function runLoader(vars: Record<string, unknown>, secretValues = secrets(), options: LoaderOptions = {}) {
   const stdin = new PassThrough();
   const stdout = new PassThrough();
   let out = '';
   stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
   stdin.end(`${JSON.stringify({ vars, secrets: secretValues, upstream: null })}\n`);
   const io = { stdin: stdin as unknown as typeof process.stdin, stdout: stdout as unknown as typeof process.stdout };
-  const code = await runBlock((ctx) => loaderBody(ctx, { env: {} }), io);
+  const code = await runBlock((ctx) => loaderBody(ctx, { env: {}, ...options }), io);
   const lines = out.trim().split('\n');
   return { code, lines, events: lines.map((l) => JSON.parse(l) as Record<string, any>) };
 }
 
 const customers = { entity: 'customers', fecha_inicio: '2020-01-01', fecha_fin: '2031-01-01T00:00:00Z', chunk_days: '365', page_size: '30' };
+
+describe('the loader\'s CPU priority', () => {
+  const fakeOs = (start: number, refuse = false) => {
+    const set: number[] = [];
+    return {
+      set,
+      os: {
+        getPriority: () => start,
+        setPriority: (p: number) => {
+          if (refuse) throw new Error('EACCES');
+          set.push(p);
+        },
+      },
+    };
+  };
+
+  it('is lowered by the niceness asked, at most to 19, and left alone for 0 or when the system refuses', () => {
+    const a = fakeOs(0);
+    expect(lowerCpuPriority(4, a.os)).toBe(4);
+    expect(a.set).toEqual([4]);
+    const b = fakeOs(17);
+    expect(lowerCpuPriority(4, b.os)).toBe(19);
+    const c = fakeOs(0);
+    expect(lowerCpuPriority(0, c.os)).toBeUndefined();
+    expect(c.set).toEqual([]);
+    expect(lowerCpuPriority(4, fakeOs(0, true).os)).toBeUndefined();
+  });
+
+  it('the block lowers it by QBO_LOADER_NICENESS (default 4) once its settings are read, and says so', async () => {
+    const f = fakeOs(2);
+    const unreachable = secrets({ DATABASE_URL: 'postgres://nobody:pw-x-1234@127.0.0.1:1/none' });
+    const { events } = await runLoader(customers, unreachable, { priority: f.os });
+    expect(f.set).toEqual([6]);
+    expect(events.find((e) => e.code === 'LOADER_NICE')).toMatchObject({ level: 'info', tags: { nice: 6 } });
+    const g = fakeOs(0);
+    await runLoader(customers, { ...unreachable, QBO_LOADER_NICENESS: '0' }, { priority: g.os });
+    expect(g.set).toEqual([]);
+  });
+});
 
 describe('loader block', () => {
   it('extracts into spool files, records every chunk in the ledger and returns the manifest', async () => {
