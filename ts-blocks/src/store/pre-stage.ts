@@ -69,7 +69,8 @@ export function preStager(pool: Pool, emit: EventSink, entity: Entity): PreStage
 export class PreStager {
   private active = 0;
   private markersPresent: Promise<boolean> | undefined;
-  private toldMissing = false;
+  /** Set once staging cannot start (no marker table, no right to create a table, …): not tried again this run. */
+  private off = false;
   /** The runs' line tables, created once per process (two segments creating one table at once could collide). */
   private readonly tables = new Map<string, Promise<void>>();
 
@@ -79,6 +80,13 @@ export class PreStager {
     private readonly maxQueuedBytes = MAX_QUEUED_BYTES,
   ) {}
 
+  /** Staging stays off for the rest of the run, said once. */
+  private turnOff(reason: string): void {
+    if (this.off) return;
+    this.off = true;
+    this.notice(`${reason}; off for the rest of this run`);
+  }
+
   /** Drops what a run discarded before reading anything may have staged (its line table, created empty). */
   async discard(runId: string): Promise<void> {
     await dropStaged(this.pool, [runId]);
@@ -86,7 +94,7 @@ export class PreStager {
 
   /** A stager for the segment's chunks, or undefined when staging is not possible now (the exporter reads the spool). */
   async begin(runId: string, chunkIndexes: readonly number[]): Promise<SegmentStager | undefined> {
-    if (!RUN_ID.test(runId) || chunkIndexes.length === 0 || this.active >= STAGERS_AT_ONCE) return undefined;
+    if (this.off || !RUN_ID.test(runId) || chunkIndexes.length === 0 || this.active >= STAGERS_AT_ONCE) return undefined;
     this.active += 1;
     let client: PoolClient | undefined;
     try {
@@ -95,8 +103,7 @@ export class PreStager {
         .then((r) => r.rows[0]?.ok === true);
       if (!(await this.markersPresent)) {
         this.active -= 1;
-        if (!this.toldMissing) this.notice(`${STAGED_SPOOLS} does not exist (run \`qbo-backfill db init\` to create it)`);
-        this.toldMissing = true;
+        this.turnOff(`${STAGED_SPOOLS} does not exist (run \`qbo-backfill db init\` to create it)`);
         return undefined;
       }
       const table = stagedLinesTable(runId);
@@ -115,7 +122,7 @@ export class PreStager {
     } catch (e) {
       client?.release(true);
       this.active -= 1;
-      this.notice(`could not start (${(e as Error).message})`);
+      this.turnOff(`could not start (${(e as Error).message})`);
       return undefined;
     }
     return new SegmentStager(client, runId, chunkIndexes, this.notice, this.maxQueuedBytes, () => (this.active -= 1));

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Pool } from 'pg';
 import type { BackfillEvent, LogEvent } from '../../src/core/events';
 import { PgLedger } from '../../src/ledger/pg-ledger';
 import { exportRun } from '../../src/pipeline/export-run';
@@ -203,7 +204,7 @@ describe('pre-staged spool lines (the loader copies them into PostgreSQL, the ex
       const s = new PreStager(client as never, (reason) => notices.push(reason));
       expect(await s.begin(run.runId, [0])).toBeUndefined();
       expect(await s.begin(run.runId, [0])).toBeUndefined();
-      expect(notices).toEqual(['ops.staged_spools does not exist (run `qbo-backfill db init` to create it)']);
+      expect(notices).toEqual(['ops.staged_spools does not exist (run `qbo-backfill db init` to create it); off for the rest of this run']);
       expect(await stagedChunks(client as never, run.runId, new Map([[0, join(dir, 'none')]]))).toEqual(new Map());
     } finally {
       await client.query('ROLLBACK');
@@ -219,6 +220,27 @@ describe('pre-staged spool lines (the loader copies them into PostgreSQL, the ex
     await s.discard(run.runId);
     expect(await stagedRows(run.runId)).toBeUndefined();
     expect(await markers(run.runId)).toEqual([]);
+  });
+
+  it('a stager that cannot start (no right to create the run\'s table) says so once and does not try again', async () => {
+    const run = await openItemsRun(ledger, 'realm-p', 2);
+    await t.pool.query(`DO $$ BEGIN CREATE ROLE qbo_prestage_reader LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+    await t.pool.query('GRANT USAGE ON SCHEMA ops TO qbo_prestage_reader; GRANT SELECT ON ops.staged_spools TO qbo_prestage_reader');
+    const url = new URL(t.db.url);
+    url.username = 'qbo_prestage_reader';
+    const limited = new Pool({ connectionString: url.toString(), max: 2 });
+    try {
+      const s = new PreStager(limited, (reason) => notices.push(reason));
+      expect(await s.begin(run.runId, [0])).toBeUndefined();
+      expect(await s.begin(run.runId, [1])).toBeUndefined();
+      // (permission denied for schema ops; where the server asks this role for a password, the connection's refusal)
+      expect(notices).toHaveLength(1);
+      expect(notices[0]).toMatch(/^could not start \(.+\); off for the rest of this run$/);
+    } finally {
+      await limited.end();
+      await t.pool.query('REVOKE ALL ON ops.staged_spools FROM qbo_prestage_reader; REVOKE USAGE ON SCHEMA ops FROM qbo_prestage_reader');
+      await t.pool.query('DROP ROLE qbo_prestage_reader');
+    }
   });
 
   it('stages at most two segments of a process at once', async () => {
