@@ -224,8 +224,16 @@ class RunExport {
     let outcomes: ChunkLoadOutcome[] | undefined;
     const staged = await this.stagedOf(chunks).catch(() => undefined);
     if (staged) {
-      outcomes = await load(staged).catch(() => undefined);
-      if (outcomes) this.preStaged += chunks.length;
+      outcomes = await load(staged).catch((e: unknown) => {
+        this.deps.emit({
+          type: 'log', level: 'info', phase: 'load', entity: this.run.params.entity, code: 'PRE_STAGED_NOT_USED',
+          message: `Chunks ${chunks[0]!.index}-${chunks[chunks.length - 1]!.index} of run ${this.run.runId}: the staged lines ` +
+            `were not used (${toBackfillError(e).message}); copying them from the spool files.`,
+          tags: { run_id: this.run.runId },
+        });
+        return undefined;
+      });
+      if (outcomes) this.preStaged += outcomes.filter((o) => o.status === 'loaded').length;
     }
     try {
       outcomes ??= await load(chunks.map((c) => this.linesOf(c)));

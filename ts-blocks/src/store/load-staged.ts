@@ -2,10 +2,11 @@
  * The exporter's fastest path: chunks whose spool lines the loader already copied into PostgreSQL
  * (store/pre-stage.ts) are merged from there, with the same check and merge as the lines copied from the spool
  * (store/load-lines.ts), so only the COPY is saved. A chunk qualifies only when its marker in ops.staged_spools holds
- * the SHA-256 of its spool file as it is now (the file is read and hashed first) and, inside the load's
- * transaction, exactly as many staged lines as the marker and the file's footer say; anything else throws, nothing
- * of the load is committed, and the exporter copies the lines from the spool instead. The loaded chunks' staged
- * lines and markers are deleted in the same transaction.
+ * the SHA-256 of its spool file as it is now (the file is read and hashed first: the same bytes, header included, as
+ * the loader staged) and, inside the load's transaction, exactly as many staged lines as the marker says (the file's
+ * rows when it was staged); anything else throws, nothing of the load is committed, and the exporter copies the lines
+ * from the spool instead. The loaded chunks' markers are deleted in the same transaction; their lines stay until the
+ * run's table is dropped at the end of its export (deleting them would leave dead rows to vacuum).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';

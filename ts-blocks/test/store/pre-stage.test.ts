@@ -157,9 +157,15 @@ describe('pre-staged spool lines (the loader copies them into PostgreSQL, the ex
     expect(await snapshot()).toEqual([]);
     expect((await ledger.getRunDetail(run.runId)).chunks.map((c) => c.status)).toEqual(['extracted', 'extracted', 'extracted']);
     expect(await stagedRows(run.runId)).toBe(3);
-    const summary = await exportRun({ pool: t.pool, ledger, emit: () => undefined }, run.runId, 'items');
+    const events: BackfillEvent[] = [];
+    const summary = await exportRun({ pool: t.pool, ledger, emit: (e) => events.push(e) }, run.runId, 'items');
     // Chunks 0-1 (one batch) from the spool files, the empty chunk 2 (a batch of its own) from its staged lines.
     expect(summary).toMatchObject({ status: 'loaded', chunks_pre_staged: 1, totals: { rows_read: 4, rows_inserted: 4 } });
+    const notUsed = events.filter((e): e is LogEvent => e.type === 'log' && e.code === 'PRE_STAGED_NOT_USED');
+    expect(notUsed.map((e) => e.message)).toEqual([
+      `Chunks 0-1 of run ${run.runId}: the staged lines were not used (The lines staged for chunk 1 of items (run ${run.runId}) ` +
+        'do not match its marker.); copying them from the spool files.',
+    ]);
   });
 
   it('a segment read again or aborted leaves nothing staged, and staging it again replaces what an earlier attempt left', async () => {
