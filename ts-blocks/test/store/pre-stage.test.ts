@@ -145,6 +145,18 @@ describe('pre-staged spool lines (the loader copies them into PostgreSQL, the ex
     expect(await stagedRows(run.runId)).toBeUndefined();
   });
 
+  it('an export resumed after some batches loaded uses the markers left for the rest', async () => {
+    const run = await openItemsRun(ledger, 'realm-r', 3);
+    const { paths } = await extractStaged(ledger, stager(), dir, run, [records[0]!, [item('7', '2024-01-09T10:00:00Z')], [item('8', '2024-01-16T10:00:00Z')]]);
+    const found = await stagedChunks(t.pool, run.runId, new Map(paths.map((p, i) => [i, p])));
+    await loadChunks(t.pool, ledger, [{ target: target(run, 0), staged: { lines: found.get(0)! } }]);
+    expect((await markers(run.runId)).map((m) => m.chunk_index)).toEqual([1, 2]);
+    const summary = await exportRun({ pool: t.pool, ledger, emit: () => undefined }, run.runId, 'items');
+    expect(summary).toMatchObject({ status: 'loaded', chunks_loaded: 2, chunks_skipped: 1, chunks_pre_staged: 2 });
+    expect((await snapshot()).map((r) => r.id)).toEqual(['1', '2', '7', '8']);
+    expect(await stagedRows(run.runId)).toBeUndefined();
+  });
+
   it('staged lines missing under an intact marker fail the staged load whole, and the exporter reads the spool instead', async () => {
     const run = await openItemsRun(ledger, 'realm-g', 3);
     const { paths } = await extractStaged(ledger, stager(), dir, run, records);
