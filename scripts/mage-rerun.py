@@ -13,7 +13,8 @@ one-time trigger the scheduler only creates a run while the trigger has none (se
 
 No login is needed: like the secrets tool, it works on Mage's database under $MAGE_DATA_DIR directly.
 Exit codes: 0 the run completed; 1 it failed or was cancelled; 2 bad arguments or state (nothing started);
-3 no scheduler picked the run up in time (it stays queued and starts when Mage runs).
+3 no scheduler picked the run up in time (it stays queued and starts when Mage runs); 4 a scheduler took the run but
+started none of its blocks in that time (Mage stalled: cancel the run, then re-run).
 """
 import argparse
 import os
@@ -107,21 +108,23 @@ def _snapshot(run_id: int) -> Dict[str, Any]:
     return {'status': str(run.status.value if hasattr(run.status, 'value') else run.status), 'blocks': blocks}
 
 
-def follow(run_id: int, pickup_timeout: float, out=print) -> str:
-    """Prints each change of the run's and its blocks' status; returns the final status, or 'not started'."""
+def follow(run_id: int, pickup_timeout: float, out=print, snapshot=None, clock=time.monotonic, sleep=time.sleep) -> str:
+    """Prints each change of the run's and its blocks' status; returns the final status, 'not started' (no scheduler
+    took the run within pickup_timeout) or 'stalled' (one took it but created none of its blocks in that time)."""
+    snapshot = snapshot or _snapshot
     seen: Dict[str, str] = {}
-    started_waiting = time.monotonic()
+    started_waiting = clock()
     while True:
-        state = _snapshot(run_id)
+        state = snapshot(run_id)
         for block, status in sorted(state['blocks'].items()):
             if seen.get(block) != status:
                 out(f'  {block}: {status}')
                 seen[block] = status
         if state['status'] in FINISHED:
             return state['status']
-        if state['status'] == 'initial' and time.monotonic() - started_waiting > pickup_timeout:
-            return 'not started'
-        time.sleep(POLL_SECONDS)
+        if not state['blocks'] and clock() - started_waiting > pickup_timeout:
+            return 'not started' if state['status'] == 'initial' else 'stalled'
+        sleep(POLL_SECONDS)
 
 
 def main(argv: List[str]) -> int:
@@ -144,6 +147,12 @@ def main(argv: List[str]) -> int:
               'this data dir (scripts/mage.sh start, or the Compose service)? The run stays queued and starts '
               'when it does.', file=sys.stderr)
         return 3
+    if final == 'stalled':
+        print(f'rerun: Mage\'s scheduler took run {run.id} but started none of its blocks within '
+              f'{args.pickup_timeout:g} s. Its log says why (in the Mage UI: Pipelines > {args.pipeline} > Runs > the run, or '
+              f'scheduler.log under mage_data/mage_project/pipelines/{args.pipeline}/.logs/); cancel the run there, '
+              'then re-run.', file=sys.stderr)
+        return 4
     print(f'Pipeline run {run.id} {final}.')
     return 0 if final == 'completed' else 1
 

@@ -104,4 +104,37 @@ describe('scripts/mage.sh rerun', () => {
       `${repoPath('scripts/mage-rerun.py')} qb_items_backfill --trigger items_backfill_once`,
     );
   });
+
+  /** mage-rerun.py's follow() over scripted snapshots of the run, with a clock that advances 10 s per poll. */
+  function follow(states: Array<{ status: string; blocks: Record<string, string> }>): { result: string; printed: string[] } {
+    const code = `
+import importlib.util, json, sys
+spec = importlib.util.spec_from_file_location('rerun', sys.argv[1] + '/scripts/mage-rerun.py')
+m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+states = json.loads(sys.argv[2]); now = [0.0]; printed = []
+def snapshot(run_id):
+    return states[min(int(now[0] // 10), len(states) - 1)]
+def sleep(s):
+    now[0] += 10
+result = m.follow(7, 60, printed.append, snapshot=snapshot, clock=lambda: now[0], sleep=sleep)
+print(json.dumps({'result': result, 'printed': printed}))`;
+    const r = spawnSync('python3', ['-c', code, repoPath(''), JSON.stringify(states)], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    return JSON.parse(r.stdout) as { result: string; printed: string[] };
+  }
+
+  it('follows the run to its end, and gives up past the pickup timeout on a run never started or started without blocks', () => {
+    const done = follow([
+      { status: 'initial', blocks: {} },
+      { status: 'running', blocks: { qb_items_loader: 'running' } },
+      { status: 'completed', blocks: { qb_items_loader: 'completed' } },
+    ]);
+    expect(done).toEqual({ result: 'completed', printed: ['  qb_items_loader: running', '  qb_items_loader: completed'] });
+    expect(follow([{ status: 'initial', blocks: {} }]).result).toBe('not started');
+    // Taken by the scheduler, but no block run created in 60 s: Mage stalled (seen once under load).
+    expect(follow([{ status: 'initial', blocks: {} }, { status: 'running', blocks: {} }]).result).toBe('stalled');
+    // A long block is not a stall.
+    const long = follow([...Array(20).fill({ status: 'running', blocks: { qb_items_loader: 'running' } }), { status: 'completed', blocks: {} }]);
+    expect(long.result).toBe('completed');
+  });
 });
