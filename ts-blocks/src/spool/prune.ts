@@ -76,7 +76,8 @@ export async function pruneEarlierSpools(pool: Pool, runId: string): Promise<Pru
     dirs.add(dirname(row.spool_path));
   }
   for (const dir of dirs) await removeIfEmpty(dir);
+  const runs = [...new Set(rows.map((r) => r.run_id))];
   // Whatever of theirs is still staged in PostgreSQL (an export that never ended) goes too (store/pre-stage.ts).
-  await dropStaged(pool, [...new Set(rows.map((r) => r.run_id))]);
-  return { runs: new Set(rows.map((r) => r.run_id)).size, files, bytes };
+  await dropStaged(pool, runs);
+  return { runs: runs.length, files, bytes };
 }

@@ -1,9 +1,9 @@
 /**
  * Chunks of one run, one transaction: lock the chunks' ledger rows (one statement), load the records of those not
  * loaded yet (one COPY and one merge for all of them: store/load-lines.ts from spool lines, store/load-rows.ts from
- * parsed rows; or the merge alone, store/load-staged.ts, from lines the loader staged), mark each loaded with its own counts (one statement), commit. A crash at
- * any point leaves either nothing or everything (rows and the 'loaded' marks) committed, so a resume never loads a
- * chunk twice and never skips one.
+ * parsed rows; or the merge alone, store/load-staged.ts, from lines the loader staged), mark each loaded with its
+ * own counts (one statement), commit. A crash at any point leaves either nothing or everything (rows and the
+ * 'loaded' marks) committed, so a resume never loads a chunk twice and never skips one.
  */
 import { performance } from 'node:perf_hooks';
 import type { Pool, PoolClient } from 'pg';

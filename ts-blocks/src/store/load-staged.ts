@@ -54,7 +54,7 @@ export async function stagedChunks(pool: Pool, runId: string, chunks: ReadonlyMa
 
 /** The staged lines of the chunks, as the line staging table the checks and the merge read (store/line-staging.ts). */
 function stagedLinesView(runId: string, chunkIndexes: readonly number[]): string {
-  if (!isRunId(runId) || !chunkIndexes.every((i) => Number.isInteger(i))) throw new Error('Bad staged chunk reference.');
+  if (!chunkIndexes.every((i) => Number.isInteger(i))) throw new Error('Bad staged chunk reference.');
   return `CREATE TEMP VIEW ${LINE_STAGING_TABLE} AS
     SELECT (chunk_index::bigint << 32) | line AS ord, chunk_index, doc
       FROM ${stagedLinesTable(runId)}
@@ -75,15 +75,13 @@ export async function loadChunkStaged(client: PoolClient, chunks: readonly Chunk
   await client.query('SET LOCAL jit = off');
   await client.query(`DROP VIEW IF EXISTS pg_temp.${LINE_STAGING_TABLE}`);
   await client.query(stagedLinesView(first.runId, indexes));
-  const { rows } = await client.query<{ chunk_index: number; n: number }>(
-    `SELECT chunk_index, count(*)::int AS n FROM ${LINE_STAGING_TABLE} GROUP BY chunk_index`,
-  );
-  const counted = new Map(rows.map((r) => [r.chunk_index, r.n]));
-  for (const chunk of chunks) {
-    if ((counted.get(chunk.target.chunkIndex) ?? 0) !== chunk.staged.lines) throw incomplete(first, chunk.target.chunkIndex);
-  }
   await assertAllLoadable(client, chunks);
   const counts = await mergeStaged(client, chunks.map((c) => c.target), { table: LINE_STAGING_TABLE, columns: LINE_COLUMNS, view: true });
+  // The lines the merge read per chunk (its rows_read) must be the marker's count; otherwise the caller's transaction
+  // rolls back and nothing of this load is committed.
+  for (const chunk of chunks) {
+    if (counts.get(chunk.target.chunkIndex)?.rows_read !== chunk.staged.lines) throw incomplete(first, chunk.target.chunkIndex);
+  }
   // The markers go with the load (the lines stay until the run's table is dropped: deleting them would leave dead rows).
   await client.query(`DELETE FROM ${STAGED_SPOOLS} WHERE run_id = $1 AND chunk_index = ANY($2::int[])`, [first.runId, indexes]);
   return counts;

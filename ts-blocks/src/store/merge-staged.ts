@@ -60,8 +60,7 @@ export async function mergeStaged(client: PoolClient, targets: readonly ChunkTar
   await assertSingleRealm(client, table, first.realmId);
   const { rows } = await client.query<MergeRow>(mergeSql(table), [first.realmId, first.dateField, first.runId]);
   // The temporary tables live until the end of this load, so the caller may load several times in one transaction.
-  await client.query(`DROP TABLE pg_temp.${READY_TABLE}`);
-  await client.query(`DROP ${staging.view ? 'VIEW' : 'TABLE'} pg_temp.${staging.table}`);
+  await client.query(`DROP TABLE pg_temp.${READY_TABLE}; DROP ${staging.view ? 'VIEW' : 'TABLE'} pg_temp.${staging.table}`);
   const read = new Map(staged.rows.map((r) => [r.chunk_index, r.n]));
   const merged = new Map(rows.map((r) => [r.chunk_index, r]));
   const counts = new Map<number, LoadCounts>();
