@@ -1,9 +1,10 @@
 /**
  * One spooled record turned into the values of one raw.qb_<entity> row, checked on the way: a record without an
- * Id, without MetaData.LastUpdatedTime, with a non-numeric SyncToken, or (last_updated windows) updated outside its
- * window is a DataError naming the record, before anything is written.
+ * Id, without a MetaData.LastUpdatedTime carrying its UTC offset, with a non-numeric SyncToken, or (last_updated
+ * windows) updated outside its window is a DataError naming the record, before anything is written.
  */
 import { DataError } from '../core/errors';
+import { ISO_WITH_ZONE } from '../db/payload-constraints';
 import type { Entity } from '../core/events';
 import type { DateField } from '../core/types';
 import type { ReadRow } from '../spool/reader';
@@ -26,7 +27,10 @@ export interface StagingRow {
   readonly id: string;
   /** JSON text of the record (PostgreSQL stores it as jsonb and hashes that: store/payload-hash.ts). */
   readonly payload: string;
-  /** ISO-8601 UTC. */
+  /**
+   * MetaData.LastUpdatedTime as QBO wrote it (ISO-8601 with its offset): PostgreSQL turns it into the UTC instant,
+   * to the microsecond, exactly as the fast path's cast and the raw table's `_last_updated` constraint do.
+   */
   readonly lastUpdatedUtc: string;
   readonly syncToken: string;
   readonly pageNumber: number;
@@ -44,10 +48,19 @@ function bad(target: ChunkTarget, what: string, id?: string): DataError {
   });
 }
 
-function lastUpdated(row: SpooledRow, target: ChunkTarget, id: string): Date {
+const WITH_ZONE = new RegExp(ISO_WITH_ZONE);
+
+/**
+ * The record's LastUpdatedTime, which must name its UTC offset: without one its instant would depend on the time zone
+ * of whoever reads it (QBO always sends one; the raw table's `_last_updated` constraint refuses a row without).
+ */
+function lastUpdated(row: SpooledRow, target: ChunkTarget, id: string): string {
   const raw = row.record.MetaData?.LastUpdatedTime;
   const at = typeof raw === 'string' ? new Date(raw) : undefined;
   if (!at || Number.isNaN(at.getTime())) throw bad(target, `has no valid MetaData.LastUpdatedTime (${String(raw)})`, id);
+  if (!WITH_ZONE.test(raw as string)) {
+    throw bad(target, `has a MetaData.LastUpdatedTime without a UTC offset (${String(raw)}): its instant is ambiguous`, id);
+  }
   if (target.dateField === 'last_updated' && (at < target.windowStart || at >= target.windowEnd)) {
     throw bad(
       target,
@@ -56,7 +69,7 @@ function lastUpdated(row: SpooledRow, target: ChunkTarget, id: string): Date {
       id,
     );
   }
-  return at;
+  return raw as string;
 }
 
 function syncToken(row: SpooledRow, target: ChunkTarget, id: string): string {
@@ -88,7 +101,7 @@ export function toStagingRow(row: ReadRow, target: ChunkTarget): StagingRow {
     id,
     payload: repaired ? repairJsonText(text) : text,
     ...(repaired ? { repaired } : {}),
-    lastUpdatedUtc: lastUpdated(row, target, id).toISOString(),
+    lastUpdatedUtc: lastUpdated(row, target, id),
     syncToken: syncToken(row, target, id),
     ...pageInfo(row, target, id),
     requestPayload: row.requestText ?? JSON.stringify(row.request_payload ?? {}),

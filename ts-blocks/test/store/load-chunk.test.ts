@@ -149,6 +149,17 @@ describe('loading a chunk into raw.qb_<entity>', () => {
     await expect(load(run, 0, noId)).rejects.toThrow(/A record in chunk 0 of items .* has no Id/);
     const noTime = spooled([{ ...item('1', '2024-01-02T10:00:00-08:00'), MetaData: {} }]);
     await expect(load(run, 0, noTime)).rejects.toThrow(/Record Id 1 .* no valid MetaData.LastUpdatedTime/);
+    // A time JavaScript would read in the loading machine's own zone: its instant is ambiguous, and nothing is written.
+    const noZone = spooled([item('1', '2024-01-02T10:00:00-08:00'), item('2', '2024-01-03T10:00:00')]);
+    await expect(load(run, 0, noZone)).rejects.toThrow(/Record Id 2 .* MetaData.LastUpdatedTime without a UTC offset \(2024-01-03T10:00:00\)/);
+    expect(await snapshot()).toEqual([]);
+  });
+
+  it('stores the instant QBO wrote, to the microsecond, as the raw table\'s constraint reads it', async () => {
+    const run = await extractedRun(ledger, 'items', 'realm-a');
+    await load(run, 0, spooled([item('1', '2024-01-02T10:00:00.123456-08:00'), item('2', '2024-01-03T10:00:00+0530')]));
+    const { rows } = await pool.query(`SELECT id, to_char(source_last_updated_utc AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') AS utc FROM raw.qb_items ORDER BY id`);
+    expect(rows).toEqual([{ id: '1', utc: '2024-01-02 18:00:00.123456' }, { id: '2', utc: '2024-01-03 04:30:00.000000' }]);
   });
 
   it('streams a large chunk through COPY with values that need escaping', async () => {

@@ -15,7 +15,10 @@ describe('primary_key check', () => {
     const seeded = await seedCleanRun(t.c, { days: 14 });
     const [r] = await checkPrimaryKey(t.pool, await loadRunInfo(t.pool, seeded.runId));
     expect(r.severity).toBe('ok');
-    expect(r.details).toMatchObject({ rows: seeded.records.length, null_or_blank_ids: 0, duplicate_copies: 0, duplicates_ruled_out_by: 'unique index raw.qb_items_pkey' });
+    expect(r.details).toMatchObject({
+      rows: seeded.records.length, null_or_blank_ids: 0, duplicate_copies: 0, duplicates_ruled_out_by: 'unique index raw.qb_items_pkey',
+      payload_fields: 'proved by validated constraints qb_items_payload_id, qb_items_last_updated',
+    });
     expect(r.message).toMatch(/unique \(enforced by unique index raw\.qb_items_pkey\)/);
   });
 
@@ -24,6 +27,7 @@ describe('primary_key check', () => {
       await t.c.query('ALTER TABLE raw.qb_items DROP CONSTRAINT qb_items_pkey');
       await t.c.query('ALTER TABLE raw.qb_items DROP CONSTRAINT qb_items_id_not_blank');
       await t.c.query('ALTER TABLE raw.qb_items DROP CONSTRAINT qb_items_payload_id');
+      await t.c.query('ALTER TABLE raw.qb_items DROP CONSTRAINT qb_items_last_updated');
       await t.c.query('ALTER TABLE raw.qb_items ALTER COLUMN id DROP NOT NULL');
     });
 
@@ -86,6 +90,7 @@ describe('primary_key check', () => {
       const [r] = await checkPrimaryKey(t.pool, await loadRunInfo(t.pool, seeded.runId));
       expect(r.severity).toBe('failure');
       expect(r.details).toMatchObject({ payload_id_mismatches: 1, payload_id_mismatch_sample: [{ id: '99999', payload_id: '5' }] });
+      expect(String(r.details.payload_fields)).toMatch(/^read from every payload: the table has no constraint qb_items_payload_id/);
     });
 
     it('counts a payload that is not a JSON object as not matching its id (the one-read scan falls back to field reads)', async () => {
@@ -100,6 +105,7 @@ describe('primary_key check', () => {
 
   it('shares one payload scan with timestamps_utc: the scan runs once, both checks judge from it', async () => {
     const seeded = await seedCleanRun(t.c, { days: 14 });
+    await t.c.query('ALTER TABLE raw.qb_items DROP CONSTRAINT IF EXISTS qb_items_last_updated');
     await t.c.query(`UPDATE raw.qb_items SET source_last_updated_utc = source_last_updated_utc + interval '7 hours' WHERE id = '8'`);
     let scans = 0;
     const counting = { query: ((sql: string, params?: unknown[]) => {

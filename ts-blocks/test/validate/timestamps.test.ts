@@ -9,8 +9,10 @@ import { pacific, resetTables, seedCleanRun } from './fixtures';
 describe('time coherence checks', () => {
   const options = validationOptions();
 
-  // judged by the rows, not by the constraint that would have refused them
-  const t = useInitDatabase('validate_time', { prepare: (c) => c.query('ALTER TABLE raw.qb_items DROP CONSTRAINT qb_items_in_window') });
+  // judged by the rows, not by the constraints that would have refused them
+  const t = useInitDatabase('validate_time', {
+    prepare: (c) => c.query('ALTER TABLE raw.qb_items DROP CONSTRAINT qb_items_in_window, DROP CONSTRAINT qb_items_last_updated'),
+  });
   beforeEach(async () => resetTables(t.c));
 
   it('stays quiet on a clean backfill', async () => {

@@ -107,7 +107,7 @@ describe('validator block', () => {
     expect(ok.code).toBe(0);
     expect(ok.lines[ok.lines.length - 1]).toMatchObject({ type: 'result', ok: true, summary: { run_id: run.runId, status: 'passed' } });
     expect(JSON.stringify(ok.lines)).not.toContain(new URL(db.url).password || 'no-password-in-url');
-    await c.query(`UPDATE raw.qb_items SET source_last_updated_utc = source_last_updated_utc - interval '8 hours' WHERE id = '100'`);
+    await c.query(`UPDATE raw.qb_items SET ingested_at_utc = now() + interval '1 day' WHERE id = '100'`);
     const bad = await runBlock();
     expect(bad.code).toBe(4);
     expect(bad.lines[bad.lines.length - 1]).toMatchObject({ type: 'error', error: { kind: 'data', code: 'VALIDATION_FAILED' } });

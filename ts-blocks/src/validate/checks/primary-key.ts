@@ -1,7 +1,9 @@
 /**
  * Integrity: every row has an id (not null, not blank), no id appears twice, and the id is the payload's `Id`.
- * Judged by the rows, without trusting the table's CHECK constraints: a table restored without them, or created by
- * hand, is judged the same. Rows, null or blank ids and payload ids are counted by the shared payload scan. Duplicate
+ * Judged by the rows, without trusting the table's CHECK constraints by name: a table restored without them, or
+ * created by hand, is judged the same. Rows, null or blank ids and payload ids are counted by the shared payload
+ * scan, which relies on the payload-Id constraint only once the catalog shows it validated and exactly as db/init
+ * defines it (./payload-scan.ts). Duplicate
  * ids are counted over the rows (a hash aggregate of every id) unless the table has a unique index on `id` alone
  * that PostgreSQL enforces now (valid, ready, immediate, not partial, not on an expression): PostgreSQL has then
  * refused every duplicate as it was written, so none can be stored, and the check names that index as its proof.
@@ -80,6 +82,7 @@ export async function checkPrimaryKey(
       duplicates_ruled_out_by: index === undefined ? 'a count of every id' : `unique index ${index}`,
       payload_id_mismatches: mismatch,
       payload_id_mismatch_sample: mismatchIds,
+      payload_fields: scanned.payload_fields,
     };
     const problems: string[] = [];
     if (nullIds > 0) problems.push(`${nullIds} row(s) with a null or blank id`);

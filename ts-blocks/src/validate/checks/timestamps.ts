@@ -4,7 +4,8 @@
  *    the payload's MetaData.LastUpdatedTime (QBO sends a Pacific offset: a conversion mistake shows here as a
  *    shift of 7 or 8 hours); no version was updated after it was ingested; no ingestion in the future.
  *  - `records_in_window`: every row's date field lies in its half-open window [start, end).
- * Queried without trusting the table's CHECK constraints.
+ * Queried without trusting the table's CHECK constraints by name (the shared payload scan relies on the
+ * LastUpdatedTime constraint only once the catalog shows it validated and exactly as db/init defines it).
  */
 import { txnDateInstantSql } from '../../db/txn-date-sql';
 import type { ValidationOptions } from '../options';
