@@ -83,7 +83,8 @@ function chunks(r: RunReport): string[] {
 
 function volume(r: RunReport): string[] {
   const withData = r.days.filter((d) => d.count > 0);
-  const busiest = [...r.days].sort((a, b) => b.count - a.count || a.day.localeCompare(b.day)).slice(0, 5);
+  // Days are YYYY-MM-DD: their code-unit order is the calendar's (localeCompare's collation cost ~10 ms per report).
+  const busiest = [...r.days].sort((a, b) => b.count - a.count || (a.day < b.day ? -1 : a.day > b.day ? 1 : 0)).slice(0, 5);
   const field = r.run.date_field === 'txn_date' ? 'TxnDate' : 'source_last_updated_utc';
   return [
     '## Volume per day',

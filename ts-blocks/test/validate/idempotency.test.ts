@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { Pool } from 'pg';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkIdempotency, selectChunks } from '../../src/validate/checks/idempotency';
@@ -35,8 +36,8 @@ describe('idempotency proof', () => {
     expect(chunks).toHaveLength(3);
     for (const p of chunks) {
       expect(p.reload).toEqual({ inserted: 0, updated: 0, unchanged: run.records.filter((x) => x.chunk === p.chunk).length, skipped: 0 });
-      expect(p.diff).toMatchObject({ rows_before: run.records.length, rows_after: run.records.length, inserted: 0, deleted: 0, payload_changed: 0, row_changed: 0 });
-      expect(p.proved_by).toBe('row_versions');
+      expect(p.diff).toEqual({ inserted: 0, updated: 0, deleted: 0 });
+      expect(p.proved_by).toBe('write_counters');
     }
     expect(r.message).toMatch(/changed no row of raw\.qb_items/);
     expect(await tableState()).toEqual(before);
@@ -124,7 +125,49 @@ describe('idempotency proof', () => {
     };
     const [ok] = await checkIdempotency(t.pool, await loadRunInfo(t.pool, run.runId), validationOptions(), { reloadChunk: elsewhere });
     expect(ok.severity).toBe('ok');
-    expect((ok.details.chunks as Array<Record<string, any>>)[0].proved_by).toBe('row_versions');
+    expect((ok.details.chunks as Array<Record<string, any>>)[0].proved_by).toBe('write_counters');
+  });
+
+  it('sees a TRUNCATE, which resets the write counters, by the table\'s new file node', async () => {
+    const run = await seedCleanRun(t.c, { days: 14, spoolDir });
+    const truncating: ChunkReloader = async (client) => {
+      await client.query('TRUNCATE raw.qb_items');
+      return { inserted: 0, updated: 0, unchanged: 0, skipped: 0 };
+    };
+    const before = await tableState();
+    const [r] = await checkIdempotency(t.pool, await loadRunInfo(t.pool, run.runId), validationOptions(), { reloadChunk: truncating });
+    expect(r.severity).toBe('failure');
+    const [proof] = r.details.chunks as Array<Record<string, any>>;
+    expect(proof).toMatchObject({ proved_by: 'tuple_snapshot', diff: { rows_after: 0, rows_before: run.records.length, deleted: run.records.length } });
+    expect(await tableState()).toEqual(before);
+  });
+
+  it('proves by row versions where PostgreSQL does not count writes, or the table has inheritance children', async () => {
+    const run = await seedCleanRun(t.c, { days: 21, spoolDir });
+    const proofsOf = async (pool: typeof t.pool, reloadChunk: ChunkReloader) => {
+      const [r] = await checkIdempotency(pool, await loadRunInfo(pool, run.runId), validationOptions({ idempotencyChunks: [1] }), { reloadChunk });
+      return { severity: r.severity, proof: (r.details.chunks as Array<Record<string, any>>)[0] };
+    };
+    const rewriting: ChunkReloader = async (client) => {
+      await client.query(`UPDATE raw.qb_items SET payload = payload WHERE id = '1'`);
+      return { inserted: 0, updated: 0, unchanged: 1, skipped: 0 };
+    };
+    const uncounted = new Pool({ connectionString: t.db.url, max: 2, options: '-c track_counts=off' });
+    try {
+      expect(await proofsOf(uncounted, reloadFromSpool)).toMatchObject({
+        severity: 'ok', proof: { proved_by: 'row_versions', diff: { rows_before: run.records.length, rows_after: run.records.length } },
+      });
+      // Without counters, a write is still found, by its row version.
+      expect(await proofsOf(uncounted, rewriting)).toMatchObject({ severity: 'failure', proof: { proved_by: 'tuple_snapshot', diff: { changed_ids: ['1'] } } });
+    } finally {
+      await uncounted.end();
+    }
+    await t.c.query('CREATE TABLE raw.qb_items_child () INHERITS (raw.qb_items)');
+    try {
+      expect(await proofsOf(t.pool, reloadFromSpool)).toMatchObject({ severity: 'ok', proof: { proved_by: 'row_versions' } });
+    } finally {
+      await t.c.query('DROP TABLE raw.qb_items_child');
+    }
   });
 
   it('picks the largest loaded chunk by default', async () => {

@@ -4,14 +4,21 @@
  * exporter's own loader, prove that no row of the raw table was inserted, deleted or written (any column, even to
  * equal values), and roll back to the savepoint. Nothing the proof does is ever committed.
  *
- * The proof reads row versions, not payloads: every row this transaction writes (an INSERT, an UPDATE even to
- * equal values, a DELETE and re-INSERT) is a new row version stamped with this transaction's id or one of its
- * subtransactions', all assigned after the transaction's snapshot was taken, so at or above the snapshot's xmax;
- * every other visible row was committed before the snapshot, so below it. Same row count as at the start and no
- * visible row at or above the snapshot's xmax: nothing was inserted, deleted or written. That is one pass over the
- * table's row headers. When it finds anything, the chunk is re-loaded once more against a snapshot of every row's
- * tuple id, id and payload_sha256, which names what changed (inserted, deleted, payload changed, row written) and
- * the ids; a row the fast pass only suspected (an ancient frozen row id read modulo 2^32) is cleared there.
+ * The proof reads what this transaction wrote, never the table's payloads, in the cheapest of two ways that apply:
+ *  - write counters: PostgreSQL counts, per table, every row this transaction (any of its subtransactions, rolled
+ *    back or not) inserts, updates (even to equal values) or deletes, as each happens; a TRUNCATE, which resets them,
+ *    gives the table a new file node. Same counts and same file node before and after the re-load: nothing was
+ *    written. No read of the table at all. Used when PostgreSQL counts (`track_counts` on, before and after) and the
+ *    table is an ordinary table without partitions or inheritance children (whose rows another table's counters
+ *    would hold).
+ *  - row versions: every row this transaction writes is a new row version stamped with this transaction's id or one
+ *    of its subtransactions', all assigned after the transaction's snapshot was taken, so at or above the snapshot's
+ *    xmax; every other visible row was committed before the snapshot, so below it. Same row count as at the start and
+ *    no visible row at or above the snapshot's xmax: nothing was inserted, deleted or written. One pass over the
+ *    table's row headers.
+ * When either finds anything, the chunk is re-loaded once more against a snapshot of every row's tuple id, id and
+ * payload_sha256, which names what changed (inserted, deleted, payload changed, row written) and the ids; a row the
+ * row-version pass only suspected (an ancient frozen row id read modulo 2^32) is cleared there.
  */
 import { existsSync } from 'node:fs';
 import type { Pool, PoolClient } from 'pg';
@@ -48,8 +55,11 @@ interface ChunkProof {
   readonly reload?: ReloadCounts;
   readonly diff?: Record<string, number | string[]>;
   readonly note?: string;
-  /** How "no row changed" was shown: by row versions (one pass), or against the tuple-id snapshot (after a finding). */
-  readonly proved_by?: 'row_versions' | 'tuple_snapshot';
+  /**
+   * How "no row changed" was shown: by the transaction's write counters, by row versions (one pass over the table),
+   * or against the tuple-id snapshot (after a finding).
+   */
+  readonly proved_by?: 'write_counters' | 'row_versions' | 'tuple_snapshot';
 }
 
 /**
@@ -61,17 +71,59 @@ const WRITTEN_HERE = `(xmin::text::bigint >= 3 AND ((xmin::text::bigint - $1::bi
 interface Start {
   /** The snapshot's xmax modulo 2^32 (the transaction ids the row headers carry). */
   readonly xmax32: string;
-  readonly rowsBefore: number;
+  /** Whether the table's write counters can prove "nothing written" (see the header). */
+  readonly countable: boolean;
+  /** The visible row count, counted the first time the row-version pass needs it (the snapshot does not move). */
+  rowsBefore?: number;
 }
 
-/** The transaction's first statement: it takes the snapshot, and counts the rows it sees. */
+/** The transaction's first statement: it takes the snapshot. */
 async function begin(client: PoolClient, table: string): Promise<Start> {
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
   const { rows } = await client.query(
     `SELECT (pg_snapshot_xmax(pg_current_snapshot())::text::numeric % 4294967296)::bigint::text AS xmax32,
-            (SELECT count(*) FROM ${table})::bigint AS rows_before`,
+            current_setting('track_counts')::boolean
+              AND (SELECT c.relkind = 'r' AND NOT c.relhassubclass FROM pg_class c WHERE c.oid = $1::regclass) AS countable`,
+    [table],
   );
-  return { xmax32: String(rows[0].xmax32), rowsBefore: Number(rows[0].rows_before) };
+  return { xmax32: String(rows[0].xmax32), countable: rows[0].countable === true };
+}
+
+interface Writes {
+  readonly counting: boolean;
+  readonly inserted: number;
+  readonly updated: number;
+  readonly deleted: number;
+  readonly node: string;
+}
+
+/** This transaction's writes to the table so far, as PostgreSQL counts them, and the table's file node. */
+async function writesSoFar(client: PoolClient, table: string): Promise<Writes> {
+  const { rows } = await client.query(
+    `SELECT current_setting('track_counts')::boolean AS counting,
+            pg_stat_get_xact_tuples_inserted(t.oid) AS inserted, pg_stat_get_xact_tuples_updated(t.oid) AS updated,
+            pg_stat_get_xact_tuples_deleted(t.oid) AS deleted, pg_relation_filenode(t.oid)::text AS node
+       FROM (SELECT $1::regclass::oid AS oid) t`,
+    [table],
+  );
+  const r = rows[0];
+  return { counting: r.counting === true, inserted: Number(r.inserted), updated: Number(r.updated), deleted: Number(r.deleted), node: String(r.node) };
+}
+
+/** Rows written between two readings, or undefined when the counters cannot tell (not counting at either end). */
+function writesBetween(before: Writes, after: Writes): { inserted: number; updated: number; deleted: number; new_file: boolean } | undefined {
+  if (!before.counting || !after.counting) return undefined;
+  return {
+    inserted: after.inserted - before.inserted,
+    updated: after.updated - before.updated,
+    deleted: after.deleted - before.deleted,
+    new_file: after.node !== before.node,
+  };
+}
+
+async function rowsBefore(client: PoolClient, table: string, start: Start): Promise<number> {
+  start.rowsBefore ??= Number((await client.query(`SELECT count(*)::bigint AS n FROM ${table}`)).rows[0].n);
+  return start.rowsBefore;
 }
 
 /** Rows now, and rows written by this transaction (any of its subtransactions). */
@@ -139,13 +191,9 @@ interface ProofState {
 
 async function proveChunk(client: PoolClient, run: RunInfo, chunk: RunChunk, table: string, reload: ChunkReloader, state: ProofState): Promise<ChunkProof> {
   const window: [string, string] = [chunk.windowStart.toISOString(), chunk.windowEnd.toISOString()];
-  const fast = await underSavepoint(client, run, chunk, reload, (counts) => rowVersions(client, table, state.start).then((v) => ({ counts, v })));
-  if ('note' in fast.reloaded) return { chunk: chunk.index, window, severity: 'failure', note: fast.reloaded.note };
-  const { counts, v } = fast.found!;
-  if (v.rows_after === state.start.rowsBefore && v.written === 0) {
-    const diff = { rows_after: v.rows_after, rows_before: state.start.rowsBefore, inserted: 0, deleted: 0, payload_changed: 0, row_changed: 0 };
-    return { chunk: chunk.index, window, severity: verdict(counts, diff), reload: counts, diff, proved_by: 'row_versions' };
-  }
+  const fast = state.start.countable ? await byWriteCounters(client, run, chunk, table, reload) : await byRowVersions(client, run, chunk, table, reload, state.start);
+  if ('note' in fast) return { chunk: chunk.index, window, severity: 'failure', note: fast.note };
+  if (fast.diff) return { chunk: chunk.index, window, severity: verdict(fast.counts, fast.diff), reload: fast.counts, diff: fast.diff, proved_by: fast.by };
   // Something was written (or a row only looked so): the table is as it was again; re-load against a full snapshot.
   if (!state.snapshotTaken) {
     await client.query(`CREATE TEMP TABLE ${SNAPSHOT} ON COMMIT DROP AS SELECT ctid AS tid, id, payload_sha256 FROM ${table}`);
@@ -155,6 +203,28 @@ async function proveChunk(client: PoolClient, run: RunInfo, chunk: RunChunk, tab
   if ('note' in full.reloaded) return { chunk: chunk.index, window, severity: 'failure', note: full.reloaded.note };
   const { again, diff } = full.found!;
   return { chunk: chunk.index, window, severity: verdict(again, diff), reload: again, diff, proved_by: 'tuple_snapshot' };
+}
+
+/** A fast pass's outcome: the re-load failed, or its counts with `diff` set when it proved nothing was written. */
+type FastPass = { note: string } | { counts: ReloadCounts; diff?: Record<string, number>; by: 'write_counters' | 'row_versions' };
+
+async function byWriteCounters(client: PoolClient, run: RunInfo, chunk: RunChunk, table: string, reload: ChunkReloader): Promise<FastPass> {
+  const before = await writesSoFar(client, table);
+  const pass = await underSavepoint(client, run, chunk, reload, async (counts) => ({ counts, w: writesBetween(before, await writesSoFar(client, table)) }));
+  if ('note' in pass.reloaded) return { note: pass.reloaded.note };
+  const { counts, w } = pass.found!;
+  const none = w !== undefined && w.inserted === 0 && w.updated === 0 && w.deleted === 0 && !w.new_file;
+  return { counts, by: 'write_counters', ...(none ? { diff: { inserted: 0, updated: 0, deleted: 0 } } : {}) };
+}
+
+async function byRowVersions(client: PoolClient, run: RunInfo, chunk: RunChunk, table: string, reload: ChunkReloader, start: Start): Promise<FastPass> {
+  const rows = await rowsBefore(client, table, start);
+  const pass = await underSavepoint(client, run, chunk, reload, (counts) => rowVersions(client, table, start).then((v) => ({ counts, v })));
+  if ('note' in pass.reloaded) return { note: pass.reloaded.note };
+  const { counts, v } = pass.found!;
+  const none = v.rows_after === rows && v.written === 0;
+  const diff = { rows_after: v.rows_after, rows_before: rows, inserted: 0, deleted: 0, payload_changed: 0, row_changed: 0 };
+  return { counts, by: 'row_versions', ...(none ? { diff } : {}) };
 }
 
 export async function checkIdempotency(pool: Pool, run: RunInfo, o: ValidationOptions, deps: IdempotencyDeps): Promise<CheckResult[]> {
