@@ -37,7 +37,7 @@ export function copyLine(ord: number, r: StagingRow): string {
     String(r.chunkIndex),
     r.id,
     r.payload,
-    r.lastUpdatedUtc,
+    r.lastUpdatedTime,
     r.syncToken,
     String(r.pageNumber),
     String(r.pageSize),

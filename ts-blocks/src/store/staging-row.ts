@@ -31,7 +31,7 @@ export interface StagingRow {
    * MetaData.LastUpdatedTime as QBO wrote it (ISO-8601 with its offset): PostgreSQL turns it into the UTC instant,
    * to the microsecond, exactly as the fast path's cast and the raw table's `_last_updated` constraint do.
    */
-  readonly lastUpdatedUtc: string;
+  readonly lastUpdatedTime: string;
   readonly syncToken: string;
   readonly pageNumber: number;
   readonly pageSize: number;
@@ -101,7 +101,7 @@ export function toStagingRow(row: ReadRow, target: ChunkTarget): StagingRow {
     id,
     payload: repaired ? repairJsonText(text) : text,
     ...(repaired ? { repaired } : {}),
-    lastUpdatedUtc: lastUpdated(row, target, id),
+    lastUpdatedTime: lastUpdated(row, target, id),
     syncToken: syncToken(row, target, id),
     ...pageInfo(row, target, id),
     requestPayload: row.requestText ?? JSON.stringify(row.request_payload ?? {}),
