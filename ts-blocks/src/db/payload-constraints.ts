@@ -1,9 +1,11 @@
 /**
  * The raw tables' CHECK constraints that tie columns to payload fields (db/init/010 `<table>_payload_id`,
- * db/init/100 `<table>_last_updated`), and their proof in the catalog. PostgreSQL refuses every row that breaks a
- * validated CHECK constraint as it is written, so when both are on a table, validated and exactly these expressions,
- * no stored row can have a payload `Id` other than its id, or a `MetaData.LastUpdatedTime` that is missing, without
- * a UTC offset, or another instant than source_last_updated_utc: the validator then need not read the payloads back.
+ * db/init/100 `<table>_payload_has_id` and `<table>_last_updated`), and their proof in the catalog. PostgreSQL
+ * refuses every row that breaks a validated CHECK constraint as it is written (a CHECK passes when its expression is
+ * NULL, hence `payload_has_id` beside `payload_id`, and `id` NOT NULL), so when all three are on a table, validated
+ * and exactly these expressions, no stored row can have a payload `Id` that is missing or other than its id, or a
+ * `MetaData.LastUpdatedTime` that is missing, without a UTC offset, or another instant than source_last_updated_utc:
+ * the validator then need not read the payloads back.
  */
 import type { Pool, PoolClient } from 'pg';
 
@@ -20,10 +22,9 @@ const LAST_UPDATED = `(payload -> 'MetaData' ->> 'LastUpdatedTime')`;
 /** Each constraint's suffix (`<table>_<suffix>`) and expression, as db/init writes them. */
 export const PAYLOAD_CONSTRAINTS = {
   payload_id: `(payload ->> 'Id') = id`,
+  payload_has_id: `(payload ->> 'Id') IS NOT NULL`,
   last_updated: `CASE WHEN ${LAST_UPDATED} ~ '${ISO_WITH_ZONE}' THEN ${LAST_UPDATED}::timestamptz = source_last_updated_utc ELSE false END`,
 } as const;
-
-export type PayloadConstraint = keyof typeof PAYLOAD_CONSTRAINTS;
 
 export type PayloadProof =
   | { readonly proved: true; readonly constraints: readonly string[] }
@@ -42,15 +43,19 @@ function probeSql(): string {
 SELECT conname AS name, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'pg_temp.${PROBE}'::regclass`;
 }
 
-/** The table's validated CHECK constraints by definition (a NOT VALID one may hide rows written before it). */
-const TABLE_CHECKS = `SELECT conname AS name, pg_get_constraintdef(oid) AS def, convalidated AS validated
+/**
+ * The table's CHECK constraints by definition (a NOT VALID one may hide rows written before it), and whether its `id`
+ * is NOT NULL (a CHECK comparing a null id passes).
+ */
+const TABLE_CHECKS = `SELECT conname AS name, pg_get_constraintdef(oid) AS def, convalidated AS validated,
+       (SELECT a.attnotnull FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attname = 'id' AND NOT a.attisdropped) AS id_not_null
   FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'c'`;
 
-type Row = { name: string; def: string; validated?: boolean };
+type Row = { name: string; def: string; validated?: boolean; id_not_null?: boolean };
 
 /**
- * Whether the table's CHECK constraints prove both payload fields: for each expression, a validated CHECK constraint
- * with exactly its definition (any name). Otherwise why not, for the report. A role that may not create a temporary
+ * Whether the table's CHECK constraints prove the payload fields: `id` NOT NULL and, for each expression, a validated
+ * CHECK constraint with exactly its definition (any name). Otherwise why not, for the report. A role that may not create a temporary
  * table cannot run the probe, so the payloads are read.
  */
 export async function provePayloadFields(db: Pick<Pool | PoolClient, 'query'>, table: string): Promise<PayloadProof> {
@@ -63,6 +68,9 @@ export async function provePayloadFields(db: Pick<Pool | PoolClient, 'query'>, t
     onTable = (await db.query(TABLE_CHECKS, [table])).rows as Row[];
   } catch (e) {
     return { proved: false, reason: `the constraints could not be compared (${(e as Error).message})` };
+  }
+  if (onTable[0]?.id_not_null !== true) {
+    return { proved: false, reason: onTable.length === 0 ? 'the table has no CHECK constraint' : 'its id column may be NULL' };
   }
   const names: string[] = [];
   for (const want of expected) {

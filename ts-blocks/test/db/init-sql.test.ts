@@ -44,6 +44,12 @@ describe('db/init', () => {
     await expect(insert('1', '1', '2024-01-02T00:00:00Z')).resolves.toBeDefined();
     await expect(insert('2', '2', '2024-01-08T00:00:00Z')).rejects.toThrow(/qb_items_in_window/);
     await expect(insert('3', '4', '2024-01-02T00:00:00Z')).rejects.toThrow(/qb_items_payload_id/);
+    await expect(c.query(
+      `INSERT INTO raw.qb_items (id, realm_id, payload, payload_sha256, source_last_updated_utc, extract_window_start_utc,
+         extract_window_end_utc, page_number, page_size, request_payload, run_id)
+       VALUES ('11', 'r1', '{"MetaData": {"LastUpdatedTime": "2024-01-02T00:00:00Z"}}', repeat('a', 64), '2024-01-02T00:00:00Z',
+         '2024-01-01T00:00:00Z', '2024-01-08T00:00:00Z', 1, 1000, '{}', gen_random_uuid())`,
+    )).rejects.toThrow(/qb_items_payload_has_id/);
     // The same instant written with QBO's Pacific offset, or with microseconds, is the row's instant.
     await expect(insert('5', '5', '2024-01-02T08:00:00Z', '2024-01-02T00:00:00-08:00')).resolves.toBeDefined();
     await expect(insert('6', '6', '2024-01-02T08:00:00.123456Z', '2024-01-02T00:00:00.123456-0800')).resolves.toBeDefined();
@@ -52,9 +58,12 @@ describe('db/init', () => {
     await expect(insert('9', '9', '2024-01-02T08:00:00Z', null)).rejects.toThrow(/qb_items_last_updated/);
     await expect(insert('10', '10', '2024-01-02T08:00:00Z', '2024-01-02 08:00:00Z')).rejects.toThrow(/qb_items_last_updated/);
     const { rows } = await c.query(
-      `SELECT conrelid::regclass::text AS t FROM pg_constraint WHERE conname LIKE 'qb\\_%\\_last\\_updated' AND convalidated ORDER BY 1`,
+      `SELECT conname FROM pg_constraint WHERE (conname LIKE '%\\_last\\_updated' OR conname LIKE '%\\_payload\\_has\\_id') AND convalidated ORDER BY 1`,
     );
-    expect(rows.map((r) => r.t)).toEqual(['raw.qb_customers', 'raw.qb_invoices', 'raw.qb_items']);
+    expect(rows.map((r) => r.conname)).toEqual([
+      'qb_customers_last_updated', 'qb_customers_payload_has_id', 'qb_invoices_last_updated', 'qb_invoices_payload_has_id',
+      'qb_items_last_updated', 'qb_items_payload_has_id',
+    ]);
   });
 
   it('adds the deletion and repair columns to a database made before them, in place: rows kept, no table rewrite', async () => {
@@ -78,11 +87,13 @@ describe('db/init', () => {
     // The row has no LastUpdatedTime: the constraint added after it is kept NOT VALID (new rows are checked), and
     // db init still succeeds; once the row is mended, the next db init validates it.
     const state = async () =>
-      (await c.query(`SELECT convalidated FROM pg_constraint WHERE conname = 'qb_invoices_last_updated'`)).rows.map((r) => r.convalidated as boolean);
-    expect(await state()).toEqual([false]);
+      (await c.query(`SELECT convalidated FROM pg_constraint WHERE conname IN ('qb_invoices_payload_has_id', 'qb_invoices_last_updated') ORDER BY conname`))
+        .rows.map((r) => r.convalidated as boolean);
+    // (last_updated, payload_has_id)
+    expect(await state()).toEqual([false, true]);
     await c.query(`UPDATE raw.qb_invoices SET payload = '{"Id":"7","MetaData":{"LastUpdatedTime":"2024-01-01T16:00:00-08:00"}}' WHERE id = '7'`);
     await db.applyInit();
-    expect(await state()).toEqual([true]);
+    expect(await state()).toEqual([true, true]);
     expect(await node()).toBe(filenode);
   });
 });

@@ -21,15 +21,19 @@ describe('payload constraints: the catalog proof that spares the validator readi
     // Each test leaves the items table as db/init made it.
     await t.c.query('ALTER TABLE raw.qb_items DROP CONSTRAINT IF EXISTS qb_items_last_updated');
     await t.c.query('ALTER TABLE raw.qb_items DROP CONSTRAINT IF EXISTS qb_items_payload_id');
+    await t.c.query('ALTER TABLE raw.qb_items DROP CONSTRAINT IF EXISTS qb_items_payload_has_id');
     await resetTables(t.c);
     await t.c.query(`ALTER TABLE raw.qb_items ADD CONSTRAINT qb_items_payload_id CHECK (${PAYLOAD_CONSTRAINTS.payload_id})`);
+    await t.c.query(`ALTER TABLE raw.qb_items ADD CONSTRAINT qb_items_payload_has_id CHECK (${PAYLOAD_CONSTRAINTS.payload_has_id})`);
     await t.c.query(`ALTER TABLE raw.qb_items ADD CONSTRAINT qb_items_last_updated CHECK (${PAYLOAD_CONSTRAINTS.last_updated})`);
   });
 
   it('finds both constraints db/init wrote, validated, on the three raw tables', async () => {
     for (const table of ['raw.qb_invoices', 'raw.qb_customers', 'raw.qb_items']) {
       const name = table.slice(4);
-      expect(await provePayloadFields(t.pool, table)).toEqual({ proved: true, constraints: [`${name}_payload_id`, `${name}_last_updated`] });
+      expect(await provePayloadFields(t.pool, table)).toEqual({
+        proved: true, constraints: [`${name}_payload_id`, `${name}_payload_has_id`, `${name}_last_updated`],
+      });
     }
   });
 
@@ -42,7 +46,7 @@ describe('payload constraints: the catalog proof that spares the validator readi
     expect(counts).toMatchObject({
       payload_id_mismatch: 0, missing_last_updated: 0, last_updated_without_zone: 0, last_updated_mismatch: 0,
       updated_after_ingestion: 1, ingested_in_future: 1,
-      payload_fields: 'proved by validated constraints qb_items_payload_id, qb_items_last_updated',
+      payload_fields: 'proved by validated constraints qb_items_payload_id, qb_items_payload_has_id, qb_items_last_updated',
     });
     const onTable = sql.filter((q) => q.includes('FROM raw.qb_items'));
     expect(onTable).toHaveLength(1);
@@ -77,8 +81,22 @@ describe('payload constraints: the catalog proof that spares the validator readi
     await t.c.query(`UPDATE raw.qb_items SET payload = jsonb_set(payload, '{MetaData,LastUpdatedTime}', to_jsonb(to_char(source_last_updated_utc AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))) WHERE id = '9'`);
     await t.c.query('ALTER TABLE raw.qb_items DROP CONSTRAINT qb_items_last_updated');
     await t.c.query(`ALTER TABLE raw.qb_items ADD CONSTRAINT qb_items_last_updated CHECK (${PAYLOAD_CONSTRAINTS.last_updated})`);
-    expect(await provePayloadFields(t.pool, 'raw.qb_items')).toEqual({ proved: true, constraints: ['renamed_id_check', 'qb_items_last_updated'] });
+    expect(await provePayloadFields(t.pool, 'raw.qb_items')).toEqual({ proved: true, constraints: ['renamed_id_check', 'qb_items_payload_has_id', 'qb_items_last_updated'] });
     await t.c.query('ALTER TABLE raw.qb_items DROP CONSTRAINT renamed_id_check');
+  });
+
+  it('needs the payload to have an Id: the Id constraint alone lets a payload without one through (a NULL check passes)', async () => {
+    await seedCleanRun(t.c, { days: 14 });
+    await t.c.query('ALTER TABLE raw.qb_items DROP CONSTRAINT qb_items_payload_has_id');
+    await t.c.query(`UPDATE raw.qb_items SET payload = payload - 'Id' WHERE id = '4'`);
+    const counts = await scanPayloads(t.pool, 'raw.qb_items', 0);
+    expect(counts).toMatchObject({
+      payload_id_mismatch: 1, payload_fields: 'read from every payload: the table has no constraint qb_items_payload_has_id as db/init defines it',
+    });
+    await t.c.query(`UPDATE raw.qb_items SET payload = payload || jsonb_build_object('Id', id) WHERE id = '4'`);
+    await t.c.query(`ALTER TABLE raw.qb_items ADD CONSTRAINT qb_items_payload_has_id CHECK (${PAYLOAD_CONSTRAINTS.payload_has_id})`);
+    expect((await provePayloadFields(t.pool, 'raw.qb_items')).proved).toBe(true);
+    // (a nullable id is the primary_key check's test: it drops the primary key first)
   });
 
   it('reads every payload when the probe cannot run (a role that may not create a temporary table)', async () => {
