@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Client } from 'pg';
 import type { SandboxHandle } from '../../src/sandbox';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { cli, cliEnv, lastEvent, runArgs, smallSandbox, tablePayloads, tableText, truthPayloads, workDir, type TestEntity } from './helpers';
+import { cli, cliEnv, lastEvent, runArgs, smallSandbox, tablePayloads, tablesText, truthPayloads, workDir, type TestEntity } from './helpers';
 
 const ENTITIES: TestEntity[] = ['customers', 'items', 'invoices'];
 
@@ -54,11 +54,7 @@ describe('qbo-backfill CLI against the sandbox', () => {
   });
 
   it('re-running reports 0 inserted and 0 updated and leaves every table byte-for-byte unchanged (--json)', async () => {
-    const snapshot = async () => {
-      const tables: string[][] = [];
-      for (const e of ENTITIES) tables.push(await tableText(client, e));
-      return tables;
-    };
+    const snapshot = () => tablesText(client, ENTITIES);
     const before = await snapshot();
     const out = await cli(runArgs('all', ['--json']), env, dir);
     outputs.push(out.stdout, out.stderr);

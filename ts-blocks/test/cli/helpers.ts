@@ -80,6 +80,13 @@ export async function tableText(client: Client, entity: TestEntity): Promise<str
   return rows.map((x) => x.r);
 }
 
+/** tableText of each entity, one query after the other (a pg Client runs one query at a time). */
+export async function tablesText(client: Client, entities: readonly TestEntity[]): Promise<string[][]> {
+  const out: string[][] = [];
+  for (const e of entities) out.push(await tableText(client, e));
+  return out;
+}
+
 export function lastEvent(run: NodeRun): Record<string, unknown> | undefined {
   return run.events[run.events.length - 1];
 }

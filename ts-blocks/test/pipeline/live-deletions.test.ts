@@ -9,7 +9,7 @@ import type { Entity } from '../../src/core/events';
 import { startSandbox, type SandboxHandle } from '../../src/sandbox';
 import { canonicalJson } from '../helpers/canonical-json';
 import { useInitDatabase } from '../helpers/init-database';
-import { SANDBOX_ENTITY, tableText, workDir } from '../cli/helpers';
+import { SANDBOX_ENTITY, tablesText, workDir } from '../cli/helpers';
 import { runInProcess } from './in-process';
 
 // Invoices first: those deleted while the name lists load were already stored, so the next run must mark them.
@@ -59,10 +59,10 @@ describe('raw equals the source under live updates with deletes', () => {
     expect(marked.filter((id) => !deleted.has(id))).toEqual([]);
     for (const entity of ['customers', 'items'] as const) expect((await rows(entity, false)).size).toBe(0);
 
-    const before = await Promise.all(ENTITIES.map((e) => tableText(t.c, e)));
+    const before = await tablesText(t.c, ENTITIES);
     const again = await runAll();
     for (const r of again) expect(r.load.totals).toMatchObject({ rows_inserted: 0, rows_updated: 0 });
     expect(again.map((r) => r.load.deleted)).toEqual([0, 0, 0]);
-    expect(await Promise.all(ENTITIES.map((e) => tableText(t.c, e)))).toEqual(before);
+    expect(await tablesText(t.c, ENTITIES)).toEqual(before);
   }, 120_000); // nine pipeline runs against a live company
 });
