@@ -61,15 +61,11 @@ describe('classifying QBO answers', () => {
 });
 
 describe('retry delays', () => {
-  const options = { retryBaseMs: 1000, retryMaxMs: 8000, throttleWaitMs: 60_000 };
+  const options = { retryBaseMs: 1000, retryMaxMs: 8000 };
 
   it('honours Retry-After first', () => {
     const err = new RetriableError('x', { code: 'QBO_THROTTLED', status: 429, retryAfterMs: 1234 });
     expect(retryDelayMs(3, err, options, () => 1)).toBe(1234);
-  });
-
-  it('waits the throttle default after a 429 without Retry-After', () => {
-    expect(retryDelayMs(1, new RetriableError('x', { code: 'QBO_THROTTLED', status: 429 }), options)).toBe(60_000);
   });
 
   it('uses exponential backoff with full jitter, capped', () => {
