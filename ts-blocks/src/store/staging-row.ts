@@ -4,9 +4,9 @@
  * windows) updated outside its window is a DataError naming the record, before anything is written.
  */
 import { DataError } from '../core/errors';
-import { ISO_WITH_ZONE } from '../db/payload-constraints';
 import type { Entity } from '../core/events';
 import type { DateField } from '../core/types';
+import { ISO_WITH_ZONE } from '../db/payload-constraints';
 import type { ReadRow } from '../spool/reader';
 import type { SpooledRow } from '../spool/types';
 import { hasUnstorableEscape, repairedRecord, repairJsonText, type RepairedRecord } from './unstorable';

@@ -16,8 +16,6 @@ import type { Entity } from '../../core/events';
 import { ISO_WITH_ZONE, provePayloadFields } from '../../db/payload-constraints';
 import { rawTable, type Queryable } from '../run-info';
 
-export { ISO_WITH_ZONE };
-
 export interface PayloadCounts {
   /** Rows scanned, and those with a null or blank id (for `primary_key`). */
   readonly rows: number;

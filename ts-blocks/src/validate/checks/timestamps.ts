@@ -11,7 +11,8 @@ import { txnDateInstantSql } from '../../db/txn-date-sql';
 import type { ValidationOptions } from '../options';
 import { dbFailure, rawTable, type Queryable } from '../run-info';
 import { SAMPLE_IDS, type CheckResult, type RunInfo } from '../types';
-import { ISO_WITH_ZONE, scanPayloads, type PayloadCounts } from './payload-scan';
+import { ISO_WITH_ZONE } from '../../db/payload-constraints';
+import { scanPayloads, type PayloadCounts } from './payload-scan';
 
 export const TIMESTAMPS_CHECK = 'timestamps_utc';
 export const IN_WINDOW_CHECK = 'records_in_window';
