@@ -128,6 +128,21 @@ describe('idempotency proof', () => {
     expect((ok.details.chunks as Array<Record<string, any>>)[0].proved_by).toBe('write_counters');
   });
 
+  it('a re-load whose own rolled-back attempt wrote rows (counted) but left the table as it was passes, by the tuple snapshot', async () => {
+    const run = await seedCleanRun(t.c, { days: 14, spoolDir });
+    const retrying: ChunkReloader = async (client, info, chunk) => {
+      await client.query('BEGIN');
+      await client.query(`UPDATE raw.qb_items SET ingested_at_utc = now() WHERE id = '1'`);
+      await client.query('ROLLBACK');
+      return reloadFromSpool(client, info, chunk);
+    };
+    const [r] = await checkIdempotency(t.pool, await loadRunInfo(t.pool, run.runId), validationOptions(), { reloadChunk: retrying });
+    expect(r.severity).toBe('ok');
+    expect((r.details.chunks as Array<Record<string, any>>)[0]).toMatchObject({
+      proved_by: 'tuple_snapshot', diff: { inserted: 0, deleted: 0, payload_changed: 0, row_changed: 0 },
+    });
+  });
+
   it('sees a TRUNCATE, which resets the write counters, by the table\'s new file node', async () => {
     const run = await seedCleanRun(t.c, { days: 14, spoolDir });
     const truncating: ChunkReloader = async (client) => {
