@@ -13,10 +13,11 @@ import { createReadStream } from 'node:fs';
 import type { Pool, PoolClient } from 'pg';
 import { DataError } from '../core/errors';
 import type { LoadCounts } from '../ledger/pg-ledger';
+import { isRunId } from '../ledger/queries';
 import { assertAllLoadable } from './load-lines';
 import { LINE_COLUMNS, LINE_STAGING_TABLE } from './line-staging';
 import { mergeStaged } from './merge-staged';
-import { isRunId, STAGED_SPOOLS, stagedLinesTable } from './pre-stage';
+import { STAGED_SPOOLS, stagedLinesTable } from './pre-stage';
 import type { ChunkTarget } from './staging-row';
 
 /** A chunk to load from its staged lines: `lines` staged under a marker matching its spool file. */

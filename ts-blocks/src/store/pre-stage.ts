@@ -19,19 +19,14 @@ import { pipeline } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Entity, EventSink } from '../core/events';
+import { isRunId } from '../ledger/queries';
 import type { CompletedSpool, LineTap } from '../spool/writer';
 
 export const STAGED_SPOOLS = 'ops.staged_spools';
-const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Run ids are UUIDs; only those name a staged line table (they are written into SQL text). */
-export function isRunId(id: string): boolean {
-  return RUN_ID.test(id);
-}
-
-/** The run's table of staged lines (`runId` must be a UUID, as every run id is). */
+/** The run's table of staged lines (`runId` must be a UUID, as every run id is: it is written into SQL text). */
 export function stagedLinesTable(runId: string): string {
-  if (!RUN_ID.test(runId)) throw new Error(`Not a run id: ${runId}`);
+  if (!isRunId(runId)) throw new Error(`Not a run id: ${runId}`);
   return `ops.staged_lines_${runId.replace(/-/g, '').toLowerCase()}`;
 }
 
@@ -94,7 +89,7 @@ export class PreStager {
 
   /** A stager for the segment's chunks, or undefined when staging is not possible now (the exporter reads the spool). */
   async begin(runId: string, chunkIndexes: readonly number[]): Promise<SegmentStager | undefined> {
-    if (this.off || !RUN_ID.test(runId) || chunkIndexes.length === 0 || this.active >= STAGERS_AT_ONCE) return undefined;
+    if (this.off || !isRunId(runId) || chunkIndexes.length === 0 || this.active >= STAGERS_AT_ONCE) return undefined;
     this.active += 1;
     let client: PoolClient | undefined;
     try {
@@ -275,7 +270,7 @@ export class SegmentStager {
 
 /** Drops whatever is still staged for the runs (their export is over): their line tables and markers. */
 export async function dropStaged(pool: Pool, runIds: readonly string[]): Promise<void> {
-  const ids = runIds.filter((id) => RUN_ID.test(id));
+  const ids = runIds.filter(isRunId);
   if (ids.length === 0) return;
   await pool
     .query(
