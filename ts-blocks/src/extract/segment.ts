@@ -118,7 +118,7 @@ export async function extractSegment(
   );
   for (const outcome of outcomes) {
     ctx.emit({ ...chunkEvent(ctx, outcome.chunk, 'done'), metrics: { ...outcome.metrics, source_count: outcome.sourceCount }, ...(pass && { pass }) });
-    if (outcome.spool.superseded > 0) emitSuperseded(ctx, outcome.chunk, outcome.spool.superseded);
+    if (outcome.spool.supersededLines.length > 0) emitSuperseded(ctx, outcome.chunk, outcome.spool.supersededLines.length);
   }
   return outcomes;
 }

@@ -27,9 +27,10 @@ export interface CompletedSpool {
   readonly path: string;
   readonly rows: number;
   readonly pages: number;
-  /** Record versions read but replaced by a newer read of the same Id. */
-  readonly superseded: number;
-  /** Positions (1-based, as written) of the record lines the file no longer holds: the superseded versions. */
+  /**
+   * Positions (1-based, as written) of the record lines the file no longer holds: the record versions read but
+   * replaced by a newer read of the same Id.
+   */
   readonly supersededLines: readonly number[];
   /** SHA-256 (hex) of the whole file as completed. */
   readonly sha256: string;
@@ -163,7 +164,7 @@ export class SpoolWriter {
     await fs.rename(source, this.path);
     if (options.syncDirectory !== false) await fsyncDirectory(dirname(this.path));
     const supersededLines = [...this.superseded].sort((a, b) => a - b);
-    return { path: this.path, rows, pages: footer.pages, superseded: this.superseded.size, supersededLines, sha256 };
+    return { path: this.path, rows, pages: footer.pages, supersededLines, sha256 };
   }
 
   private async rewriteWithout(skip: ReadonlySet<number>, end: SpoolFooter): Promise<{ target: string; sha256: string }> {
