@@ -37,11 +37,10 @@ const PROBE = 'qbo_payload_constraint_probe';
  * tables' column types, created and dropped in one implicit transaction: the comparison holds on any PostgreSQL
  * version, whatever text its deparser writes.
  */
-function probeSql(): string {
-  const checks = Object.entries(PAYLOAD_CONSTRAINTS).map(([name, expr]) => `CONSTRAINT ${name} CHECK (${expr})`);
-  return `CREATE TEMP TABLE ${PROBE} (id text, payload jsonb, source_last_updated_utc timestamptz, ${checks.join(', ')}) ON COMMIT DROP;
+const PROBE_SQL = `CREATE TEMP TABLE ${PROBE} (id text, payload jsonb, source_last_updated_utc timestamptz, ${Object.entries(PAYLOAD_CONSTRAINTS)
+  .map(([name, expr]) => `CONSTRAINT ${name} CHECK (${expr})`)
+  .join(', ')}) ON COMMIT DROP;
 SELECT conname AS name, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'pg_temp.${PROBE}'::regclass`;
-}
 
 /**
  * The table's CHECK constraints by definition (a NOT VALID one may hide rows written before it), and whether its `id`
@@ -62,7 +61,7 @@ export async function provePayloadFields(db: Pick<Pool | PoolClient, 'query'>, t
   let expected: Row[];
   let onTable: Row[];
   try {
-    const probe = (await db.query(probeSql())) as unknown as Array<{ rows: Row[] }>;
+    const probe = (await db.query(PROBE_SQL)) as unknown as Array<{ rows: Row[] }>;
     const order = Object.keys(PAYLOAD_CONSTRAINTS);
     expected = [...probe[probe.length - 1].rows].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
     onTable = (await db.query(TABLE_CHECKS, [table])).rows as Row[];

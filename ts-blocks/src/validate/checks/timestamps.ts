@@ -7,11 +7,11 @@
  * Queried without trusting the table's CHECK constraints by name (the shared payload scan relies on the
  * LastUpdatedTime constraint only once the catalog shows it validated and exactly as db/init defines it).
  */
+import { ISO_WITH_ZONE } from '../../db/payload-constraints';
 import { txnDateInstantSql } from '../../db/txn-date-sql';
 import type { ValidationOptions } from '../options';
 import { dbFailure, rawTable, type Queryable } from '../run-info';
 import { SAMPLE_IDS, type CheckResult, type RunInfo } from '../types';
-import { ISO_WITH_ZONE } from '../../db/payload-constraints';
 import { scanPayloads, type PayloadCounts } from './payload-scan';
 
 export const TIMESTAMPS_CHECK = 'timestamps_utc';
